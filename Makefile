@@ -1,0 +1,44 @@
+# zsx user entry points. The kernel build itself is driven by ./Kbuild.
+#   make              modules for the default test kernel (ARCH=x86_64 VARIANT=debug), or KDIR=<tree>
+#   make demo         boot an x86_64 VM and show zsx at work
+#   make check        every test CI runs (ARCH=x86_64|arm64 for one arch)
+#   make host-test    hosted GoogleTest builds of the C++ core only
+#   make kernel       build/fetch the test kernel for ARCH/VARIANT
+SHELL := /bin/bash
+VARIANT ?= debug
+BUILD_ARCH := $(or $(ARCH),x86_64)
+
+.PHONY: all modules check demo host-test kernel deps bench trace stress clean
+
+all: modules
+
+deps:
+	@bash scripts/deps.sh
+
+modules: deps
+ifeq ($(KDIR),)
+	@k=$$(bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT)) && \
+	  d=$$(bash scripts/modules.sh $(BUILD_ARCH) $$k $(BUILD_ARCH)-$(VARIANT)) && \
+	  bash scripts/lint.sh $(BUILD_ARCH) $$k $$d && ls -l $$d/*.ko
+else
+	@d=$$(bash scripts/modules.sh $(BUILD_ARCH) $(KDIR) custom-$$(echo $(KDIR) | sha1sum | cut -c1-8)) && \
+	  bash scripts/lint.sh $(BUILD_ARCH) $(KDIR) $$d && ls -l $$d/*.ko
+endif
+
+kernel: deps
+	@bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT)
+
+check:
+	@ARCH="$(ARCH)" bash scripts/check.sh
+
+demo:
+	@bash scripts/demo.sh
+
+host-test:
+	@bash scripts/host-test.sh
+
+bench trace stress:
+	@echo "make $@: not built yet (see the open issues); nothing was run" >&2; exit 2
+
+clean:
+	rm -rf build

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Hosted tests of the C++ core (GoogleTest) in several builds:
+#   asan-4k: ASan+UBSan, 4K pages, wide obj   asan-64k: 64K pages
+#   asan-narrow: ZSX_NARROW_OBJ=1             tsan: ThreadSanitizer
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+out=$ZSX_BUILD/host
+mkdir -p "$out"
+srcs=$(ls "$ZSX_ROOT"/kunit/host/*.cpp "$ZSX_ROOT"/src/core/*.cpp)
+common="-std=gnu++20 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-exceptions -fno-rtti
+	-DZSX_HOSTED -DZSX_PHYS_BITS=52 -I$ZSX_ROOT/src/core -I$ZSX_ROOT/kunit/host -pthread"
+declare -A cfg=(
+	[asan-4k]="-DZSX_PAGE_SHIFT=12 -fsanitize=address,undefined -fno-sanitize-recover=all"
+	[asan-64k]="-DZSX_PAGE_SHIFT=16 -fsanitize=address,undefined -fno-sanitize-recover=all"
+	[asan-narrow]="-DZSX_PAGE_SHIFT=12 -DZSX_NARROW_OBJ=1 -fsanitize=address,undefined -fno-sanitize-recover=all"
+	[tsan]="-DZSX_PAGE_SHIFT=12 -fsanitize=thread"
+)
+fail=0
+for name in asan-4k asan-64k asan-narrow tsan; do
+	bin=$out/zsx-host-$name
+	# gtest itself is built with exceptions; only the core is -fno-exceptions
+	# shellcheck disable=SC2086
+	g++ $common ${cfg[$name]} -fexceptions $srcs -o "$bin" -lgtest -lgtest_main || die "host build $name failed"
+	if TSAN_OPTIONS="halt_on_error=1" ASAN_OPTIONS="detect_leaks=1" "$bin" --gtest_brief=1 > "$bin.log" 2>&1; then
+		echo "host-test: ok $name: $(grep -E '^\[  PASSED  \]' "$bin.log")"
+	else
+		echo "host-test: FAIL $name"; tail -40 "$bin.log"; fail=1
+	fi
+done
+exit $fail

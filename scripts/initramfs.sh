@@ -1,0 +1,26 @@
+#!/bin/bash
+# Build a guest initramfs: scripts/initramfs.sh ARCH OUT.cpio.gz MODDIR [KMODROOT]
+# busybox (Debian's static build for the guest arch), /init, scenarios, our .ko
+# files under /lib/zsx, and the test kernel's own modules (zram, brd) if given.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ARCH=${1:?ARCH}; OUT=${2:?OUT}; MODDIR=${3:?MODDIR}; KMODROOT=${4:-}
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,lib/zsx,scenarios,etc}
+case $ARCH in
+x86_64) bb=/bin/busybox ;;
+arm64) bb=$ZSX_CACHE/arm64-busybox/bin/busybox ;;
+esac
+[ -x "$bb" ] || die "no busybox for $ARCH at $bb (run scripts/deps.sh)"
+file "$bb" 2>/dev/null | grep -q "statically linked" || true
+install -m755 "$bb" "$root/bin/busybox"
+install -m755 "$ZSX_ROOT/qemu/guest/init" "$root/init"
+cp "$ZSX_ROOT"/qemu/scenarios/*.sh "$root/scenarios/"
+cp "$MODDIR"/*.ko "$root/lib/zsx/"
+if [ -n "$KMODROOT" ] && [ -d "$KMODROOT/lib/modules" ]; then
+	cp -a "$KMODROOT/lib/modules" "$root/lib/"
+fi
+[ -d "$ZSX_BUILD/guest/$ARCH" ] && cp -a "$ZSX_BUILD/guest/$ARCH"/. "$root/bin/" 2>/dev/null || true
+mkdir -p "$(dirname "$OUT")"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT"

@@ -1,0 +1,29 @@
+# Shared helpers for zsx scripts (sourced, not run).
+ZSX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ZSX_CACHE=${ZSX_CACHE:-$HOME/.cache/zsx}
+ZSX_BUILD=${ZSX_BUILD:-$ZSX_ROOT/build}
+
+log() { printf '[zsx %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[zsx] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# cross prefix and kernel image for an arch
+arch_cross() { case $1 in arm64) echo aarch64-linux-gnu- ;; x86_64) echo "" ;; *) die "unknown ARCH $1" ;; esac; }
+arch_image() { case $1 in arm64) echo arch/arm64/boot/Image ;; x86_64) echo arch/x86/boot/bzImage ;; esac; }
+
+# version of Debian's linux-source-6.1 package, part of every kernel cache key
+source_version() { dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || die "linux-source-6.1 is not installed (run scripts/deps.sh)"; }
+
+# run a long command with its output in a log file and a progress line every 30 s
+run_logged() {
+	local logf=$1; shift
+	"$@" >"$logf" 2>&1 &
+	local pid=$! start=$SECONDS last=$SECONDS
+	while kill -0 $pid 2>/dev/null; do
+		sleep 2
+		if (( SECONDS - last >= 30 )); then
+			last=$SECONDS
+			log "  ... $((SECONDS - start))s: $(tail -n1 "$logf" | cut -c1-100)"
+		fi
+	done
+	wait $pid
+}

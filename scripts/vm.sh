@@ -1,0 +1,24 @@
+#!/bin/bash
+# Boot a guest under QEMU TCG and judge the run:
+#   scripts/vm.sh ARCH KERNEL INITRD SCENARIO LOG [TIMEOUT_S]
+# Fails on any splat (BUG, WARNING, Oops, KASAN, KCSAN, lockdep, kmemleak), a
+# failed check or KUnit case, a panic, a timeout, or a missing sentinel.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+ARCH=${1:?ARCH}; KERNEL=${2:?KERNEL}; INITRD=${3:?INITRD}; SCENARIO=${4:?SCENARIO}; LOG=${5:?LOG}
+TIMEOUT=${6:-600}
+MEM=${ZSX_VM_MEM:-1024}
+append="panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic softlockup_panic=1 zsx.scenario=$SCENARIO ${ZSX_VM_APPEND:-}"
+case $ARCH in
+x86_64) qemu=(qemu-system-x86_64 -cpu max -append "console=ttyS0 $append") ;;
+arm64) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -append "console=ttyAMA0 $append") ;;
+esac
+mkdir -p "$(dirname "$LOG")"
+log "vm: $ARCH scenario=$SCENARIO kernel=$(basename "$(dirname "$(dirname "$(dirname "$KERNEL")")")")/$(basename "$KERNEL") log=$LOG"
+t0=$(date +%s.%N)
+timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" -accel tcg,thread=multi -smp 2 -m "$MEM" \
+	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" </dev/null >"$LOG" 2>&1
+rc=$?
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+tr -d '\r' < "$LOG" > "$LOG.tmp" && mv "$LOG.tmp" "$LOG"
+exec "$(dirname "$0")/verdict.sh" "$LOG" "$rc" "$secs"

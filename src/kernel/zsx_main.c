@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zsx: module init/exit and the exported face of the C++ core.
+ */
+#define pr_fmt(fmt) "zsx: " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include "core.h"
+
+/* geometry and obj-layout introspection, for the KUnit suites and debugfs */
+EXPORT_SYMBOL_GPL(zsx_core_layout);
+EXPORT_SYMBOL_GPL(zsx_core_class_info);
+EXPORT_SYMBOL_GPL(zsx_core_slot_of_size);
+EXPORT_SYMBOL_GPL(zsx_core_huge_class_size);
+EXPORT_SYMBOL_GPL(zsx_core_nr_distinct_classes);
+EXPORT_SYMBOL_GPL(zsx_core_obj_encode);
+EXPORT_SYMBOL_GPL(zsx_core_obj_decode);
+EXPORT_SYMBOL_GPL(zsx_core_obj_with_pfn);
+
+#ifdef ZSX_INJECT_OOB
+/* harness self-test only: a heap out-of-bounds write done by C++ code */
+void zsx_core_selftest_oob_write(char *buf, unsigned long len);
+static void zsx_inject_oob(void)
+{
+	char *buf = kmalloc(24, GFP_KERNEL);
+
+	if (buf)
+		zsx_core_selftest_oob_write(buf, 24);
+	kfree(buf);
+}
+#else
+static void zsx_inject_oob(void) { }
+#endif
+
+static int __init zsx_init(void)
+{
+	struct zsx_layout_info l;
+
+	zsx_core_layout(&l);
+	pr_info("C++ core loaded: %u size classes (%u distinct at chain %u), huge from %lu bytes\n",
+		l.nr_classes, zsx_core_nr_distinct_classes(l.default_chain), l.default_chain,
+		zsx_core_huge_class_size(l.default_chain));
+	pr_info("obj layout: pfn %u | class %u | index %u bits (%s)\n",
+		l.pfn_bits, l.class_bits, l.index_bits,
+		l.has_class ? "class index in obj" : "narrow: no class field");
+#ifdef ZSX_INJECT_INIT_WARN
+	WARN_ON(1); /* harness self-test only */
+#endif
+	zsx_inject_oob();
+	return 0;
+}
+
+static void __exit zsx_exit(void)
+{
+	pr_info("unloaded\n");
+}
+
+module_init(zsx_init);
+module_exit(zsx_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zsx: zsmalloc-compatible compressed-memory allocator (C++ core)");
