@@ -38,6 +38,56 @@ unsigned long zsx_core_obj_encode(unsigned long pfn, unsigned int class_idx, uns
 void zsx_core_obj_decode(unsigned long obj, unsigned long *pfn, unsigned int *class_idx, unsigned int *obj_idx);
 unsigned long zsx_core_obj_with_pfn(unsigned long obj, unsigned long pfn);
 
+/* ---- the pool (pool.hpp), as the C shim sees it ---- */
+struct zsx_core_pool;
+
+enum zsx_core_free_policy {
+	ZSX_CORE_FREE_BASE = 0,
+	ZSX_CORE_FREE_CLASSIDX = 1,
+	ZSX_CORE_FREE_CLASSIDX_UNLOCKED = 2,
+};
+
+#define ZSX_CORE_NR_GROUPS 12
+
+struct zsx_core_class_stats {
+	unsigned int size, index, pages_per_zspage, objs_per_zspage;
+	int huge;
+	unsigned long groups[ZSX_CORE_NR_GROUPS]; /* 0 empty, 1..10 deciles, 11 full */
+	unsigned long obj_allocated, obj_used, pages_used, freeable;
+};
+
+struct zsx_core_pool_stats {
+	unsigned long pages_compacted;
+	unsigned long pages_migrated;
+	unsigned long zspages_freed_unlocked;
+	unsigned long zspages_freed_locked;
+};
+
+/* does this build carry the class index in obj (classidx policies available)? */
+int zsx_core_has_classidx(void);
+/* NULL with *err = -EINVAL (bad chain), -EOPNOTSUPP (policy needs the class field), -ENOMEM */
+struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, int *err);
+void zsx_core_pool_destroy(struct zsx_core_pool *p);
+unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid);
+void zsx_core_free(struct zsx_core_pool *p, unsigned long handle);
+void *zsx_core_map(struct zsx_core_pool *p, unsigned long handle, int mode);
+void zsx_core_unmap(struct zsx_core_pool *p, unsigned long handle);
+void *zsx_core_read_begin(struct zsx_core_pool *p, unsigned long handle, unsigned long mem_len, void *local_copy);
+void zsx_core_read_end(struct zsx_core_pool *p, unsigned long handle, void *mem);
+void zsx_core_write(struct zsx_core_pool *p, unsigned long handle, const void *mem, unsigned long len);
+unsigned long zsx_core_compact(struct zsx_core_pool *p);
+unsigned long zsx_core_compactable_pages(struct zsx_core_pool *p);
+unsigned long zsx_core_total_pages(struct zsx_core_pool *p);
+unsigned long zsx_core_pool_huge_class_size(struct zsx_core_pool *p);
+int zsx_core_pool_class_index(struct zsx_core_pool *p, unsigned long size);
+int zsx_core_pool_class_stats(struct zsx_core_pool *p, unsigned int slot, struct zsx_core_class_stats *out);
+void zsx_core_pool_stats(struct zsx_core_pool *p, struct zsx_core_pool_stats *out);
+unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p);
+int zsx_core_pool_policy(struct zsx_core_pool *p);
+unsigned int zsx_core_pool_chain(struct zsx_core_pool *p);
+int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,
+			     unsigned int *obj_idx, unsigned int *class_idx);
+
 #ifdef __cplusplus
 }
 #endif

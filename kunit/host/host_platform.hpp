@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+// Knobs and counters of the hosted platform, for tests.
+#pragma once
+#include <atomic>
+
+namespace host {
+extern std::atomic<long> warnings;          // zsx_plat_warn calls
+extern std::atomic<long> page_alloc_budget; // pages that may still be allocated; <0 unlimited
+extern std::atomic<long> pages_live;        // data pages currently allocated
+extern std::atomic<long> handles_live;      // handles currently allocated
+} // namespace host

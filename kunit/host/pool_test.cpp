@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+// Hosted tests of zsx::Pool: every policy, every class, both access APIs,
+// compaction, errors, and a multi-threaded run (meaningful under TSan).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "core.h"
+#include "host_platform.hpp"
+
+namespace {
+
+constexpr unsigned long kPage = 1ul << ZSX_PAGE_SHIFT;
+
+bool is_err(unsigned long h) { return h >= (unsigned long)-4095L; }
+
+void fill(std::vector<unsigned char> &buf, unsigned long seed)
+{
+	for (size_t i = 0; i < buf.size(); ++i)
+		buf[i] = (unsigned char)((seed * 2654435761u + i * 40503u) >> 7);
+}
+
+struct PoolDeleter {
+	void operator()(zsx_core_pool *p) const { zsx_core_pool_destroy(p); }
+};
+using PoolPtr = std::unique_ptr<zsx_core_pool, PoolDeleter>;
+
+PoolPtr make_pool(int policy, unsigned chain = ZSX_CHAIN_SIZE)
+{
+	int err = 0;
+	zsx_core_pool *p = zsx_core_pool_create(chain, policy, &err);
+	EXPECT_EQ(err, 0);
+	return PoolPtr(p);
+}
+
+std::vector<int> policies()
+{
+	if (zsx_core_has_classidx())
+		return {ZSX_CORE_FREE_BASE, ZSX_CORE_FREE_CLASSIDX, ZSX_CORE_FREE_CLASSIDX_UNLOCKED};
+	return {ZSX_CORE_FREE_BASE};
+}
+
+// write through obj_write, read back through read_begin and through map(RO)
+void write_obj(zsx_core_pool *p, unsigned long h, const std::vector<unsigned char> &data)
+{
+	zsx_core_write(p, h, data.data(), data.size());
+}
+
+bool check_obj(zsx_core_pool *p, unsigned long h, const std::vector<unsigned char> &data)
+{
+	std::vector<unsigned char> local(kPage);
+	void *mem = zsx_core_read_begin(p, h, data.size(), local.data());
+	bool ok = memcmp(mem, data.data(), data.size()) == 0;
+	zsx_core_read_end(p, h, mem);
+	void *m = zsx_core_map(p, h, 1 /* RO */);
+	ok = ok && memcmp(m, data.data(), data.size()) == 0;
+	zsx_core_unmap(p, h);
+	return ok;
+}
+
+class PoolByPolicy : public ::testing::TestWithParam<int> {};
+
+TEST_P(PoolByPolicy, EverySizeRoundTripsAndPagesReturn)
+{
+	auto pool = make_pool(GetParam());
+	ASSERT_TRUE(pool);
+	std::vector<std::pair<unsigned long, std::vector<unsigned char>>> live;
+	for (unsigned long size = 1; size <= kPage; size += (size < 64 ? 1 : 13)) {
+		unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+		ASSERT_FALSE(is_err(h)) << "size " << size;
+		std::vector<unsigned char> data(size);
+		fill(data, size);
+		write_obj(pool.get(), h, data);
+		live.emplace_back(h, std::move(data));
+	}
+	for (auto &[h, data] : live)
+		ASSERT_TRUE(check_obj(pool.get(), h, data)) << "size " << data.size();
+	EXPECT_EQ(zsx_core_objects_in_use(pool.get()), live.size());
+	EXPECT_GT(zsx_core_total_pages(pool.get()), 0u);
+	for (auto &[h, data] : live)
+		zsx_core_free(pool.get(), h);
+	EXPECT_EQ(zsx_core_objects_in_use(pool.get()), 0u);
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u) << "empty zspages must be released";
+	EXPECT_EQ(host::warnings.load(), 0);
+}
+
+TEST_P(PoolByPolicy, MapWriteModesAndSpanningObjects)
+{
+	auto pool = make_pool(GetParam());
+	// sizes whose objects straddle page boundaries in multi-page zspages
+	for (unsigned long size : {kPage / 3, kPage / 2 + 40, kPage * 3 / 4, kPage - 100}) {
+		std::vector<unsigned long> hs;
+		for (int i = 0; i < 40; ++i) {
+			unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+			ASSERT_FALSE(is_err(h));
+			std::vector<unsigned char> data(size);
+			fill(data, h);
+			void *m = zsx_core_map(pool.get(), h, 2 /* WO */);
+			memcpy(m, data.data(), size);
+			zsx_core_unmap(pool.get(), h);
+			ASSERT_TRUE(check_obj(pool.get(), h, data)) << "size " << size << " obj " << i;
+			hs.push_back(h);
+		}
+		for (unsigned long h : hs)
+			zsx_core_free(pool.get(), h);
+	}
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+}
+
+TEST_P(PoolByPolicy, CompactionReleasesPagesAndKeepsData)
+{
+	auto pool = make_pool(GetParam());
+	const unsigned long size = 200;
+	std::vector<unsigned long> hs;
+	for (int i = 0; i < 4000; ++i) {
+		unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+		ASSERT_FALSE(is_err(h));
+		std::vector<unsigned char> data(size);
+		fill(data, i);
+		write_obj(pool.get(), h, data);
+		hs.push_back(h);
+	}
+	// free 3 of every 4: zspages left sparse
+	std::vector<std::pair<unsigned long, int>> kept;
+	for (int i = 0; i < (int)hs.size(); ++i) {
+		if (i % 4)
+			zsx_core_free(pool.get(), hs[i]);
+		else
+			kept.emplace_back(hs[i], i);
+	}
+	unsigned long before = zsx_core_total_pages(pool.get());
+	unsigned long expect = zsx_core_compactable_pages(pool.get());
+	EXPECT_GT(expect, 0u);
+	unsigned long freed = zsx_core_compact(pool.get());
+	EXPECT_EQ(freed, before - zsx_core_total_pages(pool.get()));
+	EXPECT_GE(freed, expect * 3 / 4) << "compaction freed fewer pages than it could";
+	struct zsx_core_pool_stats st;
+	zsx_core_pool_stats(pool.get(), &st);
+	EXPECT_EQ(st.pages_compacted, freed);
+	for (auto &[h, i] : kept) {
+		std::vector<unsigned char> data(size);
+		fill(data, i);
+		ASSERT_TRUE(check_obj(pool.get(), h, data)) << "object " << i << " corrupted by compaction";
+		zsx_core_free(pool.get(), h);
+	}
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+}
+
+TEST_P(PoolByPolicy, ConcurrentFreeAllocReadWithCompaction)
+{
+	auto pool = make_pool(GetParam());
+	std::atomic<bool> stop{false};
+	std::atomic<long> mismatches{0};
+	auto worker = [&](unsigned seed) {
+		std::mt19937 rng(seed);
+		std::vector<std::pair<unsigned long, unsigned>> mine;
+		for (int it = 0; it < 6000; ++it) {
+			if (mine.size() < 300 && (rng() % 3 != 0 || mine.empty())) {
+				unsigned long size = 1 + rng() % kPage;
+				unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+				if (is_err(h)) {
+					mismatches++;
+					continue;
+				}
+				std::vector<unsigned char> data(size);
+				fill(data, h ^ size);
+				write_obj(pool.get(), h, data);
+				mine.emplace_back(h, (unsigned)size);
+			} else {
+				size_t k = rng() % mine.size();
+				auto [h, size] = mine[k];
+				std::vector<unsigned char> data(size);
+				fill(data, h ^ size);
+				if (!check_obj(pool.get(), h, data))
+					mismatches++;
+				zsx_core_free(pool.get(), h);
+				mine[k] = mine.back();
+				mine.pop_back();
+			}
+		}
+		for (auto [h, size] : mine)
+			zsx_core_free(pool.get(), h);
+	};
+	std::thread compactor([&] {
+		while (!stop.load())
+			zsx_core_compact(pool.get());
+	});
+	std::vector<std::thread> ts;
+	for (unsigned t = 0; t < 4; ++t)
+		ts.emplace_back(worker, 1234 + t);
+	for (auto &t : ts)
+		t.join();
+	stop = true;
+	compactor.join();
+	EXPECT_EQ(mismatches.load(), 0);
+	EXPECT_EQ(zsx_core_objects_in_use(pool.get()), 0u);
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+}
+
+std::string policy_name(const ::testing::TestParamInfo<int> &i)
+{
+	static const char *const names[] = {"base", "classidx", "classidx_unlocked_free"};
+	return names[i.param];
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, PoolByPolicy, ::testing::ValuesIn(policies()), policy_name);
+
+TEST(PoolErrors, BadInputGetsErrorValues)
+{
+	auto pool = make_pool(ZSX_CORE_FREE_BASE);
+	EXPECT_EQ(zsx_core_malloc(pool.get(), 0, 0, -1), (unsigned long)-22L);
+	EXPECT_EQ(zsx_core_malloc(pool.get(), kPage + 1, 0, -1), (unsigned long)-22L);
+	zsx_core_free(pool.get(), 0);                    // ignored
+	zsx_core_free(pool.get(), (unsigned long)-12L);  // ERR value: ignored
+	EXPECT_EQ(host::warnings.load(), 0);
+	int err = 0;
+	EXPECT_EQ(zsx_core_pool_create(3, ZSX_CORE_FREE_BASE, &err), nullptr);
+	EXPECT_EQ(err, -22);
+	EXPECT_EQ(zsx_core_pool_create(17, ZSX_CORE_FREE_BASE, &err), nullptr);
+	EXPECT_EQ(err, -22);
+	EXPECT_EQ(zsx_core_pool_create(8, 7, &err), nullptr);
+	EXPECT_EQ(err, -22);
+	if (!zsx_core_has_classidx()) {
+		EXPECT_EQ(zsx_core_pool_create(8, ZSX_CORE_FREE_CLASSIDX, &err), nullptr);
+		EXPECT_EQ(err, -95) << "narrow layout must refuse the classidx policy";
+	}
+}
+
+TEST(PoolErrors, PageAllocationFailureIsENOMEMAndLeaksNothing)
+{
+	auto pool = make_pool(policies().back());
+	long handles = host::handles_live.load();
+	// a size whose zspage needs several pages: fail half-way through building it
+	unsigned long size = 0;
+	struct zsx_class_info ci = {};
+	for (size = 100; size < kPage; size += 8) {
+		zsx_core_class_info(ZSX_CHAIN_SIZE, zsx_core_slot_of_size(size + sizeof(long)), &ci);
+		if (ci.pages >= 3)
+			break;
+	}
+	ASSERT_GE(ci.pages, 3u);
+	for (long budget : {0l, 2l}) {
+		host::page_alloc_budget = budget;
+		unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+		EXPECT_EQ(h, (unsigned long)-12L) << "budget " << budget;
+	}
+	host::page_alloc_budget = -1;
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+	EXPECT_EQ(host::handles_live.load(), handles);
+	EXPECT_EQ(host::pages_live.load(), 0);
+}
+
+TEST(PoolErrors, DestroyWithLiveObjectsFreesEverything)
+{
+	long handles = host::handles_live.load();
+	int err;
+	zsx_core_pool *p = zsx_core_pool_create(8, ZSX_CORE_FREE_BASE, &err);
+	for (unsigned long s = 16; s <= kPage; s += 97)
+		ASSERT_FALSE(is_err(zsx_core_malloc(p, s, 0, -1)));
+	zsx_core_pool_destroy(p);
+	EXPECT_EQ(host::pages_live.load(), 0);
+	EXPECT_EQ(host::handles_live.load(), handles);
+}
+
+TEST(PoolClasses, HandleCarriesItsClass)
+{
+	auto pool = make_pool(ZSX_CORE_FREE_BASE);
+	for (unsigned long size : {1ul, 100ul, 1000ul, kPage / 2, kPage}) {
+		unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+		unsigned long pfn;
+		unsigned idx, cls;
+		ASSERT_EQ(zsx_core_handle_location(pool.get(), h, &pfn, &idx, &cls), 0);
+		EXPECT_EQ((int)cls, zsx_core_pool_class_index(pool.get(), size));
+		unsigned long obj = *reinterpret_cast<unsigned long *>(h);
+		unsigned long dpfn;
+		unsigned dcls, didx;
+		zsx_core_obj_decode(obj, &dpfn, &dcls, &didx);
+		EXPECT_EQ(dpfn, pfn);
+		if (zsx_core_has_classidx()) {
+			EXPECT_EQ(dcls, cls) << "obj must encode the class index";
+		}
+		zsx_core_free(pool.get(), h);
+	}
+}
+
+} // namespace

@@ -1,0 +1,15 @@
+#!/bin/bash
+# make demo: boot an x86_64 VM, load zsx and show it at work.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bash "$ZSX_ROOT/scripts/deps.sh"
+kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" x86_64 debug)
+mods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$kdir" x86_64-debug)
+img=$ZSX_BUILD/vm/demo.cpio.gz
+bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" "$kdir/modroot"
+bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "$kdir/arch/x86/boot/bzImage" "$img" demo "$ZSX_BUILD/vm/demo.log" 900 >"$ZSX_BUILD/vm/demo.verdict" 2>&1
+rc=$?
+echo "---- what the guest printed (full console: $ZSX_BUILD/vm/demo.log) ----"
+sed -n '/ZSX-DEMO-BEGIN/,/ZSX-DEMO-END/p' "$ZSX_BUILD/vm/demo.log" | grep -v "ZSX-DEMO-" | sed 's/^\[[ 0-9.]*\] //'
+grep "VM-VERDICT" "$ZSX_BUILD/vm/demo.verdict"
+exit $rc

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The platform interface of the zsx core: everything the kernel provides.
+ * Implemented once by the C shim (src/kernel/platform.c) and once by the
+ * hosted test shim (kunit/host/host_platform.cpp). Plain C declarations.
+ */
+#ifndef ZSX_PLATFORM_ABI_H
+#define ZSX_PLATFORM_ABI_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct zsx_plat_spinlock;   /* spinlock_t */
+struct zsx_plat_rwlock; /* rwlock_t */
+struct zsx_plat_page;   /* struct page */
+
+/* locks: NULL on -ENOMEM */
+struct zsx_plat_spinlock *zsx_plat_lock_new(void);
+void zsx_plat_lock_delete(struct zsx_plat_spinlock *l);
+void zsx_plat_lock(struct zsx_plat_spinlock *l);
+void zsx_plat_unlock(struct zsx_plat_spinlock *l);
+int zsx_plat_lock_contended(struct zsx_plat_spinlock *l);
+struct zsx_plat_rwlock *zsx_plat_rwlock_new(void);
+void zsx_plat_rwlock_delete(struct zsx_plat_rwlock *l);
+void zsx_plat_read_lock(struct zsx_plat_rwlock *l);
+void zsx_plat_read_unlock(struct zsx_plat_rwlock *l);
+void zsx_plat_write_lock(struct zsx_plat_rwlock *l);
+void zsx_plat_write_unlock(struct zsx_plat_rwlock *l);
+
+/* metadata memory (gfp is the caller's; the shim strips HIGHMEM/MOVABLE) */
+void *zsx_plat_zalloc(unsigned long size, unsigned int gfp);
+void zsx_plat_free(void *p);
+/* handles: one unsigned long each, from a dedicated cache */
+unsigned long *zsx_plat_handle_alloc(unsigned int gfp);
+void zsx_plat_handle_free(unsigned long *h);
+
+/* data pages */
+struct zsx_plat_page *zsx_plat_page_alloc(unsigned int gfp, int nid);
+void zsx_plat_page_free(struct zsx_plat_page *p);
+unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p);
+struct zsx_plat_page *zsx_plat_pfn_to_page(unsigned long pfn);
+void *zsx_plat_kmap(struct zsx_plat_page *p);
+void zsx_plat_kunmap(void *addr);
+/* the zspage a page belongs to (page->private) */
+void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage);
+void *zsx_plat_page_owner(struct zsx_plat_page *p);
+
+/* per-CPU bounce buffer (PAGE_SIZE) for objects that span two pages:
+ * get disables preemption until put */
+void *zsx_plat_cpu_buffer_get(void);
+void zsx_plat_cpu_buffer_put(void);
+
+/* misc */
+/* WARN_ONCE: corruption or API misuse */
+void zsx_plat_warn(const char *what, unsigned long a, unsigned long b);
+/* pr_warn: an expected but noteworthy event */
+void zsx_plat_report(const char *what, unsigned long a, unsigned long b);
+void zsx_plat_cond_resched(void);
+unsigned long long zsx_plat_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

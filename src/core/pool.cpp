@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+// zsx pool: allocation, the three free paths, object access, compaction.
+// Design, obj layout and lock order: see the top of pool.hpp.
+#include "pool.hpp"
+
+namespace zsx {
+
+namespace {
+
+constexpr unsigned kPageShift = Geometry::page_shift;
+constexpr usize kPageSize = Geometry::page_size;
+constexpr usize kPageMask = kPageSize - 1;
+
+// Per-CPU state of the one object a CPU may have mapped through map()/unmap()
+// (6.1 semantics: mappings do not nest, preemption is off in between). It sits
+// after the PAGE_SIZE bounce buffer in the platform's per-CPU area.
+struct CpuMapState {
+	u8 *kaddr;      // kmap'd page (object within one page), or nullptr (bounced)
+	Zspage *zs;
+	unsigned idx;
+	int mode;
+};
+constexpr int kMapRW = 0, kMapRO = 1, kMapWO = 2;
+
+static_assert(sizeof(CpuMapState) <= 64, "per-CPU map state fits the area's tail");
+CpuMapState *cpu_state(void *area) { return reinterpret_cast<CpuMapState *>(static_cast<u8 *>(area) + kPageSize); }
+
+} // namespace
+
+// ---- creation and teardown ------------------------------------------------
+
+Pool *Pool::create(unsigned chain, FreePolicy policy, int *err)
+{
+	const ClassTable *table = kClassTables.get(chain);
+	if (!table) {
+		*err = kEINVAL;
+		return nullptr;
+	}
+	if (policy != FreePolicy::base && !ObjLayout::has_class) {
+		// the class index is not in obj on this build: only the pool-locked path works
+		*err = kEOPNOTSUPP;
+		return nullptr;
+	}
+	*err = kENOMEM;
+	auto *pool = static_cast<Pool *>(zsx_plat_zalloc(sizeof(Pool), 0));
+	if (!pool)
+		return nullptr;
+	pool->table_ = table;
+	pool->policy_ = policy;
+	pool->migrate_lock_ = zsx_plat_rwlock_new();
+	pool->classes_ = static_cast<SizeClass *>(zsx_plat_zalloc(sizeof(SizeClass) * table->nr_distinct, 0));
+	if (!pool->migrate_lock_ || !pool->classes_)
+		goto fail;
+	{
+		unsigned k = 0;
+		// canonical classes first (a merged slot points at a larger canonical one)
+		for (int s = int(Geometry::nr_classes) - 1; s >= 0; --s) {
+			const ClassInfo &ci = table->slot[s];
+			if (ci.index != unsigned(s))
+				continue;
+			SizeClass *cls = &pool->classes_[k++];
+			cls->lock = zsx_plat_lock_new();
+			if (!cls->lock)
+				goto fail;
+			for (auto &g : cls->groups)
+				g.init();
+			cls->size = ci.size;
+			cls->objs_per_zspage = ci.objs;
+			cls->pages_per_zspage = ci.pages;
+			cls->huge = ci.huge;
+			cls->index = ci.index;
+			pool->by_slot_[s] = cls;
+		}
+		for (unsigned s = 0; s < Geometry::nr_classes; ++s)
+			pool->by_slot_[s] = pool->by_slot_[table->slot[s].index];
+	}
+	*err = kOk;
+	return pool;
+fail:
+	pool->destroy();
+	return nullptr;
+}
+
+void Pool::destroy()
+{
+	if (classes_) {
+		bool reported = false;
+		for (unsigned k = 0; k < table_->nr_distinct; ++k) {
+			SizeClass *cls = &classes_[k];
+			if (!cls->lock)
+				continue; // creation failed before this class was set up
+			for (auto &g : cls->groups) {
+				while (!g.empty()) {
+					auto *zs = reinterpret_cast<Zspage *>(g.next);
+					if (zs->inuse && !reported) {
+						zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects", cls->size,
+							      zs->inuse);
+						reported = true;
+					}
+					// release the handles of live objects too: nothing is leaked
+					for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
+						unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, i);
+						if (cls->huge ? h != 0 : (h & kAllocatedTag) != 0) {
+							zsx_plat_handle_free(reinterpret_cast<unsigned long *>(h & ~kAllocatedTag));
+							zs->inuse--;
+						}
+					}
+					zs->node.unlink();
+					free_zspage_pages(zs);
+				}
+			}
+			if (cls->lock)
+				zsx_plat_lock_delete(cls->lock);
+		}
+		zsx_plat_free(classes_);
+	}
+	if (migrate_lock_)
+		zsx_plat_rwlock_delete(migrate_lock_);
+	zsx_plat_free(this);
+}
+
+// ---- zspages ----------------------------------------------------------------
+
+unsigned Pool::group_of(const SizeClass *cls, const Zspage *zs)
+{
+	if (zs->inuse == 0)
+		return kGroupEmpty;
+	if (zs->inuse >= cls->objs_per_zspage)
+		return kGroupFull;
+	return 100 * zs->inuse / cls->objs_per_zspage / 10 + 1;
+}
+
+void Pool::insert_zspage(SizeClass *cls, Zspage *zs)
+{
+	zs->group = u8(group_of(cls, zs));
+	cls->groups[zs->group].add_head(&zs->node);
+	cls->zspages[zs->group]++;
+}
+
+void Pool::regroup(SizeClass *cls, Zspage *zs)
+{
+	unsigned g = group_of(cls, zs);
+	if (g == zs->group)
+		return;
+	zs->node.unlink();
+	cls->zspages[zs->group]--;
+	zs->group = u8(g);
+	cls->groups[g].add_head(&zs->node);
+	cls->zspages[g]++;
+}
+
+unsigned long Pool::header_read(Zspage *zs, unsigned idx)
+{
+	usize off = usize(idx) * zs->cls->size;
+	PageMap m(zs->pages[off >> kPageShift]);
+	return *reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask));
+}
+
+void Pool::header_write(Zspage *zs, unsigned idx, unsigned long v)
+{
+	usize off = usize(idx) * zs->cls->size;
+	PageMap m(zs->pages[off >> kPageShift]);
+	*reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)) = v;
+}
+
+Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
+{
+	auto *zs = static_cast<Zspage *>(zsx_plat_zalloc(sizeof(Zspage), gfp));
+	if (!zs)
+		return nullptr;
+	zs->node.init();
+	zs->cls = cls;
+	for (unsigned i = 0; i < cls->pages_per_zspage; ++i) {
+		Page *p = zsx_plat_page_alloc(gfp, nid);
+		if (!p) {
+			free_zspage_pages(zs);
+			return nullptr;
+		}
+		zsx_plat_page_set_owner(p, zs);
+		zs->pages[i] = p;
+		zs->nr_pages = u8(i + 1);
+		add_relaxed(&pages_allocated_, 1ul);
+	}
+	// free list: each free object's first word holds (next free index) << 1;
+	// index objs_per_zspage ends the list. Huge objects have no header.
+	zs->free_head = 0;
+	if (!cls->huge) {
+		for (unsigned i = 0; i < cls->objs_per_zspage; ++i)
+			header_write(zs, i, (unsigned long)(i + 1) << 1);
+	}
+	return zs;
+}
+
+void Pool::free_zspage_pages(Zspage *zs)
+{
+	for (unsigned i = 0; i < zs->nr_pages; ++i) {
+		zsx_plat_page_set_owner(zs->pages[i], nullptr);
+		zsx_plat_page_free(zs->pages[i]);
+	}
+	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
+	zsx_plat_free(zs);
+}
+
+Zspage *Pool::zspage_of_obj(unsigned long obj) const
+{
+	return static_cast<Zspage *>(zsx_plat_page_owner(zsx_plat_pfn_to_page(ObjLayout::pfn_of(obj))));
+}
+
+// ---- objects ----------------------------------------------------------------
+
+unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle)
+{
+	unsigned idx = zs->free_head;
+	if (cls->huge) {
+		zs->huge_handle = handle;
+		zs->free_head = Zspage::kNoFree;
+	} else {
+		unsigned long next = header_read(zs, idx) >> 1;
+		zs->free_head = next >= cls->objs_per_zspage ? Zspage::kNoFree : u32(next);
+		header_write(zs, idx, handle | kAllocatedTag);
+	}
+	zs->inuse++;
+	cls->obj_used++;
+	usize off = usize(idx) * cls->size;
+	return ObjLayout::encode(zsx_plat_page_to_pfn(zs->pages[off >> kPageShift]), cls->index, idx);
+}
+
+void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
+{
+	if (cls->huge) {
+		zs->huge_handle = 0;
+	} else {
+		unsigned long next = zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head;
+		header_write(zs, idx, next << 1);
+	}
+	zs->free_head = idx;
+	zs->inuse--;
+	cls->obj_used--;
+}
+
+Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
+{
+	if (zs->inuse) {
+		regroup(cls, zs);
+		return nullptr;
+	}
+	zs->node.unlink();
+	cls->zspages[zs->group]--;
+	cls->obj_allocated -= cls->objs_per_zspage;
+	return zs;
+}
+
+unsigned long Pool::malloc(usize size, unsigned gfp, int nid)
+{
+	if (zsx_unlikely(size == 0 || size > Geometry::max_alloc_size))
+		return err_handle(kEINVAL);
+	unsigned long *handle = zsx_plat_handle_alloc(gfp);
+	if (!handle)
+		return err_handle(kENOMEM);
+	SizeClass *cls = class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size));
+	auto h = reinterpret_cast<unsigned long>(handle);
+
+	{
+		SpinGuard g(cls->lock);
+		// fullest non-full zspage first: keeps zspages dense
+		for (unsigned grp = kGroupFull - 1; grp > kGroupEmpty; --grp) {
+			if (cls->groups[grp].empty())
+				continue;
+			auto *zs = reinterpret_cast<Zspage *>(cls->groups[grp].next);
+			// the handle word is written under the class lock: compaction may
+			// move the object as soon as the lock drops and must see it
+			store_relaxed(handle, obj_alloc(cls, zs, h));
+			regroup(cls, zs);
+			return h;
+		}
+	}
+
+	Zspage *zs = alloc_zspage(cls, gfp, nid);
+	if (!zs) {
+		zsx_plat_handle_free(handle);
+		return err_handle(kENOMEM);
+	}
+	SpinGuard g(cls->lock);
+	store_relaxed(handle, obj_alloc(cls, zs, h));
+	cls->obj_allocated += cls->objs_per_zspage;
+	insert_zspage(cls, zs);
+	return h;
+}
+
+// Resolve handle -> its class, returned with class->lock held. The one place
+// the free policies differ in how they find the class.
+SizeClass *Pool::lock_class_of_handle(unsigned long handle)
+{
+	auto *word = reinterpret_cast<unsigned long *>(handle);
+	if constexpr (ObjLayout::has_class) {
+		if (policy_ != FreePolicy::base) {
+			// Single-copy atomic read without the pool lock: the class field never
+			// changes for a live object (objects never change class), only the PFN
+			// does, and only under this class's lock — the caller re-reads the
+			// handle once it holds it.
+			unsigned long obj = load_relaxed(word);
+			SizeClass *cls = by_slot_[ObjLayout::class_of(obj)];
+			zsx_plat_lock(cls->lock);
+			return cls;
+		}
+	}
+	zsx_plat_read_lock(migrate_lock_);
+	Zspage *zs = zspage_of_obj(load_relaxed(word));
+	SizeClass *cls = zs->cls;
+	zsx_plat_lock(cls->lock);
+	zsx_plat_read_unlock(migrate_lock_);
+	return cls;
+}
+
+void Pool::free(unsigned long handle)
+{
+	if (zsx_unlikely(is_err_or_null(handle)))
+		return;
+	SizeClass *cls = lock_class_of_handle(handle);
+	auto *word = reinterpret_cast<unsigned long *>(handle);
+	unsigned long obj = load_relaxed(word); // re-read under class->lock
+	Zspage *zs = zspage_of_obj(obj);
+	if (zsx_unlikely(!zs || zs->cls != cls || zs->inuse == 0)) {
+		zsx_plat_unlock(cls->lock);
+		zsx_plat_warn("zsx_free: handle does not point at a live object of its class", handle, obj);
+		return;
+	}
+	obj_free(cls, zs, ObjLayout::index_of(obj));
+	Zspage *empty = detach_if_empty(cls, zs);
+	if (empty && policy_ != FreePolicy::classidx_unlocked_free) {
+		free_zspage_pages(empty);
+		add_relaxed(&freed_locked_, 1ul);
+		empty = nullptr;
+	}
+	zsx_plat_unlock(cls->lock);
+	zsx_plat_handle_free(word);
+	if (empty) {
+		// unlinked under the lock with no objects: unreachable by anyone else
+		free_zspage_pages(empty);
+		add_relaxed(&freed_unlocked_, 1ul);
+	}
+}
+
+// ---- object access ----------------------------------------------------------
+
+Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
+{
+	ReadGuard g(migrate_lock_);
+	*obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	Zspage *zs = zspage_of_obj(*obj);
+	add_relaxed(&zs->mapped, 1u);
+	return zs;
+}
+
+void Pool::unpin_zspage(unsigned long handle)
+{
+	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	Zspage *zs = zspage_of_obj(obj);
+	// release: our reads/writes of the object happen before compaction or
+	// migration (which read `mapped` with acquire under the pool write lock) may move it
+	sub_release(&zs->mapped, 1u);
+}
+
+void Pool::copy_out(Zspage *zs, unsigned idx, usize skip, void *dst, usize len)
+{
+	usize off = usize(idx) * zs->cls->size + skip;
+	usize first = min_of(len, kPageSize - (off & kPageMask));
+	{
+		PageMap m(zs->pages[off >> kPageShift]);
+		copy_bytes(dst, m.addr() + (off & kPageMask), first);
+	}
+	if (first < len) {
+		PageMap m(zs->pages[(off >> kPageShift) + 1]);
+		copy_bytes(static_cast<u8 *>(dst) + first, m.addr(), len - first);
+	}
+}
+
+void Pool::copy_in(Zspage *zs, unsigned idx, usize skip, const void *src, usize len)
+{
+	usize off = usize(idx) * zs->cls->size + skip;
+	usize first = min_of(len, kPageSize - (off & kPageMask));
+	{
+		PageMap m(zs->pages[off >> kPageShift]);
+		copy_bytes(m.addr() + (off & kPageMask), src, first);
+	}
+	if (first < len) {
+		PageMap m(zs->pages[(off >> kPageShift) + 1]);
+		copy_bytes(m.addr(), static_cast<const u8 *>(src) + first, len - first);
+	}
+}
+
+void *Pool::map(unsigned long handle, int mode)
+{
+	if (zsx_unlikely(is_err_or_null(handle)))
+		return nullptr;
+	unsigned long obj;
+	Zspage *zs = pin_zspage(handle, &obj);
+	SizeClass *cls = zs->cls;
+	unsigned idx = ObjLayout::index_of(obj);
+	usize skip = cls->huge ? 0 : kHandleSize;
+	usize off = usize(idx) * cls->size;
+	void *area = zsx_plat_cpu_buffer_get();
+	CpuMapState *st = cpu_state(area);
+	st->zs = zs;
+	st->idx = idx;
+	st->mode = mode;
+	if ((off & kPageMask) + cls->size <= kPageSize) {
+		st->kaddr = static_cast<u8 *>(zsx_plat_kmap(zs->pages[off >> kPageShift]));
+		return st->kaddr + (off & kPageMask) + skip;
+	}
+	st->kaddr = nullptr;
+	if (mode != kMapWO)
+		copy_out(zs, idx, skip, area, cls->size - skip);
+	return area;
+}
+
+void Pool::unmap(unsigned long handle)
+{
+	if (zsx_unlikely(is_err_or_null(handle)))
+		return;
+	void *area = zsx_plat_cpu_buffer_get(); // nested get: same CPU, preemption still off
+	CpuMapState *st = cpu_state(area);
+	if (st->kaddr) {
+		zsx_plat_kunmap(st->kaddr);
+	} else if (st->mode != kMapRO) {
+		SizeClass *cls = st->zs->cls;
+		usize skip = cls->huge ? 0 : kHandleSize;
+		copy_in(st->zs, st->idx, skip, area, cls->size - skip);
+	}
+	sub_release(&st->zs->mapped, 1u);
+	st->zs = nullptr;
+	zsx_plat_cpu_buffer_put();
+	zsx_plat_cpu_buffer_put();
+	(void)handle;
+}
+
+void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
+{
+	unsigned long obj;
+	Zspage *zs = pin_zspage(handle, &obj);
+	SizeClass *cls = zs->cls;
+	unsigned idx = ObjLayout::index_of(obj);
+	usize skip = cls->huge ? 0 : kHandleSize;
+	usize off = usize(idx) * cls->size;
+	if ((off & kPageMask) + cls->size <= kPageSize) {
+		u8 *base = static_cast<u8 *>(zsx_plat_kmap(zs->pages[off >> kPageShift]));
+		return base + (off & kPageMask) + skip;
+	}
+	copy_out(zs, idx, skip, local_copy, min_of(mem_len, usize(cls->size - skip)));
+	return local_copy;
+}
+
+void Pool::read_end(unsigned long handle, void *mem)
+{
+	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	Zspage *zs = zspage_of_obj(obj);
+	usize off = usize(ObjLayout::index_of(obj)) * zs->cls->size;
+	if ((off & kPageMask) + zs->cls->size <= kPageSize)
+		zsx_plat_kunmap(mem);
+	sub_release(&zs->mapped, 1u);
+}
+
+void Pool::write(unsigned long handle, const void *mem, usize len)
+{
+	unsigned long obj;
+	Zspage *zs = pin_zspage(handle, &obj);
+	SizeClass *cls = zs->cls;
+	usize skip = cls->huge ? 0 : kHandleSize;
+	if (zsx_unlikely(len > cls->size - skip)) {
+		zsx_plat_warn("zsx_obj_write: length exceeds the object", len, cls->size - skip);
+		len = cls->size - skip;
+	}
+	copy_in(zs, ObjLayout::index_of(obj), skip, mem, len);
+	sub_release(&zs->mapped, 1u);
+}
+
+// ---- compaction -------------------------------------------------------------
+
+static unsigned long class_freeable_pages(const SizeClass *cls)
+{
+	unsigned long wasted = cls->obj_allocated - cls->obj_used;
+	return wasted / cls->objs_per_zspage * cls->pages_per_zspage;
+}
+
+bool Pool::move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst)
+{
+	unsigned long handle = cls->huge ? src->huge_handle : header_read(src, idx);
+	if (!cls->huge) {
+		if (!(handle & kAllocatedTag))
+			return false;
+		handle &= ~kAllocatedTag;
+	} else if (!handle) {
+		return false;
+	}
+	usize skip = cls->huge ? 0 : kHandleSize;
+	unsigned new_idx = dst->free_head;
+	unsigned long new_obj = obj_alloc(cls, dst, handle);
+	void *bounce = zsx_plat_cpu_buffer_get();
+	copy_out(src, idx, skip, bounce, cls->size - skip);
+	copy_in(dst, new_idx, skip, bounce, cls->size - skip);
+	zsx_plat_cpu_buffer_put();
+	obj_free(cls, src, idx);
+	// the PFN (and index) change; the class field stays: lock-free readers in
+	// zsx_free() still find this class and re-read the handle under its lock
+	store_relaxed(reinterpret_cast<unsigned long *>(handle), new_obj);
+	return true;
+}
+
+unsigned long Pool::compact_class(SizeClass *cls)
+{
+	unsigned long freed = 0;
+	WriteGuard pg(migrate_lock_);
+	SpinGuard g(cls->lock);
+	while (class_freeable_pages(cls) > 0) {
+		Zspage *dst = nullptr, *src = nullptr;
+		for (unsigned grp = kGroupFull - 1; grp > kGroupEmpty && !dst; --grp)
+			if (!cls->groups[grp].empty())
+				dst = reinterpret_cast<Zspage *>(cls->groups[grp].next);
+		for (unsigned grp = kGroupEmpty + 1; grp < kGroupFull && !src; ++grp) {
+			for (ListNode *n = cls->groups[grp].prev; n != &cls->groups[grp]; n = n->prev) {
+				auto *zs = reinterpret_cast<Zspage *>(n);
+				if (zs != dst && load_acquire(&zs->mapped) == 0) {
+					src = zs;
+					break;
+				}
+			}
+		}
+		if (!dst || !src)
+			break;
+		for (unsigned i = 0; i < cls->objs_per_zspage && src->inuse && dst->free_head != Zspage::kNoFree; ++i)
+			move_object(cls, src, i, dst);
+		regroup(cls, dst);
+		Zspage *empty = detach_if_empty(cls, src);
+		if (empty) {
+			freed += empty->nr_pages;
+			free_zspage_pages(empty);
+		}
+	}
+	cls->pages_compacted += freed;
+	return freed;
+}
+
+unsigned long Pool::compact()
+{
+	unsigned long freed = 0;
+	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
+		SizeClass *cls = &classes_[k];
+		if (cls->huge)
+			continue;
+		freed += compact_class(cls);
+		zsx_plat_cond_resched();
+	}
+	add_relaxed(&pages_compacted_, freed);
+	return freed;
+}
+
+unsigned long Pool::compactable_pages() const
+{
+	unsigned long n = 0;
+	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
+		SizeClass *cls = &classes_[k];
+		SpinGuard g(cls->lock);
+		n += class_freeable_pages(cls);
+	}
+	return n;
+}
+
+// ---- statistics and lookups -------------------------------------------------
+
+int Pool::class_index_of(usize size) const
+{
+	if (size == 0 || size > Geometry::max_alloc_size)
+		return kEINVAL;
+	return class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size))->index;
+}
+
+bool Pool::class_stats(unsigned slot, ClassStats *out) const
+{
+	if (slot >= Geometry::nr_classes || table_->slot[slot].index != slot)
+		return false;
+	SizeClass *cls = by_slot_[slot];
+	SpinGuard g(cls->lock);
+	out->size = cls->size;
+	out->index = cls->index;
+	out->pages_per_zspage = cls->pages_per_zspage;
+	out->objs_per_zspage = cls->objs_per_zspage;
+	out->huge = cls->huge;
+	unsigned long zspages = 0;
+	for (unsigned i = 0; i < kNrGroups; ++i) {
+		out->groups[i] = cls->zspages[i];
+		zspages += cls->zspages[i];
+	}
+	out->obj_allocated = cls->obj_allocated;
+	out->obj_used = cls->obj_used;
+	out->pages_used = zspages * cls->pages_per_zspage;
+	out->freeable = class_freeable_pages(cls);
+	return true;
+}
+
+void Pool::stats(PoolStats *out) const
+{
+	out->pages_compacted = load_relaxed(&pages_compacted_);
+	out->pages_migrated = load_relaxed(&pages_migrated_);
+	out->zspages_freed_unlocked = load_relaxed(&freed_unlocked_);
+	out->zspages_freed_locked = load_relaxed(&freed_locked_);
+}
+
+unsigned long Pool::objects_in_use() const
+{
+	unsigned long n = 0;
+	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
+		SizeClass *cls = &classes_[k];
+		SpinGuard g(cls->lock);
+		n += cls->obj_used;
+	}
+	return n;
+}
+
+bool Pool::handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx)
+{
+	if (is_err_or_null(handle))
+		return false;
+	ReadGuard g(migrate_lock_);
+	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	Zspage *zs = zspage_of_obj(obj);
+	*pfn = ObjLayout::pfn_of(obj);
+	*obj_idx = ObjLayout::index_of(obj);
+	*class_idx = zs ? zs->cls->index : ~0u;
+	return zs != nullptr;
+}
+
+} // namespace zsx

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+// The zsx pool: a zsmalloc-compatible allocator for compressed pages.
+//
+// ---- Objects, zspages, classes --------------------------------------------
+// A request of n bytes is served by the size class for n + handle-header bytes
+// (geometry.hpp). A class owns zspages: chains of 1..chain pages carved into
+// equal objects that may straddle a page boundary. A non-huge object starts with
+// one word: handle | kAllocatedTag while allocated, (next free index) << 1 while
+// free. A huge object fills its single page; its handle lives in the Zspage.
+//
+// ---- The obj value (obj_layout.hpp) ---------------------------------------
+//     | PFN of the object's first page | class index | object index |
+// (no class field on 32-bit or with ZSX_NARROW_OBJ=1). A handle is the address
+// of a word holding the obj value. Compaction and migration rewrite the PFN of
+// a handle only while holding the pool lock for write AND the class lock.
+//
+// ---- Lock order ------------------------------------------------------------
+//     pool->migrate_lock (rwlock)  ->  class->lock (spinlock)  ->  zspage mapped count
+// - compaction and migration take migrate_lock for write, then class->lock;
+// - map/read take migrate_lock for read just long enough to pin the zspage
+//   (Zspage::mapped); migration and compaction never move a pinned zspage;
+// - zsx_free, policy `base`: migrate_lock read -> class lock, drop migrate_lock;
+// - zsx_free, policy `classidx`: class lock of the class encoded in obj, no pool
+//   lock; the handle is re-read under the class lock (only its PFN can change,
+//   and only under that same lock);
+// - policy `classidx_unlocked_free` additionally returns the pages of an emptied
+//   zspage after class->lock is dropped (the zspage is unlinked under the lock,
+//   so nothing else can reach it).
+// - alloc takes only the class lock; new zspages are allocated unlocked.
+#pragma once
+
+#include "atomic.hpp"
+#include "geometry.hpp"
+#include "obj_layout.hpp"
+#include "platform.hpp"
+
+namespace zsx {
+
+enum class FreePolicy : u8 { base = 0, classidx = 1, classidx_unlocked_free = 2 };
+
+struct ListNode {
+	ListNode *prev = this, *next = this;
+	void init() { prev = next = this; }
+	bool empty() const { return next == this; }
+	void add_head(ListNode *n)
+	{
+		n->next = next;
+		n->prev = this;
+		next->prev = n;
+		next = n;
+	}
+	void unlink()
+	{
+		prev->next = next;
+		next->prev = prev;
+		init();
+	}
+};
+
+// Fullness groups as mainline: 0 = empty, 1..10 = in-use ratio deciles
+// (10 is 90..99%), 11 = full.
+enum : unsigned { kGroupEmpty = 0, kGroupFull = 11, kNrGroups = 12 };
+
+struct SizeClass;
+
+struct Zspage {
+	ListNode node;        // in class->groups[group]; first member (container_of)
+	SizeClass *cls;
+	u32 inuse;            // allocated objects
+	u32 free_head;        // first free object index, kNoFree if none
+	u8 group;
+	u8 nr_pages;
+	u32 mapped;           // readers between map and unmap (atomic)
+	unsigned long huge_handle; // huge class: the handle of its one object
+	Page *pages[Geometry::max_chain];
+
+	static constexpr u32 kNoFree = ~u32(0);
+};
+
+struct SizeClass {
+	zsx_plat_spinlock *lock;
+	ListNode groups[kNrGroups];
+	u32 size;
+	u32 objs_per_zspage;
+	u8 pages_per_zspage;
+	bool huge;
+	u16 index;
+	// statistics, under lock
+	unsigned long obj_allocated;
+	unsigned long obj_used;
+	unsigned long zspages[kNrGroups];
+	unsigned long pages_compacted;
+};
+
+struct PoolStats {
+	unsigned long pages_compacted;
+	unsigned long pages_migrated;
+	unsigned long zspages_freed_unlocked;
+	unsigned long zspages_freed_locked;
+};
+
+struct ClassStats {
+	unsigned size, index, pages_per_zspage, objs_per_zspage;
+	bool huge;
+	unsigned long groups[kNrGroups];
+	unsigned long obj_allocated, obj_used, pages_used, freeable;
+};
+
+class Pool {
+public:
+	static constexpr unsigned long kAllocatedTag = 1;
+	static constexpr usize kHandleSize = sizeof(unsigned long);
+
+	// Construction is two-phase (no exceptions): create() returns nullptr on failure.
+	static Pool *create(unsigned chain, FreePolicy policy, int *err);
+	void destroy();
+
+	unsigned long malloc(usize size, unsigned gfp, int nid);
+	void free(unsigned long handle);
+
+	// 6.1 API: map / unmap (mode: 0 RW, 1 RO, 2 WO)
+	void *map(unsigned long handle, int mode);
+	void unmap(unsigned long handle);
+	// mainline API
+	void *read_begin(unsigned long handle, usize mem_len, void *local_copy);
+	void read_end(unsigned long handle, void *mem);
+	void write(unsigned long handle, const void *mem, usize len);
+
+	unsigned long compact();
+	unsigned long compactable_pages() const;
+	unsigned long total_pages() const { return load_relaxed(&pages_allocated_); }
+	usize huge_class_size() const { return table_->huge_class_size; }
+	int class_index_of(usize size) const;
+	unsigned nr_distinct_classes() const { return table_->nr_distinct; }
+	bool class_stats(unsigned slot, ClassStats *out) const; // false for merged slots
+	void stats(PoolStats *out) const;
+	FreePolicy policy() const { return policy_; }
+	unsigned chain() const { return table_->chain; }
+	unsigned long objects_in_use() const;
+
+	// test hooks
+	bool handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx);
+
+private:
+	struct MapState;
+	SizeClass *class_for_size(usize size) const { return by_slot_[Geometry::slot_of_size(size)]; }
+	SizeClass *lock_class_of_handle(unsigned long handle);
+	Zspage *zspage_of_obj(unsigned long obj) const;
+	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
+	void free_zspage_pages(Zspage *zs);
+	void insert_zspage(SizeClass *cls, Zspage *zs);
+	void regroup(SizeClass *cls, Zspage *zs);
+	unsigned long obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle);
+	void obj_free(SizeClass *cls, Zspage *zs, unsigned obj_idx);
+	Zspage *detach_if_empty(SizeClass *cls, Zspage *zs);
+	u8 *obj_addr_begin(Zspage *zs, unsigned obj_idx, usize *off_in_page, Page **page);
+	void copy_out(Zspage *zs, unsigned obj_idx, usize skip, void *dst, usize len);
+	void copy_in(Zspage *zs, unsigned obj_idx, usize skip, const void *src, usize len);
+	Zspage *pin_zspage(unsigned long handle, unsigned long *obj);
+	void unpin_zspage(unsigned long handle);
+	unsigned long compact_class(SizeClass *cls);
+	bool move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst);
+	static unsigned group_of(const SizeClass *cls, const Zspage *zs);
+	unsigned long header_read(Zspage *zs, unsigned idx);
+	void header_write(Zspage *zs, unsigned idx, unsigned long v);
+
+	const ClassTable *table_;
+	FreePolicy policy_;
+	zsx_plat_rwlock *migrate_lock_;
+	SizeClass *classes_;              // nr_distinct of them
+	SizeClass *by_slot_[Geometry::nr_classes];
+	unsigned long pages_allocated_;   // atomic
+	unsigned long pages_compacted_;   // atomic
+	unsigned long pages_migrated_;    // atomic
+	unsigned long freed_unlocked_, freed_locked_; // atomic
+};
+
+// Errors travel as the kernel's ERR_PTR encoding of a handle.
+constexpr unsigned long err_handle(int err) { return static_cast<unsigned long>(static_cast<long>(err)); }
+constexpr bool is_err_or_null(unsigned long h) { return h == 0 || h >= static_cast<unsigned long>(-4095L); }
+
+} // namespace zsx

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+// extern "C" bridge from the C shim to zsx::Pool (see core.h).
+#include "core.h"
+#include "pool.hpp"
+
+using namespace zsx;
+
+static Pool *P(struct zsx_core_pool *p) { return reinterpret_cast<Pool *>(p); }
+
+static_assert(ZSX_CORE_NR_GROUPS == kNrGroups, "fullness group count");
+
+extern "C" {
+
+int zsx_core_has_classidx(void) { return ObjLayout::has_class; }
+
+struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, int *err)
+{
+	if (policy < 0 || policy > int(FreePolicy::classidx_unlocked_free)) {
+		*err = kEINVAL;
+		return nullptr;
+	}
+	return reinterpret_cast<zsx_core_pool *>(Pool::create(chain, FreePolicy(policy), err));
+}
+
+void zsx_core_pool_destroy(struct zsx_core_pool *p) { P(p)->destroy(); }
+
+unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid)
+{
+	return P(p)->malloc(size, gfp, nid);
+}
+
+void zsx_core_free(struct zsx_core_pool *p, unsigned long handle) { P(p)->free(handle); }
+void *zsx_core_map(struct zsx_core_pool *p, unsigned long handle, int mode) { return P(p)->map(handle, mode); }
+void zsx_core_unmap(struct zsx_core_pool *p, unsigned long handle) { P(p)->unmap(handle); }
+
+void *zsx_core_read_begin(struct zsx_core_pool *p, unsigned long handle, unsigned long mem_len, void *local_copy)
+{
+	return P(p)->read_begin(handle, mem_len, local_copy);
+}
+
+void zsx_core_read_end(struct zsx_core_pool *p, unsigned long handle, void *mem) { P(p)->read_end(handle, mem); }
+
+void zsx_core_write(struct zsx_core_pool *p, unsigned long handle, const void *mem, unsigned long len)
+{
+	P(p)->write(handle, mem, len);
+}
+
+unsigned long zsx_core_compact(struct zsx_core_pool *p) { return P(p)->compact(); }
+unsigned long zsx_core_compactable_pages(struct zsx_core_pool *p) { return P(p)->compactable_pages(); }
+unsigned long zsx_core_total_pages(struct zsx_core_pool *p) { return P(p)->total_pages(); }
+unsigned long zsx_core_pool_huge_class_size(struct zsx_core_pool *p) { return P(p)->huge_class_size(); }
+int zsx_core_pool_class_index(struct zsx_core_pool *p, unsigned long size) { return P(p)->class_index_of(size); }
+
+int zsx_core_pool_class_stats(struct zsx_core_pool *p, unsigned int slot, struct zsx_core_class_stats *out)
+{
+	ClassStats cs;
+	if (!P(p)->class_stats(slot, &cs))
+		return kEINVAL;
+	out->size = cs.size;
+	out->index = cs.index;
+	out->pages_per_zspage = cs.pages_per_zspage;
+	out->objs_per_zspage = cs.objs_per_zspage;
+	out->huge = cs.huge;
+	for (unsigned i = 0; i < kNrGroups; ++i)
+		out->groups[i] = cs.groups[i];
+	out->obj_allocated = cs.obj_allocated;
+	out->obj_used = cs.obj_used;
+	out->pages_used = cs.pages_used;
+	out->freeable = cs.freeable;
+	return 0;
+}
+
+void zsx_core_pool_stats(struct zsx_core_pool *p, struct zsx_core_pool_stats *out)
+{
+	PoolStats s;
+	P(p)->stats(&s);
+	out->pages_compacted = s.pages_compacted;
+	out->pages_migrated = s.pages_migrated;
+	out->zspages_freed_unlocked = s.zspages_freed_unlocked;
+	out->zspages_freed_locked = s.zspages_freed_locked;
+}
+
+unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p) { return P(p)->objects_in_use(); }
+int zsx_core_pool_policy(struct zsx_core_pool *p) { return int(P(p)->policy()); }
+unsigned int zsx_core_pool_chain(struct zsx_core_pool *p) { return P(p)->chain(); }
+
+int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,
+			     unsigned int *obj_idx, unsigned int *class_idx)
+{
+	return P(p)->handle_location(handle, pfn, obj_idx, class_idx) ? 0 : kEINVAL;
+}
+
+} // extern "C"
