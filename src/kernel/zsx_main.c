@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "core.h"
+#include "zsx_internal.h"
 
 /* geometry and obj-layout introspection, for the KUnit suites and debugfs */
 EXPORT_SYMBOL_GPL(zsx_core_layout);
@@ -17,6 +18,13 @@ EXPORT_SYMBOL_GPL(zsx_core_nr_distinct_classes);
 EXPORT_SYMBOL_GPL(zsx_core_obj_encode);
 EXPORT_SYMBOL_GPL(zsx_core_obj_decode);
 EXPORT_SYMBOL_GPL(zsx_core_obj_with_pfn);
+/* pool introspection, for the KUnit suites and benchmarks */
+EXPORT_SYMBOL_GPL(zsx_core_has_classidx);
+EXPORT_SYMBOL_GPL(zsx_core_objects_in_use);
+EXPORT_SYMBOL_GPL(zsx_core_compactable_pages);
+EXPORT_SYMBOL_GPL(zsx_core_pool_class_stats);
+EXPORT_SYMBOL_GPL(zsx_core_pool_chain);
+EXPORT_SYMBOL_GPL(zsx_core_handle_location);
 
 #ifdef ZSX_INJECT_OOB
 /* harness self-test only: a heap out-of-bounds write done by C++ code */
@@ -36,7 +44,12 @@ static void zsx_inject_oob(void) { }
 static int __init zsx_init(void)
 {
 	struct zsx_layout_info l;
+	int err;
 
+	err = zsx_platform_init();
+	if (err)
+		return err;
+	zsx_api_init();
 	zsx_core_layout(&l);
 	pr_info("C++ core loaded: %u size classes (%u distinct at chain %u), huge from %lu bytes\n",
 		l.nr_classes, zsx_core_nr_distinct_classes(l.default_chain), l.default_chain,
@@ -53,6 +66,8 @@ static int __init zsx_init(void)
 
 static void __exit zsx_exit(void)
 {
+	zsx_api_exit();
+	zsx_platform_exit();
 	pr_info("unloaded\n");
 }
 

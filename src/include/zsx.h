@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zsx: a zsmalloc-compatible compressed-memory allocator.
+ *
+ * Same semantics and error conventions as zsmalloc: zsx_malloc() returns a
+ * handle, or an ERR_PTR-encoded value (-EINVAL for size 0 or > PAGE_SIZE,
+ * -ENOMEM); zsx_free() ignores 0 and ERR values. Objects are reached through
+ * either the 6.1 map/unmap pair (no nesting per CPU, preemption off while
+ * mapped) or mainline's obj_read_begin/obj_read_end/obj_write.
+ */
+#ifndef _ZSX_H_
+#define _ZSX_H_
+
+#include <linux/types.h>
+
+struct zsx_pool;
+
+enum zsx_mapmode {
+	ZSX_MM_RW, /* normal read-write mapping */
+	ZSX_MM_RO, /* read-only (no copy-out at unmap time) */
+	ZSX_MM_WO, /* write-only (no copy-in at map time) */
+};
+
+enum zsx_free_policy {
+	ZSX_FREE_BASE = 0,                /* pool rwlock -> class lock (mainline) */
+	ZSX_FREE_CLASSIDX = 1,            /* class from obj, no pool lock */
+	ZSX_FREE_CLASSIDX_UNLOCKED = 2,   /* + empty zspage pages freed after class->lock */
+	ZSX_FREE_DEFAULT = -1,            /* the module parameter free_policy */
+};
+
+struct zsx_pool_opts {
+	unsigned int chain;   /* pages per zspage at most, 4..16; 0 = module default */
+	int free_policy;      /* enum zsx_free_policy */
+};
+
+struct zsx_pool_stats {
+	unsigned long pages_compacted;   /* as zs_pool_stats */
+	unsigned long pages_migrated;
+	unsigned long zspages_freed_unlocked;
+	unsigned long zspages_freed_locked;
+};
+
+struct zsx_pool *zsx_create_pool(const char *name);
+struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_opts *opts);
+void zsx_destroy_pool(struct zsx_pool *pool);
+
+unsigned long zsx_malloc(struct zsx_pool *pool, size_t size, gfp_t flags, int nid);
+void zsx_free(struct zsx_pool *pool, unsigned long handle);
+
+void *zsx_map_object(struct zsx_pool *pool, unsigned long handle, enum zsx_mapmode mm);
+void zsx_unmap_object(struct zsx_pool *pool, unsigned long handle);
+
+void *zsx_obj_read_begin(struct zsx_pool *pool, unsigned long handle, size_t mem_len, void *local_copy);
+void zsx_obj_read_end(struct zsx_pool *pool, unsigned long handle, void *handle_mem);
+void zsx_obj_write(struct zsx_pool *pool, unsigned long handle, void *handle_mem, size_t mem_len);
+
+unsigned long zsx_get_total_pages(struct zsx_pool *pool);
+unsigned long zsx_compact(struct zsx_pool *pool);
+void zsx_pool_stats(struct zsx_pool *pool, struct zsx_pool_stats *stats);
+size_t zsx_huge_class_size(struct zsx_pool *pool);
+unsigned int zsx_lookup_class_index(struct zsx_pool *pool, unsigned int size);
+
+/* introspection for tests, debugfs and benchmarks */
+struct zsx_core_pool *zsx_pool_core(struct zsx_pool *pool);
+int zsx_pool_policy(struct zsx_pool *pool);
+const char *zsx_free_policy_name(int policy);
+
+#endif

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exported zsx_* C API: pools with names, the default policy module
+ * parameters, a shrinker per pool and debugfs (/sys/kernel/debug/zsx/<pool>/).
+ */
+#define pr_fmt(fmt) "zsx: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "core.h"
+#include "zsx.h"
+#include "zsx_internal.h"
+
+struct zsx_pool {
+	struct zsx_core_pool *core;
+	const char *name;
+	int policy;
+	struct list_head list;
+	struct shrinker shrinker;
+	bool shrinker_registered;
+	struct dentry *debugfs;
+};
+
+static const char *const policy_names[] = {
+	[ZSX_FREE_BASE] = "base",
+	[ZSX_FREE_CLASSIDX] = "classidx",
+	[ZSX_FREE_CLASSIDX_UNLOCKED] = "classidx_unlocked_free",
+};
+
+static char *free_policy = "classidx_unlocked_free";
+module_param(free_policy, charp, 0444);
+MODULE_PARM_DESC(free_policy, "default zsx_free path: base | classidx | classidx_unlocked_free");
+static unsigned int chain_size = ZSX_CHAIN_SIZE;
+module_param(chain_size, uint, 0444);
+MODULE_PARM_DESC(chain_size, "default longest zspage chain in pages (4..16)");
+
+static LIST_HEAD(zsx_pools);
+static DEFINE_MUTEX(zsx_pools_lock);
+static struct dentry *zsx_debugfs_root;
+
+const char *zsx_free_policy_name(int policy)
+{
+	if (policy < 0 || policy >= ARRAY_SIZE(policy_names))
+		return "invalid";
+	return policy_names[policy];
+}
+EXPORT_SYMBOL_GPL(zsx_free_policy_name);
+
+static int zsx_default_policy(void)
+{
+	int i = sysfs_match_string(policy_names, free_policy);
+
+	if (i < 0) {
+		pr_err("unknown free_policy '%s', using base\n", free_policy);
+		return ZSX_FREE_BASE;
+	}
+	if (i != ZSX_FREE_BASE && !zsx_core_has_classidx()) {
+		pr_info("free_policy %s needs the class index in obj, which this build lacks: using base\n",
+			free_policy);
+		return ZSX_FREE_BASE;
+	}
+	return i;
+}
+
+/* ---- shrinker: compaction on memory pressure ---------------------------- */
+
+static unsigned long zsx_shrinker_count(struct shrinker *s, struct shrink_control *sc)
+{
+	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
+
+	return zsx_core_compactable_pages(pool->core);
+}
+
+static unsigned long zsx_shrinker_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
+	unsigned long freed = zsx_core_compact(pool->core);
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+/* ---- debugfs -------------------------------------------------------------- */
+
+static int zsx_classes_show(struct seq_file *s, void *v)
+{
+	struct zsx_pool *pool = s->private;
+	struct zsx_core_class_stats cs;
+	unsigned long tot[ZSX_CORE_NR_GROUPS] = {}, alloc = 0, used = 0, pages = 0, freeable = 0;
+	unsigned int slot, g;
+
+	seq_printf(s, " %5s %5s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %13s %10s %10s %16s %8s\n",
+		   "class", "size", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%",
+		   "99%", "100%", "obj_allocated", "obj_used", "pages_used", "pages_per_zspage",
+		   "freeable");
+	for (slot = 0; slot < 512; slot++) {
+		if (zsx_core_pool_class_stats(pool->core, slot, &cs))
+			continue;
+		seq_printf(s, " %5u %5u", cs.index, cs.size);
+		for (g = 1; g < ZSX_CORE_NR_GROUPS; g++) {
+			seq_printf(s, " %9lu", cs.groups[g]);
+			tot[g] += cs.groups[g];
+		}
+		seq_printf(s, " %13lu %10lu %10lu %16u %8lu\n", cs.obj_allocated, cs.obj_used,
+			   cs.pages_used, cs.pages_per_zspage, cs.freeable);
+		alloc += cs.obj_allocated;
+		used += cs.obj_used;
+		pages += cs.pages_used;
+		freeable += cs.freeable;
+	}
+	seq_puts(s, "\n Total      ");
+	for (g = 1; g < ZSX_CORE_NR_GROUPS; g++)
+		seq_printf(s, " %9lu", tot[g]);
+	seq_printf(s, " %13lu %10lu %10lu %16s %8lu\n", alloc, used, pages, "", freeable);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zsx_classes);
+
+static int zsx_stats_show(struct seq_file *s, void *v)
+{
+	struct zsx_pool *pool = s->private;
+	struct zsx_core_pool_stats st;
+
+	zsx_core_pool_stats(pool->core, &st);
+	seq_printf(s, "free_policy %s\n", zsx_free_policy_name(pool->policy));
+	seq_printf(s, "chain_size %u\n", zsx_core_pool_chain(pool->core));
+	seq_printf(s, "pages %lu\n", zsx_core_total_pages(pool->core));
+	seq_printf(s, "objects %lu\n", zsx_core_objects_in_use(pool->core));
+	seq_printf(s, "pages_compacted %lu\n", st.pages_compacted);
+	seq_printf(s, "pages_migrated %lu\n", st.pages_migrated);
+	seq_printf(s, "zspages_freed_unlocked %lu\n", st.zspages_freed_unlocked);
+	seq_printf(s, "zspages_freed_locked %lu\n", st.zspages_freed_locked);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zsx_stats);
+
+/* ---- pools ---------------------------------------------------------------- */
+
+struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_opts *opts)
+{
+	struct zsx_pool *pool, *other;
+	unsigned int chain = opts && opts->chain ? opts->chain : chain_size;
+	int policy = opts && opts->free_policy != ZSX_FREE_DEFAULT ? opts->free_policy : zsx_default_policy();
+	int err;
+
+	if (!name) {
+		pr_err("zsx_create_pool: NULL name\n");
+		return NULL;
+	}
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+	pool->name = kstrdup(name, GFP_KERNEL);
+	pool->policy = policy;
+	if (!pool->name)
+		goto fail;
+	pool->core = zsx_core_pool_create(chain, policy, &err);
+	if (!pool->core) {
+		if (err == -EOPNOTSUPP)
+			pr_err("pool %s: free policy %s needs the class index in obj; this build (narrow obj layout) has none: use base\n",
+			       name, zsx_free_policy_name(policy));
+		else
+			pr_err("pool %s: cannot create (chain %u, policy %d): %d\n", name, chain, policy, err);
+		goto fail;
+	}
+
+	mutex_lock(&zsx_pools_lock);
+	list_for_each_entry(other, &zsx_pools, list) {
+		if (!strcmp(other->name, name)) {
+			mutex_unlock(&zsx_pools_lock);
+			pr_err("pool %s already exists\n", name);
+			goto fail;
+		}
+	}
+	list_add(&pool->list, &zsx_pools);
+	mutex_unlock(&zsx_pools_lock);
+
+	if (zsx_debugfs_root) {
+		pool->debugfs = debugfs_create_dir(name, zsx_debugfs_root);
+		debugfs_create_file("classes", 0444, pool->debugfs, pool, &zsx_classes_fops);
+		debugfs_create_file("stats", 0444, pool->debugfs, pool, &zsx_stats_fops);
+	}
+	pool->shrinker.count_objects = zsx_shrinker_count;
+	pool->shrinker.scan_objects = zsx_shrinker_scan;
+	pool->shrinker.batch = 0;
+	pool->shrinker.seeks = DEFAULT_SEEKS;
+	if (register_shrinker(&pool->shrinker, "zsx-%s", name))
+		pr_warn("pool %s: no shrinker, compaction only on request\n", name);
+	else
+		pool->shrinker_registered = true;
+	return pool;
+
+fail:
+	if (pool->core)
+		zsx_core_pool_destroy(pool->core);
+	kfree(pool->name);
+	kfree(pool);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(zsx_create_pool_opts);
+
+struct zsx_pool *zsx_create_pool(const char *name)
+{
+	return zsx_create_pool_opts(name, NULL);
+}
+EXPORT_SYMBOL_GPL(zsx_create_pool);
+
+void zsx_destroy_pool(struct zsx_pool *pool)
+{
+	if (!pool)
+		return;
+	if (pool->shrinker_registered)
+		unregister_shrinker(&pool->shrinker);
+	debugfs_remove_recursive(pool->debugfs);
+	mutex_lock(&zsx_pools_lock);
+	list_del(&pool->list);
+	mutex_unlock(&zsx_pools_lock);
+	zsx_core_pool_destroy(pool->core);
+	kfree(pool->name);
+	kfree(pool);
+}
+EXPORT_SYMBOL_GPL(zsx_destroy_pool);
+
+unsigned long zsx_malloc(struct zsx_pool *pool, size_t size, gfp_t gfp, int nid)
+{
+	return zsx_core_malloc(pool->core, size, (__force unsigned int)gfp, nid);
+}
+EXPORT_SYMBOL_GPL(zsx_malloc);
+
+void zsx_free(struct zsx_pool *pool, unsigned long handle)
+{
+	zsx_core_free(pool->core, handle);
+}
+EXPORT_SYMBOL_GPL(zsx_free);
+
+void *zsx_map_object(struct zsx_pool *pool, unsigned long handle, enum zsx_mapmode mm)
+{
+	return zsx_core_map(pool->core, handle, mm);
+}
+EXPORT_SYMBOL_GPL(zsx_map_object);
+
+void zsx_unmap_object(struct zsx_pool *pool, unsigned long handle)
+{
+	zsx_core_unmap(pool->core, handle);
+}
+EXPORT_SYMBOL_GPL(zsx_unmap_object);
+
+void *zsx_obj_read_begin(struct zsx_pool *pool, unsigned long handle, size_t mem_len, void *local_copy)
+{
+	return zsx_core_read_begin(pool->core, handle, mem_len, local_copy);
+}
+EXPORT_SYMBOL_GPL(zsx_obj_read_begin);
+
+void zsx_obj_read_end(struct zsx_pool *pool, unsigned long handle, void *handle_mem)
+{
+	zsx_core_read_end(pool->core, handle, handle_mem);
+}
+EXPORT_SYMBOL_GPL(zsx_obj_read_end);
+
+void zsx_obj_write(struct zsx_pool *pool, unsigned long handle, void *handle_mem, size_t mem_len)
+{
+	zsx_core_write(pool->core, handle, handle_mem, mem_len);
+}
+EXPORT_SYMBOL_GPL(zsx_obj_write);
+
+unsigned long zsx_get_total_pages(struct zsx_pool *pool)
+{
+	return zsx_core_total_pages(pool->core);
+}
+EXPORT_SYMBOL_GPL(zsx_get_total_pages);
+
+unsigned long zsx_compact(struct zsx_pool *pool)
+{
+	return zsx_core_compact(pool->core);
+}
+EXPORT_SYMBOL_GPL(zsx_compact);
+
+void zsx_pool_stats(struct zsx_pool *pool, struct zsx_pool_stats *stats)
+{
+	struct zsx_core_pool_stats st;
+
+	zsx_core_pool_stats(pool->core, &st);
+	stats->pages_compacted = st.pages_compacted;
+	stats->pages_migrated = st.pages_migrated;
+	stats->zspages_freed_unlocked = st.zspages_freed_unlocked;
+	stats->zspages_freed_locked = st.zspages_freed_locked;
+}
+EXPORT_SYMBOL_GPL(zsx_pool_stats);
+
+size_t zsx_huge_class_size(struct zsx_pool *pool)
+{
+	return zsx_core_pool_huge_class_size(pool->core);
+}
+EXPORT_SYMBOL_GPL(zsx_huge_class_size);
+
+unsigned int zsx_lookup_class_index(struct zsx_pool *pool, unsigned int size)
+{
+	int idx = zsx_core_pool_class_index(pool->core, size);
+
+	return idx < 0 ? 0 : idx;
+}
+EXPORT_SYMBOL_GPL(zsx_lookup_class_index);
+
+struct zsx_core_pool *zsx_pool_core(struct zsx_pool *pool)
+{
+	return pool->core;
+}
+EXPORT_SYMBOL_GPL(zsx_pool_core);
+
+int zsx_pool_policy(struct zsx_pool *pool)
+{
+	return pool->policy;
+}
+EXPORT_SYMBOL_GPL(zsx_pool_policy);
+
+int zsx_api_init(void)
+{
+	zsx_debugfs_root = debugfs_create_dir("zsx", NULL);
+	if (IS_ERR(zsx_debugfs_root))
+		zsx_debugfs_root = NULL;
+	return 0;
+}
+
+void zsx_api_exit(void)
+{
+	debugfs_remove_recursive(zsx_debugfs_root);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef ZSX_INTERNAL_H
+#define ZSX_INTERNAL_H
+
+int zsx_platform_init(void);
+void zsx_platform_exit(void);
+int zsx_api_init(void);
+void zsx_api_exit(void);
+
+#endif
