@@ -16,7 +16,8 @@
 #include "core.h"
 #include "zsx.h"
 
-#define ZSX_TEST_GFP (GFP_KERNEL | __GFP_NOWARN)
+/* zram's flags: zsx pages are movable, so the kernel's compaction may migrate them mid-test */
+#define ZSX_TEST_GFP (GFP_KERNEL | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -452,6 +453,150 @@ static struct kunit_suite zsx_concurrency_suite = {
 	.test_cases = zsx_concurrency_cases,
 };
 
+/* ---- zsx_migration ---------------------------------------------------------------- */
+
+static void migration_direct(struct kunit *test)
+{
+	int policy = *(const int *)test->param_value;
+	struct zsx_pool *pool = test_pool(test, "kunit-migrate", 0, policy);
+	u8 *scratch = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	static const size_t sizes[] = { 40, 700, PAGE_SIZE / 3, PAGE_SIZE - 50, PAGE_SIZE };
+	unsigned long h[24], pfn0, pfn1;
+	unsigned int idx0, idx1, cls;
+	struct zsx_pool_stats st;
+	int s, i, migrated = 0;
+	void *mem;
+
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (i = 0; i < ARRAY_SIZE(h); i++) {
+			h[i] = zsx_malloc(pool, sizes[s], ZSX_TEST_GFP, NUMA_NO_NODE);
+			KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h[i]));
+			write_pattern(pool, h[i], sizes[s], h[i] + 1, scratch);
+		}
+		for (i = 0; i < ARRAY_SIZE(h); i++) {
+			KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn0, &idx0, &cls), 0);
+			KUNIT_ASSERT_EQ_MSG(test, zsx_test_migrate_handle(zsx_pool_core(pool), h[i]), 0,
+					    "size %zu object %d: migration refused", sizes[s], i);
+			KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn1, &idx1, &cls), 0);
+			KUNIT_EXPECT_NE_MSG(test, pfn0, pfn1, "handle still names the old page");
+			KUNIT_EXPECT_EQ(test, idx0, idx1);
+			migrated++;
+		}
+		for (i = 0; i < ARRAY_SIZE(h); i++) {
+			KUNIT_EXPECT_EQ_MSG(test, check_pattern(pool, h[i], sizes[s], h[i] + 1, scratch), 0,
+					    "size %zu object %d corrupted by migration", sizes[s], i);
+			zsx_free(pool, h[i]);
+		}
+	}
+	/* a mapped object pins its zspage: migration is refused, then allowed */
+	h[0] = zsx_malloc(pool, 100, ZSX_TEST_GFP, NUMA_NO_NODE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h[0]));
+	mem = zsx_obj_read_begin(pool, h[0], 100, scratch);
+	KUNIT_EXPECT_EQ(test, zsx_test_migrate_handle(zsx_pool_core(pool), h[0]), -EAGAIN);
+	zsx_obj_read_end(pool, h[0], mem);
+	KUNIT_EXPECT_EQ(test, zsx_test_migrate_handle(zsx_pool_core(pool), h[0]), 0);
+	zsx_free(pool, h[0]);
+	zsx_pool_stats(pool, &st);
+	KUNIT_EXPECT_GE(test, st.pages_migrated, (unsigned long)migrated + 1);
+	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
+	zsx_destroy_pool(pool);
+}
+
+struct migrator_ctx {
+	struct zsx_pool *pool;
+	struct completion done;
+	atomic_t *stop;
+	unsigned long migrated, refused, mismatches;
+};
+
+/* owns a few objects and keeps migrating their pages while others free and allocate */
+static int conc_migrator(void *arg)
+{
+	struct migrator_ctx *c = arg;
+	enum { N = 32 };
+	unsigned long h[N];
+	u8 *scratch = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	int i;
+
+	for (i = 0; i < N; i++) {
+		h[i] = scratch ? zsx_malloc(c->pool, 100 + i * 120, ZSX_TEST_GFP, NUMA_NO_NODE) : 0;
+		if (IS_ERR_VALUE(h[i]))
+			h[i] = 0;
+		if (h[i])
+			write_pattern(c->pool, h[i], 100 + i * 120, i, scratch);
+	}
+	while (!atomic_read(c->stop)) {
+		for (i = 0; i < N; i++) {
+			if (!h[i])
+				continue;
+			if (zsx_test_migrate_handle(zsx_pool_core(c->pool), h[i]) == 0)
+				c->migrated++;
+			else
+				c->refused++;
+			if (check_pattern(c->pool, h[i], 100 + i * 120, i, scratch))
+				c->mismatches++;
+		}
+		cond_resched();
+	}
+	for (i = 0; i < N; i++)
+		zsx_free(c->pool, h[i]);
+	kfree(scratch);
+	complete(&c->done);
+	return 0;
+}
+
+static void migration_races_free_and_compaction(struct kunit *test)
+{
+	int policy = *(const int *)test->param_value;
+	struct zsx_pool *pool = test_pool(test, "kunit-migrace", 0, policy);
+	struct conc_ctx w[2], comp;
+	struct migrator_ctx mig = {};
+	atomic_t stop = ATOMIC_INIT(0);
+	struct task_struct *t;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		w[i] = (struct conc_ctx){ .pool = pool, .seed = 1000 + i, .stop = &stop };
+		init_completion(&w[i].done);
+		t = kthread_create(conc_worker, &w[i], "zsx-kunit-w%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, i % num_online_cpus());
+		wake_up_process(t);
+	}
+	comp = (struct conc_ctx){ .pool = pool, .stop = &stop };
+	init_completion(&comp.done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(conc_compactor, &comp, "zsx-kunit-compact")));
+	mig = (struct migrator_ctx){ .pool = pool, .stop = &stop };
+	init_completion(&mig.done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(conc_migrator, &mig, "zsx-kunit-migrate")));
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&w[i].done);
+	atomic_set(&stop, 1);
+	wait_for_completion(&comp.done);
+	wait_for_completion(&mig.done);
+
+	kunit_info(test, "%s: migrated %lu pages (%lu refused while busy), %lu compaction passes\n",
+		   zsx_free_policy_name(policy), mig.migrated, mig.refused, comp.ops);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, w[i].mismatches, 0ul, "worker %d read back corrupted objects", i);
+	KUNIT_EXPECT_EQ_MSG(test, mig.mismatches, 0ul, "migrated objects corrupted");
+	KUNIT_EXPECT_GT(test, mig.migrated, 0ul);
+	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
+	zsx_destroy_pool(pool);
+}
+
+static struct kunit_case zsx_migration_cases[] = {
+	KUNIT_CASE_PARAM(migration_direct, policy_gen),
+	KUNIT_CASE_PARAM(migration_races_free_and_compaction, policy_gen),
+	{}
+};
+
+static struct kunit_suite zsx_migration_suite = {
+	.name = "zsx_migration",
+	.test_cases = zsx_migration_cases,
+};
+
 /* ---- zsx_bad_input --------------------------------------------------------------- */
 
 static void bad_input_sizes_and_handles(struct kunit *test)
@@ -595,4 +740,4 @@ static struct kunit_suite zsx_density_suite = {
 };
 
 kunit_test_suites(&zsx_alloc_suite, &zsx_access_suite, &zsx_free_policy_suite, &zsx_compaction_suite,
-		  &zsx_concurrency_suite, &zsx_bad_input_suite, &zsx_density_suite);
+		  &zsx_concurrency_suite, &zsx_migration_suite, &zsx_bad_input_suite, &zsx_density_suite);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core.h"
 #include "platform_abi.h"
 
 struct zsx_plat_spinlock {
@@ -19,10 +20,14 @@ struct zsx_plat_spinlock {
 struct zsx_plat_rwlock {
 	pthread_rwlock_t l;
 };
+// Like struct page: never freed (a PFN always names one), with a page lock
+// and a reference count, so the tests can play the VM's part in migration.
 struct zsx_plat_page {
 	void *mem;
 	void *owner;
 	unsigned long pfn;
+	std::mutex lock;
+	std::atomic<int> ref{0};
 };
 
 namespace host {
@@ -30,16 +35,55 @@ std::atomic<long> warnings{0};
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
 std::atomic<long> pages_live{0};
 std::atomic<long> handles_live{0};
+std::atomic<long> release_busy_every{0};
+std::atomic<long> pages_migrated_in{0};
 } // namespace host
 
 namespace {
 constexpr unsigned long kPageSize = 1ul << ZSX_PAGE_SHIFT;
 std::mutex g_pfn_mutex;
-std::vector<zsx_plat_page *> g_by_pfn(1, nullptr); // pfn 0 is never handed out
+// pfn 0 is never handed out; never destroyed (page structs live forever, like struct page)
+std::vector<zsx_plat_page *> &g_by_pfn = *new std::vector<zsx_plat_page *>(1, nullptr);
 std::vector<unsigned long> g_free_pfns;
 alignas(64) thread_local unsigned char t_cpu_area[(1ul << ZSX_PAGE_SHIFT) + 64];
 thread_local int t_cpu_area_depth;
+// "RCU": frees are queued and done at synchronize time (pool destroy)
+std::mutex g_rcu_mutex;
+std::vector<void *> g_rcu_queue;
+std::mutex g_defer_mutex;
+std::vector<void *> g_deferred;
+std::atomic<long> g_release_count{0};
 } // namespace
+
+// The VM's side of migrating one page (mm/migrate.c, simplified): pin and lock
+// the page, isolate, allocate and lock a new page, migrate, drop references.
+void host_page_put(zsx_plat_page *p);
+namespace host {
+bool host_migrate_pfn(unsigned long pfn)
+{
+	zsx_plat_page *page = zsx_plat_pfn_to_page(pfn);
+	if (!page)
+		return false;
+	std::unique_lock<std::mutex> pl(page->lock);
+	int r = page->ref.load();
+	do {
+		if (r == 0)
+			return false; // freed under us
+	} while (!page->ref.compare_exchange_weak(r, r + 1));
+	bool ok = false;
+	if (zsx_core_page_isolate(page)) {
+		// the new page is exclusively ours (the VM locks it too, uncontended)
+		zsx_plat_page *newpage = zsx_plat_page_alloc(0, -1);
+		ok = zsx_core_page_migrate(newpage, page) == 0;
+		if (!ok)
+			zsx_core_page_putback(page);
+		host_page_put(newpage); // the VM's reference; zsx took its own on success
+	}
+	pl.unlock();
+	host_page_put(page); // the isolation reference
+	return ok;
+}
+} // namespace host
 
 extern "C" {
 
@@ -89,45 +133,120 @@ struct zsx_plat_page *zsx_plat_page_alloc(unsigned int, int)
 		if (host::page_alloc_budget.compare_exchange_weak(budget, budget - 1))
 			break;
 	}
-	auto *p = new zsx_plat_page;
-	p->mem = aligned_alloc(kPageSize, kPageSize);
-	memset(p->mem, 0x5a, kPageSize);
-	p->owner = nullptr;
-	std::lock_guard<std::mutex> g(g_pfn_mutex);
-	if (!g_free_pfns.empty()) {
-		p->pfn = g_free_pfns.back();
-		g_free_pfns.pop_back();
-		g_by_pfn[p->pfn] = p;
-	} else {
-		p->pfn = g_by_pfn.size();
-		g_by_pfn.push_back(p);
+	void *mem = aligned_alloc(kPageSize, kPageSize);
+	memset(mem, 0x5a, kPageSize);
+	zsx_plat_page *p;
+	{
+		std::lock_guard<std::mutex> g(g_pfn_mutex);
+		if (!g_free_pfns.empty()) {
+			p = g_by_pfn[g_free_pfns.back()];
+			g_free_pfns.pop_back();
+		} else {
+			p = new zsx_plat_page;
+			p->pfn = g_by_pfn.size();
+			g_by_pfn.push_back(p);
+		}
+		p->mem = mem;
+		__atomic_store_n(&p->owner, nullptr, __ATOMIC_RELAXED);
+		p->ref = 1;
 	}
 	host::pages_live++;
 	return p;
 }
 
-void zsx_plat_page_free(struct zsx_plat_page *p)
+} // extern "C"
+void host_page_put(zsx_plat_page *p)
 {
+	if (--p->ref != 0)
+		return;
+	void *mem;
 	{
 		std::lock_guard<std::mutex> g(g_pfn_mutex);
-		g_by_pfn[p->pfn] = nullptr;
+		mem = p->mem;
+		p->mem = nullptr;
 		g_free_pfns.push_back(p->pfn);
 	}
 	host::pages_live--;
-	::free(p->mem);
-	delete p;
+	::free(mem);
 }
+
+extern "C" {
+void zsx_plat_page_free(struct zsx_plat_page *p) { host_page_put(p); }
 
 unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p) { return p->pfn; }
 struct zsx_plat_page *zsx_plat_pfn_to_page(unsigned long pfn)
 {
 	std::lock_guard<std::mutex> g(g_pfn_mutex);
-	return pfn < g_by_pfn.size() ? g_by_pfn[pfn] : nullptr;
+	return pfn > 0 && pfn < g_by_pfn.size() ? g_by_pfn[pfn] : nullptr;
 }
 void *zsx_plat_kmap(struct zsx_plat_page *p) { return p->mem; }
 void zsx_plat_kunmap(void *) {}
-void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage) { p->owner = zspage; }
-void *zsx_plat_page_owner(struct zsx_plat_page *p) { return p ? p->owner : nullptr; }
+void zsx_plat_page_make_movable(struct zsx_plat_page *, unsigned int) {}
+int zsx_plat_page_release_try(struct zsx_plat_page *p)
+{
+	long every = host::release_busy_every.load();
+	if (every > 0 && ++g_release_count % every == 0)
+		return 0; // pretend the VM holds the page lock
+	if (!p->lock.try_lock())
+		return 0;
+	p->lock.unlock();
+	host_page_put(p);
+	return 1;
+}
+void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
+{
+	p->lock.lock();
+	p->lock.unlock();
+	host_page_put(p);
+}
+void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p)
+{
+	p->ref++;
+	host::pages_migrated_in++;
+}
+void zsx_plat_page_drop_migrated(struct zsx_plat_page *p) { host_page_put(p); }
+
+void zsx_plat_rcu_read_lock(void) {}
+void zsx_plat_rcu_read_unlock(void) {}
+void zsx_plat_free_rcu(void *obj)
+{
+	std::lock_guard<std::mutex> g(g_rcu_mutex);
+	g_rcu_queue.push_back(obj);
+}
+void zsx_plat_synchronize_rcu(void)
+{
+	std::vector<void *> q;
+	{
+		std::lock_guard<std::mutex> g(g_rcu_mutex);
+		q.swap(g_rcu_queue);
+	}
+	for (void *p : q)
+		::free(p);
+}
+void zsx_plat_defer_zspage_release(void *obj)
+{
+	std::lock_guard<std::mutex> g(g_defer_mutex);
+	g_deferred.push_back(obj);
+}
+void zsx_plat_flush_deferred_releases(void)
+{
+	std::vector<void *> q;
+	{
+		std::lock_guard<std::mutex> g(g_defer_mutex);
+		q.swap(g_deferred);
+	}
+	for (void *zs : q)
+		zsx_core_zspage_release_slow(zs);
+}
+
+void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage)
+{
+	__atomic_store_n(&p->owner, zspage, __ATOMIC_RELAXED);
+}
+void *zsx_plat_page_owner(struct zsx_plat_page *p)
+{
+	return p ? __atomic_load_n(&p->owner, __ATOMIC_RELAXED) : nullptr;
+}
 
 void *zsx_plat_cpu_buffer_get(void)
 {

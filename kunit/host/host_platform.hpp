@@ -8,4 +8,7 @@ extern std::atomic<long> warnings;          // zsx_plat_warn calls
 extern std::atomic<long> page_alloc_budget; // pages that may still be allocated; <0 unlimited
 extern std::atomic<long> pages_live;        // data pages currently allocated
 extern std::atomic<long> handles_live;      // handles currently allocated
+extern std::atomic<long> release_busy_every; // every Nth page release finds the page "locked"
+extern std::atomic<long> pages_migrated_in;  // pages adopted by migration
+bool host_migrate_pfn(unsigned long pfn); // play the VM: migrate the page at pfn
 } // namespace host

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core.h"
+#include "platform_abi.h"
 #include "host_platform.hpp"
 
 namespace {
@@ -197,6 +198,110 @@ TEST_P(PoolByPolicy, ConcurrentFreeAllocReadWithCompaction)
 	compactor.join();
 	EXPECT_EQ(mismatches.load(), 0);
 	EXPECT_EQ(zsx_core_objects_in_use(pool.get()), 0u);
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+}
+
+// The VM's side of migration, hosted: isolate, allocate a new page, migrate.
+bool migrate_page_of(zsx_core_pool *p, unsigned long h)
+{
+	zsx_plat_page *page = zsx_core_handle_page(p, h);
+	return page && host::host_migrate_pfn(zsx_plat_page_to_pfn(page));
+}
+
+TEST_P(PoolByPolicy, MigrationMovesPagesAndRewritesHandles)
+{
+	auto pool = make_pool(GetParam());
+	for (unsigned long size : {40ul, 700ul, kPage / 3, kPage - 50, kPage}) {
+		std::vector<unsigned long> hs;
+		for (int i = 0; i < 50; ++i) {
+			unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+			std::vector<unsigned char> data(size);
+			fill(data, h + 1);
+			write_obj(pool.get(), h, data);
+			hs.push_back(h);
+		}
+		for (unsigned long h : hs) {
+			unsigned long before = *reinterpret_cast<unsigned long *>(h);
+			unsigned long pfn0, pfn1;
+			unsigned c, i0, i1;
+			zsx_core_handle_location(pool.get(), h, &pfn0, &i0, &c);
+			ASSERT_TRUE(migrate_page_of(pool.get(), h)) << "size " << size;
+			zsx_core_handle_location(pool.get(), h, &pfn1, &i1, &c);
+			EXPECT_NE(pfn0, pfn1) << "handle still points at the old page";
+			EXPECT_EQ(i0, i1);
+			EXPECT_NE(before, *reinterpret_cast<unsigned long *>(h));
+		}
+		for (unsigned long h : hs) {
+			std::vector<unsigned char> data(size);
+			fill(data, h + 1);
+			ASSERT_TRUE(check_obj(pool.get(), h, data)) << "size " << size << " corrupted by migration";
+			zsx_core_free(pool.get(), h);
+		}
+	}
+	// a mapped object pins its zspage: migration must refuse
+	unsigned long h = zsx_core_malloc(pool.get(), 100, 0, -1);
+	void *m = zsx_core_map(pool.get(), h, 1);
+	EXPECT_FALSE(migrate_page_of(pool.get(), h));
+	(void)m;
+	zsx_core_unmap(pool.get(), h);
+	EXPECT_TRUE(migrate_page_of(pool.get(), h));
+	zsx_core_free(pool.get(), h);
+	struct zsx_core_pool_stats st;
+	zsx_core_pool_stats(pool.get(), &st);
+	EXPECT_GE(st.pages_migrated, 251u);
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+}
+
+TEST_P(PoolByPolicy, MigrationRacesFreeAllocAndCompaction)
+{
+	auto pool = make_pool(GetParam());
+	host::release_busy_every = 7; // some releases go through the deferred path
+	std::atomic<bool> stop{false};
+	std::atomic<long> mismatches{0}, migrated{0};
+	auto worker = [&](unsigned seed, bool migrator) {
+		std::mt19937 rng(seed);
+		std::vector<std::pair<unsigned long, unsigned>> mine;
+		for (int it = 0; it < 5000; ++it) {
+			unsigned op = rng() % 4;
+			if (mine.size() < 200 && (op < 2 || mine.empty())) {
+				unsigned long size = 1 + rng() % kPage;
+				unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
+				std::vector<unsigned char> data(size);
+				fill(data, h ^ size);
+				write_obj(pool.get(), h, data);
+				mine.emplace_back(h, (unsigned)size);
+			} else if (op == 2 && migrator) {
+				if (migrate_page_of(pool.get(), mine[rng() % mine.size()].first))
+					migrated++;
+			} else {
+				size_t k = rng() % mine.size();
+				auto [h, size] = mine[k];
+				std::vector<unsigned char> data(size);
+				fill(data, h ^ size);
+				if (!check_obj(pool.get(), h, data))
+					mismatches++;
+				zsx_core_free(pool.get(), h);
+				mine[k] = mine.back();
+				mine.pop_back();
+			}
+		}
+		for (auto [h, size] : mine)
+			zsx_core_free(pool.get(), h);
+	};
+	std::thread compactor([&] {
+		while (!stop.load())
+			zsx_core_compact(pool.get());
+	});
+	std::vector<std::thread> ts;
+	for (unsigned t = 0; t < 4; ++t)
+		ts.emplace_back(worker, 99 + t, t < 2);
+	for (auto &t : ts)
+		t.join();
+	stop = true;
+	compactor.join();
+	host::release_busy_every = 0;
+	EXPECT_EQ(mismatches.load(), 0);
+	EXPECT_GT(migrated.load(), 100);
 	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
 }
 

@@ -1,12 +1,27 @@
-# Load zsx and its KUnit suites; the suites run at insmod.
-ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx_compaction zsx_concurrency zsx_bad_input zsx_density"
+# Load zsx and its KUnit suites (they run at insmod), then drive the kernel's
+# own compaction against live zsx objects.
+ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx_compaction zsx_concurrency zsx_migration zsx_bad_input zsx_density"
 check "insmod zsx.ko" insmod /lib/zsx/zsx.ko
 check "C++ core reported its geometry" sh -c 'dmesg | grep -q "zsx: C++ core loaded"'
 check "insmod zsx_kunit.ko (suites run)" insmod /lib/zsx/zsx_kunit.ko
 for s in $ZSX_SUITES; do
 	check "kunit suite $s passed" kunit_passed $s
 done
-check "debugfs root /sys/kernel/debug/zsx exists" test -d /sys/kernel/debug/zsx
+
+T=/sys/kernel/debug/zsx_test
+field() { cat $T/verify | tr ' ' '\n' | grep -A1 -x "$1" | tail -1; }
+check "store 20000 checksummed objects in pool zsx-test" sh -c "echo 20000 > $T/fill"
+check "debugfs classes: header and more than 50 populated classes" sh -c \
+	'f=/sys/kernel/debug/zsx/zsx-test/classes; head -1 $f | grep -q "obj_allocated.*freeable" &&
+	 [ $(awk "\$1 ~ /^[0-9]+\$/ && \$14 > 0" $f | wc -l) -gt 50 ]'
+check "debugfs stats: pool pages match" sh -c 'grep -q "^pages [1-9]" /sys/kernel/debug/zsx/zsx-test/stats'
+echo "ZSX-INFO: before compaction: $(cat $T/verify)"
+echo 1 > /proc/sys/vm/compact_memory
+echo 1 > /proc/sys/vm/compact_memory
+echo "ZSX-INFO: after compact_memory: $(cat $T/verify)"
+check "compact_memory migrated zsx pages (pages_migrated > 0)" test "$(field migrated)" -gt 0
+check "every object intact after the kernel's compaction" test "$(field mismatches)" = 0
+check "free all objects" sh -c "echo 1 > $T/free"
 check "rmmod zsx_kunit" rmmod zsx_kunit
 check "rmmod zsx" rmmod zsx
 check "kmemleak reports nothing after unload" kmemleak_clean

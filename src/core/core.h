@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+struct zsx_plat_page;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -85,6 +87,13 @@ void zsx_core_pool_stats(struct zsx_core_pool *p, struct zsx_core_pool_stats *ou
 unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p);
 int zsx_core_pool_policy(struct zsx_core_pool *p);
 unsigned int zsx_core_pool_chain(struct zsx_core_pool *p);
+/* movable_operations, called by the shim: 1/0 for isolate, 0 or -EAGAIN for migrate */
+int zsx_core_page_isolate(struct zsx_plat_page *page);
+int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *page);
+void zsx_core_page_putback(struct zsx_plat_page *page);
+void zsx_core_zspage_release_slow(void *zspage);
+/* the data page holding the start of a handle's object (tests) */
+struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned long handle);
 int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,
 			     unsigned int *obj_idx, unsigned int *class_idx);
 

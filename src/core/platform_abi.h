@@ -42,6 +42,15 @@ unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p);
 struct zsx_plat_page *zsx_plat_pfn_to_page(unsigned long pfn);
 void *zsx_plat_kmap(struct zsx_plat_page *p);
 void zsx_plat_kunmap(void *addr);
+/* a fully built zspage page becomes movable (if gfp asked for __GFP_MOVABLE) */
+void zsx_plat_page_make_movable(struct zsx_plat_page *p, unsigned int gfp);
+/* release a zspage page: 1 done, 0 the page is locked by migration right now */
+int zsx_plat_page_release_try(struct zsx_plat_page *p);
+/* release a zspage page, sleeping for its page lock (process context) */
+void zsx_plat_page_release_blocking(struct zsx_plat_page *p);
+/* migration (called with both pages locked by the VM): take over newpage, drop oldpage */
+void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage);
+void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage);
 /* the zspage a page belongs to (page->private) */
 void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage);
 void *zsx_plat_page_owner(struct zsx_plat_page *p);
@@ -50,6 +59,18 @@ void *zsx_plat_page_owner(struct zsx_plat_page *p);
  * get disables preemption until put */
 void *zsx_plat_cpu_buffer_get(void);
 void zsx_plat_cpu_buffer_put(void);
+
+/* RCU: zspage metadata is freed after a grace period, so the migration
+ * callbacks may read page->private under rcu_read_lock. The first 16 bytes of
+ * obj are free for the platform's use (rcu_head / llist node). */
+void zsx_plat_rcu_read_lock(void);
+void zsx_plat_rcu_read_unlock(void);
+void zsx_plat_free_rcu(void *obj);
+void zsx_plat_synchronize_rcu(void);
+/* hand a zspage whose pages could not all be released to a worker that
+ * calls zsx_core_zspage_release_slow(obj) in process context */
+void zsx_plat_defer_zspage_release(void *obj);
+void zsx_plat_flush_deferred_releases(void);
 
 /* misc */
 /* WARN_ONCE: corruption or API misuse */

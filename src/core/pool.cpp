@@ -69,6 +69,7 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, int *err)
 			cls->pages_per_zspage = ci.pages;
 			cls->huge = ci.huge;
 			cls->index = ci.index;
+			cls->pool = pool;
 			pool->by_slot_[s] = cls;
 		}
 		for (unsigned s = 0; s < Geometry::nr_classes; ++s)
@@ -106,12 +107,17 @@ void Pool::destroy()
 						}
 					}
 					zs->node.unlink();
+					zs->dead = true;
 					free_zspage_pages(zs);
 				}
 			}
-			if (cls->lock)
-				zsx_plat_lock_delete(cls->lock);
 		}
+		// no migration callback may still be looking at a zspage or class
+		zsx_plat_flush_deferred_releases();
+		zsx_plat_synchronize_rcu();
+		for (unsigned k = 0; k < table_->nr_distinct; ++k)
+			if (classes_[k].lock)
+				zsx_plat_lock_delete(classes_[k].lock);
 		zsx_plat_free(classes_);
 	}
 	if (migrate_lock_)
@@ -173,10 +179,10 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 	for (unsigned i = 0; i < cls->pages_per_zspage; ++i) {
 		Page *p = zsx_plat_page_alloc(gfp, nid);
 		if (!p) {
+			zs->dead = true;
 			free_zspage_pages(zs);
 			return nullptr;
 		}
-		zsx_plat_page_set_owner(p, zs);
 		zs->pages[i] = p;
 		zs->nr_pages = u8(i + 1);
 		add_relaxed(&pages_allocated_, 1ul);
@@ -188,17 +194,44 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 		for (unsigned i = 0; i < cls->objs_per_zspage; ++i)
 			header_write(zs, i, (unsigned long)(i + 1) << 1);
 	}
+	// only a fully initialised zspage is visible to the migration callbacks
+	for (unsigned i = 0; i < zs->nr_pages; ++i) {
+		zsx_plat_page_set_owner(zs->pages[i], zs);
+		zsx_plat_page_make_movable(zs->pages[i], gfp);
+	}
 	return zs;
 }
 
+// Release the pages of a dead zspage (detached under its class lock, no
+// objects). A page the VM is migrating right now (page lock held) is handed,
+// with its zspage, to a worker that can sleep on the page lock. The metadata
+// is freed after an RCU grace period: migration callbacks read page->private
+// under rcu_read_lock and then find zs->dead under the class lock.
 void Pool::free_zspage_pages(Zspage *zs)
 {
+	bool busy = false;
+	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
 		zsx_plat_page_set_owner(zs->pages[i], nullptr);
-		zsx_plat_page_free(zs->pages[i]);
+		if (zsx_plat_page_release_try(zs->pages[i]))
+			zs->pages[i] = nullptr;
+		else
+			busy = true;
 	}
-	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
-	zsx_plat_free(zs);
+	if (busy)
+		zsx_plat_defer_zspage_release(zs);
+	else
+		zsx_plat_free_rcu(zs);
+}
+
+void Pool::zspage_release_slow(Zspage *zs)
+{
+	for (unsigned i = 0; i < zs->nr_pages; ++i) {
+		if (zs->pages[i])
+			zsx_plat_page_release_blocking(zs->pages[i]);
+		zs->pages[i] = nullptr;
+	}
+	zsx_plat_free_rcu(zs);
 }
 
 Zspage *Pool::zspage_of_obj(unsigned long obj) const
@@ -245,6 +278,7 @@ Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
 		return nullptr;
 	}
 	zs->node.unlink();
+	zs->dead = true;
 	cls->zspages[zs->group]--;
 	cls->obj_allocated -= cls->objs_per_zspage;
 	return zs;
@@ -614,6 +648,85 @@ unsigned long Pool::objects_in_use() const
 		n += cls->obj_used;
 	}
 	return n;
+}
+
+// ---- page migration (movable_operations) ---------------------------------------
+
+bool Pool::page_isolate(Page *page)
+{
+	bool ok = false;
+	zsx_plat_rcu_read_lock();
+	auto *zs = static_cast<Zspage *>(zsx_plat_page_owner(page));
+	if (zs) {
+		SpinGuard g(zs->cls->lock);
+		ok = !zs->dead;
+	}
+	zsx_plat_rcu_read_unlock();
+	return ok;
+}
+
+void Pool::page_putback(Page *)
+{
+	// nothing was taken at isolation: the zspage stayed fully usable
+}
+
+int Pool::page_migrate(Page *newpage, Page *page)
+{
+	int ret = kEAGAIN;
+	zsx_plat_rcu_read_lock();
+	auto *zs = static_cast<Zspage *>(zsx_plat_page_owner(page));
+	if (zs) {
+		SizeClass *cls = zs->cls;
+		Pool *pool = cls->pool;
+		WriteGuard pg(pool->migrate_lock_);
+		SpinGuard g(cls->lock);
+		ret = pool->migrate_locked(cls, zs, newpage, page);
+	}
+	zsx_plat_rcu_read_unlock();
+	return ret;
+}
+
+// Pool write lock and class lock held: no map/read can start, no free or
+// compaction can touch this zspage's handles.
+int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
+{
+	if (zs->dead || load_acquire(&zs->mapped) != 0)
+		return kEAGAIN; // being released, or an object is mapped right now
+	unsigned i = 0;
+	while (i < zs->nr_pages && zs->pages[i] != page)
+		++i;
+	if (i == zs->nr_pages)
+		return kEAGAIN;
+	{
+		PageMap from(page), to(newpage);
+		copy_bytes(to.addr(), from.addr(), kPageSize);
+	}
+	zs->pages[i] = newpage;
+	zsx_plat_page_set_owner(newpage, zs);
+	zsx_plat_page_adopt_migrated(newpage);
+	// objects whose first byte is in this page carry its PFN in their handle
+	unsigned long new_pfn = zsx_plat_page_to_pfn(newpage);
+	usize start = usize(i) << kPageShift, end = start + kPageSize;
+	unsigned first = unsigned((start + cls->size - 1) / cls->size);
+	for (unsigned idx = first; idx < cls->objs_per_zspage && usize(idx) * cls->size < end; ++idx) {
+		unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, idx);
+		if (cls->huge ? h == 0 : !(h & kAllocatedTag))
+			continue;
+		auto *word = reinterpret_cast<unsigned long *>(h & ~kAllocatedTag);
+		store_relaxed(word, ObjLayout::with_pfn(load_relaxed(word), new_pfn));
+	}
+	zsx_plat_page_set_owner(page, nullptr);
+	zsx_plat_page_drop_migrated(page);
+	add_relaxed(&pages_migrated_, 1ul);
+	return kOk;
+}
+
+Page *Pool::handle_page(unsigned long handle)
+{
+	if (is_err_or_null(handle))
+		return nullptr;
+	ReadGuard g(migrate_lock_);
+	return zsx_plat_pfn_to_page(ObjLayout::pfn_of(load_relaxed(reinterpret_cast<unsigned long *>(handle))));
 }
 
 bool Pool::handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx)

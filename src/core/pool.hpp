@@ -64,8 +64,11 @@ enum : unsigned { kGroupEmpty = 0, kGroupFull = 11, kNrGroups = 12 };
 struct SizeClass;
 
 struct Zspage {
-	ListNode node;        // in class->groups[group]; first member (container_of)
+	// in class->groups[group]; first member. Once the zspage is dead (detached)
+	// these 16 bytes belong to the platform (rcu_head / llist node).
+	ListNode node;
 	SizeClass *cls;
+	bool dead;            // detached from its class, pages being released (under class lock)
 	u32 inuse;            // allocated objects
 	u32 free_head;        // first free object index, kNoFree if none
 	u8 group;
@@ -77,8 +80,11 @@ struct Zspage {
 	static constexpr u32 kNoFree = ~u32(0);
 };
 
+class Pool;
+
 struct SizeClass {
 	zsx_plat_spinlock *lock;
+	Pool *pool;
 	ListNode groups[kNrGroups];
 	u32 size;
 	u32 objs_per_zspage;
@@ -138,7 +144,14 @@ public:
 	unsigned chain() const { return table_->chain; }
 	unsigned long objects_in_use() const;
 
+	// movable_operations (the VM holds the page locks)
+	static bool page_isolate(Page *page);
+	static int page_migrate(Page *newpage, Page *page);
+	static void page_putback(Page *page);
+	static void zspage_release_slow(Zspage *zs);
+
 	// test hooks
+	Page *handle_page(unsigned long handle);
 	bool handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx);
 
 private:
@@ -148,6 +161,7 @@ private:
 	Zspage *zspage_of_obj(unsigned long obj) const;
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
+	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);
 	void regroup(SizeClass *cls, Zspage *zs);
 	unsigned long obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle);

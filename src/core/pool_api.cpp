@@ -84,6 +84,18 @@ unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p) { return P(p)->ob
 int zsx_core_pool_policy(struct zsx_core_pool *p) { return int(P(p)->policy()); }
 unsigned int zsx_core_pool_chain(struct zsx_core_pool *p) { return P(p)->chain(); }
 
+int zsx_core_page_isolate(struct zsx_plat_page *page) { return Pool::page_isolate(page); }
+int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *page)
+{
+	return Pool::page_migrate(newpage, page);
+}
+void zsx_core_page_putback(struct zsx_plat_page *page) { Pool::page_putback(page); }
+void zsx_core_zspage_release_slow(void *zspage) { Pool::zspage_release_slow(static_cast<Zspage *>(zspage)); }
+struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned long handle)
+{
+	return P(p)->handle_page(handle);
+}
+
 int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,
 			     unsigned int *obj_idx, unsigned int *class_idx)
 {

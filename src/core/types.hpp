@@ -44,6 +44,7 @@ template <class T> constexpr T max_of(T a, T b) { return a > b ? a : b; }
 // Error codes are the kernel's negative errno values, spelled here without its headers.
 enum Err : int {
 	kOk = 0,
+	kEAGAIN = -11,
 	kENOMEM = -12,
 	kEBUSY = -16,
 	kEEXIST = -17,

@@ -64,5 +64,7 @@ unsigned int zsx_lookup_class_index(struct zsx_pool *pool, unsigned int size);
 struct zsx_core_pool *zsx_pool_core(struct zsx_pool *pool);
 int zsx_pool_policy(struct zsx_pool *pool);
 const char *zsx_free_policy_name(int policy);
+/* test hook: migrate the page holding the start of this object as the VM would */
+int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle);
 
 #endif

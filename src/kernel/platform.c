@@ -9,11 +9,17 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
+#include <linux/llist.h>
+#include <linux/migrate.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include "core.h"
 #include "platform_abi.h"
 #include "zsx_internal.h"
 
@@ -119,18 +125,160 @@ void zsx_plat_handle_free(unsigned long *h)
 	kmem_cache_free(zsx_handle_cache, h);
 }
 
+/* ---- movable pages: the kernel's compaction may migrate zsx pages ---------- */
+
+static bool zsx_mops_isolate(struct page *page, isolate_mode_t mode)
+{
+	return zsx_core_page_isolate((struct zsx_plat_page *)page);
+}
+
+static int zsx_mops_migrate(struct page *newpage, struct page *page, enum migrate_mode mode)
+{
+	int rc = zsx_core_page_migrate((struct zsx_plat_page *)newpage, (struct zsx_plat_page *)page);
+
+	return rc ? rc : MIGRATEPAGE_SUCCESS;
+}
+
+static void zsx_mops_putback(struct page *page)
+{
+	zsx_core_page_putback((struct zsx_plat_page *)page);
+}
+
+static const struct movable_operations zsx_mops = {
+	.isolate_page = zsx_mops_isolate,
+	.migrate_page = zsx_mops_migrate,
+	.putback_page = zsx_mops_putback,
+};
+
 struct zsx_plat_page *zsx_plat_page_alloc(unsigned int gfp, int nid)
 {
-	/* not movable until zsx pages carry movable_operations */
-	gfp_t g = (gfp ? (__force gfp_t)gfp : GFP_KERNEL) & ~__GFP_MOVABLE;
+	gfp_t g = gfp ? (__force gfp_t)gfp : GFP_KERNEL;
 	struct page *page = nid < 0 ? alloc_page(g) : alloc_pages_node(nid, g, 0);
 
 	return (struct zsx_plat_page *)page;
 }
 
+void zsx_plat_page_make_movable(struct zsx_plat_page *p, unsigned int gfp)
+{
+	struct page *page = (struct page *)p;
+
+	if (!gfp || !((__force gfp_t)gfp & __GFP_MOVABLE))
+		return;
+	/* a fresh page that is not movable yet: nobody else can hold its lock */
+	if (WARN_ON_ONCE(!trylock_page(page)))
+		return;
+	__SetPageMovable(page, &zsx_mops);
+	unlock_page(page);
+}
+
+/* the caller holds the page lock (or the page was never movable) */
+static void zsx_page_release_locked(struct page *page)
+{
+	if (__PageMovable(page))
+		__ClearPageMovable(page);
+	set_page_private(page, 0);
+}
+
+int zsx_plat_page_release_try(struct zsx_plat_page *p)
+{
+	struct page *page = (struct page *)p;
+
+	if (__PageMovable(page)) {
+		if (!trylock_page(page))
+			return 0; /* the VM is isolating or migrating it right now */
+		zsx_page_release_locked(page);
+		unlock_page(page);
+	} else {
+		zsx_page_release_locked(page);
+	}
+	put_page(page);
+	return 1;
+}
+
+void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
+{
+	struct page *page = (struct page *)p;
+
+	lock_page(page);
+	zsx_page_release_locked(page);
+	unlock_page(page);
+	put_page(page);
+}
+
 void zsx_plat_page_free(struct zsx_plat_page *p)
 {
-	__free_page((struct page *)p);
+	put_page((struct page *)p);
+}
+
+/* migration: the VM holds both page locks */
+void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage)
+{
+	struct page *page = (struct page *)newpage;
+
+	get_page(page);
+	__SetPageMovable(page, &zsx_mops);
+}
+
+void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage)
+{
+	struct page *page = (struct page *)oldpage;
+
+	zsx_page_release_locked(page);
+	put_page(page);
+}
+
+/* ---- RCU-deferred metadata, deferred zspage release ------------------------- */
+
+static_assert(sizeof(struct rcu_head) <= 16, "zspage gives the platform 16 bytes");
+static_assert(sizeof(struct llist_node) <= 16, "zspage gives the platform 16 bytes");
+
+void zsx_plat_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void zsx_plat_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+static void zsx_free_rcu_cb(struct rcu_head *head)
+{
+	kfree(head); /* the rcu_head is the first member of the object */
+}
+
+void zsx_plat_free_rcu(void *obj)
+{
+	call_rcu((struct rcu_head *)obj, zsx_free_rcu_cb);
+}
+
+void zsx_plat_synchronize_rcu(void)
+{
+	synchronize_rcu();
+}
+
+static LLIST_HEAD(zsx_release_list);
+
+static void zsx_release_work_fn(struct work_struct *work)
+{
+	struct llist_node *node = llist_del_all(&zsx_release_list), *next;
+
+	for (; node; node = next) {
+		next = node->next;
+		zsx_core_zspage_release_slow(node);
+	}
+}
+static DECLARE_WORK(zsx_release_work, zsx_release_work_fn);
+
+void zsx_plat_defer_zspage_release(void *obj)
+{
+	if (llist_add((struct llist_node *)obj, &zsx_release_list))
+		schedule_work(&zsx_release_work);
+}
+
+void zsx_plat_flush_deferred_releases(void)
+{
+	flush_work(&zsx_release_work);
 }
 
 unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p)
@@ -155,14 +303,15 @@ void zsx_plat_kunmap(void *addr)
 	kunmap_local(addr);
 }
 
+/* read locklessly by the migration callbacks (under RCU): single-copy atomic */
 void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage)
 {
-	set_page_private((struct page *)p, (unsigned long)zspage);
+	WRITE_ONCE(((struct page *)p)->private, (unsigned long)zspage);
 }
 
 void *zsx_plat_page_owner(struct zsx_plat_page *p)
 {
-	return p ? (void *)page_private((struct page *)p) : NULL;
+	return p ? (void *)READ_ONCE(((struct page *)p)->private) : NULL;
 }
 
 void *zsx_plat_cpu_buffer_get(void)
@@ -196,6 +345,38 @@ unsigned long long zsx_plat_now_ns(void)
 	return ktime_get_ns();
 }
 
+/* Test hook: play the VM's part in migrating the page that holds a handle's
+ * object (mm/migrate.c order: pin, lock, isolate, lock new page, migrate). */
+int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle)
+{
+	struct page *page = (struct page *)zsx_core_handle_page(pool, handle);
+	struct page *newpage;
+	int rc = -EBUSY;
+
+	if (!page || !get_page_unless_zero(page))
+		return -EINVAL;
+	lock_page(page);
+	if (!__PageMovable(page) || !zsx_mops_isolate(page, 0))
+		goto out;
+	newpage = alloc_page(GFP_KERNEL | __GFP_MOVABLE);
+	if (!newpage) {
+		zsx_mops_putback(page);
+		rc = -ENOMEM;
+		goto out;
+	}
+	lock_page(newpage);
+	rc = zsx_mops_migrate(newpage, page, MIGRATE_SYNC);
+	if (rc != MIGRATEPAGE_SUCCESS)
+		zsx_mops_putback(page);
+	unlock_page(newpage);
+	put_page(newpage); /* the VM's reference: zsx took its own on success */
+out:
+	unlock_page(page);
+	put_page(page);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(zsx_test_migrate_handle);
+
 int zsx_platform_init(void)
 {
 	int cpu;
@@ -220,6 +401,8 @@ void zsx_platform_exit(void)
 {
 	int cpu;
 
+	flush_work(&zsx_release_work);
+	rcu_barrier(); /* zsx_free_rcu_cb lives in this module */
 	for_each_possible_cpu(cpu) {
 		kfree(per_cpu(zsx_cpu_area, cpu));
 		per_cpu(zsx_cpu_area, cpu) = NULL;

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test control for VM scenarios (debugfs /sys/kernel/debug/zsx_test/):
+ *   echo N > fill     create pool "zsx-test" and store N checksummed objects
+ *                     (movable pages, a compressed-page size mix)
+ *   cat verify        "objects N mismatches M pages P migrated G compacted C"
+ *   echo 1 > compact  zsx_compact() on the pool
+ *   echo 1 > free     free everything and destroy the pool
+ * Lets a scenario run the kernel's own compaction (compact_memory) against
+ * live zsx objects.
+ */
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "zsx.h"
+
+static struct dentry *testctl_dir;
+static DEFINE_MUTEX(testctl_lock);
+static struct zsx_pool *testctl_pool;
+static unsigned long *testctl_handles;
+static unsigned long testctl_n;
+
+static size_t testctl_size(unsigned long i)
+{
+	unsigned long r = (i + 7) * 2654435761ul;
+
+	return 64 + (r >> 8) % (PAGE_SIZE - 64);
+}
+
+static void testctl_pattern(u8 *buf, size_t len, unsigned long seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)((seed * 2654435761u + i * 40503u) >> 7);
+}
+
+static void testctl_free_all(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < testctl_n; i++)
+		zsx_free(testctl_pool, testctl_handles[i]);
+	vfree(testctl_handles);
+	zsx_destroy_pool(testctl_pool);
+	testctl_pool = NULL;
+	testctl_handles = NULL;
+	testctl_n = 0;
+}
+
+static ssize_t fill_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	unsigned long n, i;
+	u8 *buf;
+	int err = kstrtoul_from_user(ubuf, len, 0, &n);
+
+	if (err)
+		return err;
+	if (!n || n > (1ul << 22))
+		return -EINVAL;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&testctl_lock);
+	err = -EBUSY;
+	if (testctl_pool)
+		goto out;
+	err = -ENOMEM;
+	testctl_pool = zsx_create_pool("zsx-test");
+	testctl_handles = vcalloc(n, sizeof(unsigned long));
+	if (!testctl_pool || !testctl_handles) {
+		vfree(testctl_handles);
+		zsx_destroy_pool(testctl_pool);
+		testctl_pool = NULL;
+		testctl_handles = NULL;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned long h = zsx_malloc(testctl_pool, testctl_size(i),
+					     GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN, NUMA_NO_NODE);
+
+		if (IS_ERR_VALUE(h))
+			break;
+		testctl_pattern(buf, testctl_size(i), i);
+		zsx_obj_write(testctl_pool, h, buf, testctl_size(i));
+		testctl_handles[testctl_n++] = h;
+		cond_resched();
+	}
+	err = testctl_n == n ? 0 : -ENOMEM;
+out:
+	mutex_unlock(&testctl_lock);
+	kfree(buf);
+	return err ? err : len;
+}
+
+static ssize_t verify_read(struct file *f, char __user *ubuf, size_t len, loff_t *pos)
+{
+	unsigned long i, bad = 0, pages = 0;
+	struct zsx_pool_stats st = {};
+	char out[160];
+	u8 *want, *local;
+	int n;
+
+	want = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	if (!want)
+		return -ENOMEM;
+	local = want + PAGE_SIZE;
+	mutex_lock(&testctl_lock);
+	for (i = 0; testctl_pool && i < testctl_n; i++) {
+		size_t sz = testctl_size(i);
+		void *mem = zsx_obj_read_begin(testctl_pool, testctl_handles[i], sz, local);
+
+		testctl_pattern(want, sz, i);
+		if (memcmp(mem, want, sz))
+			bad++;
+		zsx_obj_read_end(testctl_pool, testctl_handles[i], mem);
+		cond_resched();
+	}
+	if (testctl_pool) {
+		zsx_pool_stats(testctl_pool, &st);
+		pages = zsx_get_total_pages(testctl_pool);
+	}
+	n = scnprintf(out, sizeof(out), "objects %lu mismatches %lu pages %lu migrated %lu compacted %lu\n",
+		      testctl_n, bad, pages, st.pages_migrated, st.pages_compacted);
+	mutex_unlock(&testctl_lock);
+	kfree(want);
+	return simple_read_from_buffer(ubuf, len, pos, out, n);
+}
+
+static ssize_t free_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	mutex_lock(&testctl_lock);
+	if (testctl_pool)
+		testctl_free_all();
+	mutex_unlock(&testctl_lock);
+	return len;
+}
+
+static ssize_t compact_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	mutex_lock(&testctl_lock);
+	if (testctl_pool)
+		zsx_compact(testctl_pool);
+	mutex_unlock(&testctl_lock);
+	return len;
+}
+
+static const struct file_operations fill_fops = { .owner = THIS_MODULE, .write = fill_write };
+static const struct file_operations verify_fops = { .owner = THIS_MODULE, .read = verify_read };
+static const struct file_operations free_fops = { .owner = THIS_MODULE, .write = free_write };
+static const struct file_operations compact_fops = { .owner = THIS_MODULE, .write = compact_write };
+
+static int __init zsx_testctl_init(void)
+{
+	testctl_dir = debugfs_create_dir("zsx_test", NULL);
+	debugfs_create_file("fill", 0200, testctl_dir, NULL, &fill_fops);
+	debugfs_create_file("verify", 0400, testctl_dir, NULL, &verify_fops);
+	debugfs_create_file("free", 0200, testctl_dir, NULL, &free_fops);
+	debugfs_create_file("compact", 0200, testctl_dir, NULL, &compact_fops);
+	return 0;
+}
+
+static void __exit zsx_testctl_exit(void)
+{
+	debugfs_remove_recursive(testctl_dir);
+	mutex_lock(&testctl_lock);
+	if (testctl_pool)
+		testctl_free_all();
+	mutex_unlock(&testctl_lock);
+}
+
+module_init(zsx_testctl_init);
+module_exit(zsx_testctl_exit);
