@@ -5,6 +5,7 @@
  *                     (movable pages, a compressed-page size mix)
  *   cat verify        "objects N mismatches M pages P migrated G compacted C"
  *   echo 1 > compact  zsx_compact() on the pool
+ *   echo N > defer    zsx_free_deferred() the last N objects on this CPU
  *   echo 1 > free     free everything and destroy the pool
  * Lets a scenario run the kernel's own compaction (compact_memory) against
  * live zsx objects.
@@ -140,6 +141,25 @@ static ssize_t free_write(struct file *f, const char __user *ubuf, size_t len, l
 	return len;
 }
 
+/* echo N > defer: zsx_free_deferred the last N objects on the writer's CPU */
+static ssize_t defer_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	unsigned long n;
+	int err = kstrtoul_from_user(ubuf, len, 0, &n);
+
+	if (err)
+		return err;
+	mutex_lock(&testctl_lock);
+	if (!testctl_pool || n > testctl_n) {
+		mutex_unlock(&testctl_lock);
+		return -EINVAL;
+	}
+	while (n--)
+		zsx_free_deferred(testctl_pool, testctl_handles[--testctl_n]);
+	mutex_unlock(&testctl_lock);
+	return len;
+}
+
 static ssize_t compact_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
 	mutex_lock(&testctl_lock);
@@ -152,6 +172,7 @@ static ssize_t compact_write(struct file *f, const char __user *ubuf, size_t len
 static const struct file_operations fill_fops = { .owner = THIS_MODULE, .write = fill_write };
 static const struct file_operations verify_fops = { .owner = THIS_MODULE, .read = verify_read };
 static const struct file_operations free_fops = { .owner = THIS_MODULE, .write = free_write };
+static const struct file_operations defer_fops = { .owner = THIS_MODULE, .write = defer_write };
 static const struct file_operations compact_fops = { .owner = THIS_MODULE, .write = compact_write };
 
 static int __init zsx_testctl_init(void)
@@ -161,6 +182,7 @@ static int __init zsx_testctl_init(void)
 	debugfs_create_file("verify", 0400, testctl_dir, NULL, &verify_fops);
 	debugfs_create_file("free", 0200, testctl_dir, NULL, &free_fops);
 	debugfs_create_file("compact", 0200, testctl_dir, NULL, &compact_fops);
+	debugfs_create_file("defer", 0200, testctl_dir, NULL, &defer_fops);
 	return 0;
 }
 
@@ -175,3 +197,5 @@ static void __exit zsx_testctl_exit(void)
 
 module_init(zsx_testctl_init);
 module_exit(zsx_testctl_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zsx test control (debugfs) for VM scenarios");

@@ -15,12 +15,26 @@ declare -A cfg=(
 	[asan-narrow]="-DZSX_PAGE_SHIFT=12 -DZSX_NARROW_OBJ=1 -fsanitize=address,undefined -fno-sanitize-recover=all"
 	[tsan]="-DZSX_PAGE_SHIFT=12 -fsanitize=thread"
 )
-fail=0
-for name in asan-4k asan-64k asan-narrow tsan; do
-	bin=$out/zsx-host-$name
+build_one() {
+	rm -f "$out/zsx-host-$1"
+	local name=$1 bin=$out/zsx-host-$1
 	# gtest itself is built with exceptions; only the core is -fno-exceptions
 	# shellcheck disable=SC2086
-	g++ $common ${cfg[$name]} -fexceptions $srcs -o "$bin" -lgtest -lgtest_main || die "host build $name failed"
+	g++ $common ${cfg[$name]} -fexceptions $srcs -o "$bin" -lgtest -lgtest_main > "$bin.build.log" 2>&1
+}
+# two builds at a time (this machine has two cores)
+pids=()
+fail=0
+for name in asan-4k asan-64k asan-narrow tsan; do
+	build_one "$name" & pids+=($!)
+	if [ ${#pids[@]} = 2 ]; then wait "${pids[0]}" || fail=1; pids=("${pids[1]}"); fi
+done
+for p in "${pids[@]}"; do wait "$p" || fail=1; done
+for name in asan-4k asan-64k asan-narrow tsan; do
+	bin=$out/zsx-host-$name
+	if [ ! -x "$bin" ]; then
+		echo "host-test: FAIL $name (build)"; cat "$bin.build.log"; fail=1; continue
+	fi
 	if TSAN_OPTIONS="halt_on_error=1" ASAN_OPTIONS="detect_leaks=1" "$bin" --gtest_brief=1 > "$bin.log" 2>&1; then
 		echo "host-test: ok $name: $(grep -E '^\[  PASSED  \]' "$bin.log")"
 	else

@@ -16,7 +16,7 @@ if grep -nE "$splat_re" "$LOG" | head -20 > "$LOG.splats" && [ -s "$LOG.splats" 
 	echo "---- splat (first lines) ----"; cat "$LOG.splats"
 	echo "---- context ----"; grep -m1 -A40 -E "$splat_re" "$LOG" | head -60
 fi
-if sed 's/^\[[ 0-9.]*\] //' "$LOG" | grep -q "^\s*not ok "; then why+=("KUnit failure"); bad=1; grep "not ok " "$LOG" | head; fi
+if grep -qE "^(\[[ 0-9.]*\] )?\s*not ok " "$LOG"; then why+=("KUnit failure"); bad=1; grep "not ok " "$LOG" | head; fi
 grep "ZSX-CHECK:" "$LOG" | sed 's/^.*ZSX-CHECK: /  /'
 nfail=$(grep -c "ZSX-CHECK: FAIL" "$LOG")
 npass=$(grep -c "ZSX-CHECK: ok" "$LOG")

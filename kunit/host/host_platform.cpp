@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,11 +33,23 @@ struct zsx_plat_page {
 };
 
 namespace host {
+std::mutex cpu_locks[kCpus];
+std::atomic<int> next_cpu{0};
+thread_local int t_cpu = -1;
+int this_cpu()
+{
+	if (t_cpu < 0)
+		t_cpu = next_cpu++ % kCpus;
+	return t_cpu;
+}
+void pin_to_cpu(int cpu) { t_cpu = cpu; }
+std::mutex &cpu_lock(int cpu) { return cpu_locks[cpu]; }
 std::atomic<long> warnings{0};
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
 std::atomic<long> pages_live{0};
 std::atomic<long> handles_live{0};
 std::atomic<long> release_busy_every{0};
+std::atomic<long> work_delay_scale{0};
 std::atomic<long> pages_migrated_in{0};
 } // namespace host
 
@@ -254,6 +268,95 @@ void *zsx_plat_cpu_buffer_get(void)
 	return t_cpu_area;
 }
 void zsx_plat_cpu_buffer_put(void) { t_cpu_area_depth--; }
+
+// ---- per-CPU data: host "CPUs" are slots; a thread sticks to one. "IRQs off"
+// is that slot's mutex, so run_on_cpu (the IPI) excludes the slot's producers.
+void *zsx_plat_percpu_zalloc(unsigned long size)
+{
+	unsigned long stride = (size + 63) & ~63ul;
+	auto *base = static_cast<unsigned long *>(calloc(1, 64 + stride * host::kCpus));
+	base[0] = stride;
+	return base;
+}
+void zsx_plat_percpu_free(void *pcp) { ::free(pcp); }
+void *zsx_plat_percpu_ptr(void *pcp, int cpu)
+{
+	auto *base = static_cast<unsigned char *>(pcp);
+	return base + 64 + *static_cast<unsigned long *>(pcp) * cpu;
+}
+int zsx_plat_this_cpu(void) { return host::this_cpu(); }
+int zsx_plat_nr_cpu_ids(void) { return host::kCpus; }
+int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
+unsigned long zsx_plat_irq_save(void)
+{
+	host::cpu_lock(host::this_cpu()).lock();
+	return 0;
+}
+void zsx_plat_irq_restore(unsigned long) { host::cpu_lock(host::this_cpu()).unlock(); }
+void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
+{
+	std::lock_guard<std::mutex> g(host::cpu_lock(cpu));
+	fn(arg);
+}
+
+struct zsx_plat_work {
+	void (*fn)(void *);
+	void *arg;
+	std::mutex m;
+	std::condition_variable cv;
+	bool kicked = false, running = false, stop = false;
+	std::chrono::steady_clock::time_point due;
+	std::thread thread;
+};
+
+struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg)
+{
+	auto *w = new zsx_plat_work;
+	w->fn = fn;
+	w->arg = arg;
+	w->thread = std::thread([w] {
+		std::unique_lock<std::mutex> l(w->m);
+		for (;;) {
+			w->cv.wait(l, [w] { return w->kicked || w->stop; });
+			while (!w->stop && std::chrono::steady_clock::now() < w->due)
+				w->cv.wait_until(l, w->due);
+			if (w->stop)
+				return;
+			w->kicked = false;
+			w->running = true;
+			l.unlock();
+			w->fn(w->arg);
+			l.lock();
+			w->running = false;
+			w->cv.notify_all();
+		}
+	});
+	return w;
+}
+void zsx_plat_work_delete(struct zsx_plat_work *w)
+{
+	{
+		std::lock_guard<std::mutex> g(w->m);
+		w->stop = true;
+		w->cv.notify_all();
+	}
+	w->thread.join();
+	delete w;
+}
+void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms)
+{
+	std::lock_guard<std::mutex> g(w->m);
+	auto due = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms * host::work_delay_scale.load());
+	if (!w->kicked || due < w->due)
+		w->due = due; // like mod_delayed_work for 0, queue_delayed_work otherwise
+	w->kicked = true;
+	w->cv.notify_all();
+}
+void zsx_plat_work_flush(struct zsx_plat_work *w)
+{
+	std::unique_lock<std::mutex> l(w->m);
+	w->cv.wait(l, [w] { return !w->kicked && !w->running; });
+}
 
 void zsx_plat_warn(const char *what, unsigned long a, unsigned long b)
 {

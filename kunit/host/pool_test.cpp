@@ -32,7 +32,7 @@ using PoolPtr = std::unique_ptr<zsx_core_pool, PoolDeleter>;
 PoolPtr make_pool(int policy, unsigned chain = ZSX_CHAIN_SIZE)
 {
 	int err = 0;
-	zsx_core_pool *p = zsx_core_pool_create(chain, policy, &err);
+	zsx_core_pool *p = zsx_core_pool_create(chain, policy, 0, &err);
 	EXPECT_EQ(err, 0);
 	return PoolPtr(p);
 }
@@ -322,14 +322,14 @@ TEST(PoolErrors, BadInputGetsErrorValues)
 	zsx_core_free(pool.get(), (unsigned long)-12L);  // ERR value: ignored
 	EXPECT_EQ(host::warnings.load(), 0);
 	int err = 0;
-	EXPECT_EQ(zsx_core_pool_create(3, ZSX_CORE_FREE_BASE, &err), nullptr);
+	EXPECT_EQ(zsx_core_pool_create(3, ZSX_CORE_FREE_BASE, 0, &err), nullptr);
 	EXPECT_EQ(err, -22);
-	EXPECT_EQ(zsx_core_pool_create(17, ZSX_CORE_FREE_BASE, &err), nullptr);
+	EXPECT_EQ(zsx_core_pool_create(17, ZSX_CORE_FREE_BASE, 0, &err), nullptr);
 	EXPECT_EQ(err, -22);
-	EXPECT_EQ(zsx_core_pool_create(8, 7, &err), nullptr);
+	EXPECT_EQ(zsx_core_pool_create(8, 7, 0, &err), nullptr);
 	EXPECT_EQ(err, -22);
 	if (!zsx_core_has_classidx()) {
-		EXPECT_EQ(zsx_core_pool_create(8, ZSX_CORE_FREE_CLASSIDX, &err), nullptr);
+		EXPECT_EQ(zsx_core_pool_create(8, ZSX_CORE_FREE_CLASSIDX, 0, &err), nullptr);
 		EXPECT_EQ(err, -95) << "narrow layout must refuse the classidx policy";
 	}
 }
@@ -362,7 +362,7 @@ TEST(PoolErrors, DestroyWithLiveObjectsFreesEverything)
 {
 	long handles = host::handles_live.load();
 	int err;
-	zsx_core_pool *p = zsx_core_pool_create(8, ZSX_CORE_FREE_BASE, &err);
+	zsx_core_pool *p = zsx_core_pool_create(8, ZSX_CORE_FREE_BASE, 0, &err);
 	for (unsigned long s = 16; s <= kPage; s += 97)
 		ASSERT_FALSE(is_err(zsx_core_malloc(p, s, 0, -1)));
 	zsx_core_pool_destroy(p);

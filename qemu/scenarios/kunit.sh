@@ -1,9 +1,11 @@
 # Load zsx and its KUnit suites (they run at insmod), then drive the kernel's
 # own compaction against live zsx objects.
-ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx_compaction zsx_concurrency zsx_migration zsx_bad_input zsx_density"
-check "insmod zsx.ko" insmod /lib/zsx/zsx.ko
+ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx_compaction zsx_concurrency zsx_migration zsx_bad_input zsx_density zsx_deferred"
+# a long low-water timer, so parked handles stay parked until the hotplug check below
+check "insmod zsx.ko" insmod /lib/zsx/zsx.ko deferred_delay_ms=600000
 check "C++ core reported its geometry" sh -c 'dmesg | grep -q "zsx: C++ core loaded"'
 check "insmod zsx_kunit.ko (suites run)" insmod /lib/zsx/zsx_kunit.ko
+check "insmod zsx_testctl.ko" insmod /lib/zsx/zsx_testctl.ko
 for s in $ZSX_SUITES; do
 	check "kunit suite $s passed" kunit_passed $s
 done
@@ -21,7 +23,18 @@ echo 1 > /proc/sys/vm/compact_memory
 echo "ZSX-INFO: after compact_memory: $(cat $T/verify)"
 check "compact_memory migrated zsx pages (pages_migrated > 0)" test "$(field migrated)" -gt 0
 check "every object intact after the kernel's compaction" test "$(field mismatches)" = 0
+DF=/sys/kernel/debug/zsx/zsx-test/deferred
+check "park 1000 handles in CPU1's deferred buffer" taskset -c 1 sh -c "echo 1000 > $T/defer"
+check "CPU1 shows 1000 pending handles" grep -qx "pending_cpu1 1000" $DF
+check "offline CPU1 with handles pending" sh -c 'echo 0 > /sys/devices/system/cpu/cpu1/online'
+sleep 1
+check "the dead CPU's handles were drained by another CPU" grep -qx "pending_cpu1 0" $DF
+check "pool holds exactly the 19000 live objects" grep -qx "objects 19000" /sys/kernel/debug/zsx/zsx-test/stats
+check "live objects intact" test "$(field mismatches)" = 0
+check "online CPU1 again" sh -c 'echo 1 > /sys/devices/system/cpu/cpu1/online'
+sed 's/^/ZSX-INFO: deferred: /' $DF
 check "free all objects" sh -c "echo 1 > $T/free"
+check "rmmod zsx_testctl" rmmod zsx_testctl
 check "rmmod zsx_kunit" rmmod zsx_kunit
 check "rmmod zsx" rmmod zsx
 check "kmemleak reports nothing after unload" kmemleak_clean

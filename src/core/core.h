@@ -68,7 +68,8 @@ struct zsx_core_pool_stats {
 /* does this build carry the class index in obj (classidx policies available)? */
 int zsx_core_has_classidx(void);
 /* NULL with *err = -EINVAL (bad chain), -EOPNOTSUPP (policy needs the class field), -ENOMEM */
-struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, int *err);
+struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, unsigned int deferred_per_cpu,
+					    int *err);
 void zsx_core_pool_destroy(struct zsx_core_pool *p);
 unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid);
 void zsx_core_free(struct zsx_core_pool *p, unsigned long handle);
@@ -87,6 +88,18 @@ void zsx_core_pool_stats(struct zsx_core_pool *p, struct zsx_core_pool_stats *ou
 unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p);
 int zsx_core_pool_policy(struct zsx_core_pool *p);
 unsigned int zsx_core_pool_chain(struct zsx_core_pool *p);
+/* deferred freeing (deferred.hpp); deferred_per_cpu 0 at creation: plain frees */
+struct zsx_core_deferred_stats {
+	unsigned long capacity_per_cpu, pending, enqueued, fallbacks, drains, drained, classes_touched,
+		longest_drain_ns;
+};
+void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle);
+void zsx_core_deferred_flush(struct zsx_core_pool *p);
+void zsx_core_deferred_set_delay(struct zsx_core_pool *p, unsigned int ms);
+void zsx_core_deferred_cpu_dead(struct zsx_core_pool *p, int cpu);
+int zsx_core_deferred_stats(struct zsx_core_pool *p, struct zsx_core_deferred_stats *out);
+unsigned long zsx_core_deferred_cpu_pending(struct zsx_core_pool *p, int cpu);
+
 /* movable_operations, called by the shim: 1/0 for isolate, 0 or -EAGAIN for migrate */
 int zsx_core_page_isolate(struct zsx_plat_page *page);
 int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *page);

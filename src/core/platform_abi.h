@@ -72,6 +72,23 @@ void zsx_plat_synchronize_rcu(void);
 void zsx_plat_defer_zspage_release(void *obj);
 void zsx_plat_flush_deferred_releases(void);
 
+/* per-CPU data, IRQ control, cross-CPU calls, work items (deferred freeing) */
+void *zsx_plat_percpu_zalloc(unsigned long size);
+void zsx_plat_percpu_free(void *pcp);
+void *zsx_plat_percpu_ptr(void *pcp, int cpu);
+int zsx_plat_this_cpu(void); /* IRQs off */
+int zsx_plat_nr_cpu_ids(void);
+int zsx_plat_cpu_possible(int cpu);
+unsigned long zsx_plat_irq_save(void);
+void zsx_plat_irq_restore(unsigned long flags);
+/* run fn(arg) on cpu with IRQs off there (an IPI); directly if cpu is offline */
+void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
+struct zsx_plat_work;
+struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg); /* unbound workqueue */
+void zsx_plat_work_delete(struct zsx_plat_work *w);
+void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms); /* any context */
+void zsx_plat_work_flush(struct zsx_plat_work *w);
+
 /* misc */
 /* WARN_ONCE: corruption or API misuse */
 void zsx_plat_warn(const char *what, unsigned long a, unsigned long b);

@@ -3,6 +3,8 @@
 // Design, obj layout and lock order: see the top of pool.hpp.
 #include "pool.hpp"
 
+#include "deferred.hpp"
+
 namespace zsx {
 
 namespace {
@@ -29,7 +31,7 @@ CpuMapState *cpu_state(void *area) { return reinterpret_cast<CpuMapState *>(stat
 
 // ---- creation and teardown ------------------------------------------------
 
-Pool *Pool::create(unsigned chain, FreePolicy policy, int *err)
+Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu, int *err)
 {
 	const ClassTable *table = kClassTables.get(chain);
 	if (!table) {
@@ -75,6 +77,11 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, int *err)
 		for (unsigned s = 0; s < Geometry::nr_classes; ++s)
 			pool->by_slot_[s] = pool->by_slot_[table->slot[s].index];
 	}
+	if (deferred_per_cpu) {
+		pool->deferred_ = DeferredFree::create(pool, deferred_per_cpu, err);
+		if (!pool->deferred_)
+			goto fail;
+	}
 	*err = kOk;
 	return pool;
 fail:
@@ -84,6 +91,8 @@ fail:
 
 void Pool::destroy()
 {
+	if (deferred_)
+		deferred_->destroy(); // flushes: parked handles are freed first
 	if (classes_) {
 		bool reported = false;
 		for (unsigned k = 0; k < table_->nr_distinct; ++k) {
@@ -346,33 +355,109 @@ SizeClass *Pool::lock_class_of_handle(unsigned long handle)
 	return cls;
 }
 
+// class->lock held: free one object; an emptied zspage is detached and either
+// freed here (policies base/classidx) or chained on *empties for release after
+// the lock is dropped (classidx_unlocked_free). False: not a live object of cls.
+bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
+{
+	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle)); // re-read under the lock
+	Zspage *zs = zspage_of_obj(obj);
+	if (zsx_unlikely(!zs || zs->cls != cls || zs->inuse == 0))
+		return false;
+	obj_free(cls, zs, ObjLayout::index_of(obj));
+	Zspage *empty = detach_if_empty(cls, zs);
+	if (empty) {
+		if (policy_ == FreePolicy::classidx_unlocked_free) {
+			// the list node of a dead zspage is ours: chain through node.next
+			empty->node.next = reinterpret_cast<ListNode *>(*empties);
+			*empties = empty;
+		} else {
+			free_zspage_pages(empty);
+			add_relaxed(&freed_locked_, 1ul);
+		}
+	}
+	return true;
+}
+
+static void release_empties(Pool *pool, Zspage *empties, void (Pool::*release)(Zspage *), unsigned long *counter)
+{
+	while (empties) {
+		Zspage *next = reinterpret_cast<Zspage *>(empties->node.next);
+		(pool->*release)(empties);
+		add_relaxed(counter, 1ul);
+		empties = next;
+	}
+}
+
 void Pool::free(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
 	SizeClass *cls = lock_class_of_handle(handle);
-	auto *word = reinterpret_cast<unsigned long *>(handle);
-	unsigned long obj = load_relaxed(word); // re-read under class->lock
-	Zspage *zs = zspage_of_obj(obj);
-	if (zsx_unlikely(!zs || zs->cls != cls || zs->inuse == 0)) {
-		zsx_plat_unlock(cls->lock);
-		zsx_plat_warn("zsx_free: handle does not point at a live object of its class", handle, obj);
+	Zspage *empties = nullptr;
+	bool ok = free_locked(cls, handle, &empties);
+	zsx_plat_unlock(cls->lock);
+	if (zsx_unlikely(!ok)) {
+		zsx_plat_warn("zsx_free: handle does not point at a live object of its class", handle,
+			      load_relaxed(reinterpret_cast<unsigned long *>(handle)));
 		return;
 	}
-	obj_free(cls, zs, ObjLayout::index_of(obj));
-	Zspage *empty = detach_if_empty(cls, zs);
-	if (empty && policy_ != FreePolicy::classidx_unlocked_free) {
-		free_zspage_pages(empty);
-		add_relaxed(&freed_locked_, 1ul);
-		empty = nullptr;
+	zsx_plat_handle_free(reinterpret_cast<unsigned long *>(handle));
+	// unlinked under the lock with no objects: unreachable by anyone else
+	release_empties(this, empties, &Pool::free_zspage_pages, &freed_unlocked_);
+}
+
+void Pool::free_deferred(unsigned long handle)
+{
+	if (deferred_)
+		deferred_->enqueue(handle);
+	else
+		free(handle);
+}
+
+unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
+{
+	if (!ObjLayout::has_class || policy_ == FreePolicy::base) {
+		for (unsigned i = 0; i < n; ++i)
+			free(h[i]);
+		return 0;
 	}
-	zsx_plat_unlock(cls->lock);
-	zsx_plat_handle_free(word);
-	if (empty) {
-		// unlinked under the lock with no objects: unreachable by anyone else
-		free_zspage_pages(empty);
-		add_relaxed(&freed_unlocked_, 1ul);
+	auto class_of_handle = [](unsigned long handle) {
+		return ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)));
+	};
+	// counting sort by the class encoded in obj (stable for a live object)
+	u32 start[Geometry::nr_classes + 1] = {};
+	for (unsigned i = 0; i < n; ++i)
+		start[class_of_handle(h[i]) + 1]++;
+	for (unsigned c = 1; c <= Geometry::nr_classes; ++c)
+		start[c] += start[c - 1];
+	for (unsigned i = 0; i < n; ++i)
+		scratch[start[class_of_handle(h[i])]++] = h[i];
+
+	unsigned runs = 0;
+	for (unsigned i = 0; i < n;) {
+		unsigned c = class_of_handle(scratch[i]);
+		SizeClass *cls = by_slot_[c];
+		Zspage *empties = nullptr;
+		unsigned j = i;
+		zsx_plat_lock(cls->lock);
+		for (; j < n && class_of_handle(scratch[j]) == c; ++j) {
+			if (!free_locked(cls, scratch[j], &empties))
+				scratch[j] |= 1; // handles are word aligned: mark the bad one
+		}
+		zsx_plat_unlock(cls->lock);
+		for (unsigned k = i; k < j; ++k) {
+			if (scratch[k] & 1)
+				zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[k] & ~1ul, c);
+			else
+				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(scratch[k]));
+		}
+		release_empties(this, empties, &Pool::free_zspage_pages, &freed_unlocked_);
+		runs++;
+		i = j;
+		zsx_plat_cond_resched();
 	}
+	return runs;
 }
 
 // ---- object access ----------------------------------------------------------

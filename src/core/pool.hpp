@@ -112,17 +112,24 @@ struct ClassStats {
 	unsigned long obj_allocated, obj_used, pages_used, freeable;
 };
 
+class DeferredFree;
+
 class Pool {
 public:
 	static constexpr unsigned long kAllocatedTag = 1;
 	static constexpr usize kHandleSize = sizeof(unsigned long);
 
 	// Construction is two-phase (no exceptions): create() returns nullptr on failure.
-	static Pool *create(unsigned chain, FreePolicy policy, int *err);
+	// deferred_per_cpu: handles each CPU may park for zsx_free_deferred (0: deferred = off)
+	static Pool *create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu, int *err);
 	void destroy();
 
 	unsigned long malloc(usize size, unsigned gfp, int nid);
 	void free(unsigned long handle);
+	void free_deferred(unsigned long handle);
+	// free n handles grouped by class, one class->lock per run; returns classes touched
+	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch);
+	DeferredFree *deferred() const { return deferred_; }
 
 	// 6.1 API: map / unmap (mode: 0 RW, 1 RO, 2 WO)
 	void *map(unsigned long handle, int mode);
@@ -158,6 +165,7 @@ private:
 	struct MapState;
 	SizeClass *class_for_size(usize size) const { return by_slot_[Geometry::slot_of_size(size)]; }
 	SizeClass *lock_class_of_handle(unsigned long handle);
+	bool free_locked(SizeClass *cls, unsigned long handle, Zspage **empties);
 	Zspage *zspage_of_obj(unsigned long obj) const;
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
@@ -187,6 +195,7 @@ private:
 	unsigned long pages_compacted_;   // atomic
 	unsigned long pages_migrated_;    // atomic
 	unsigned long freed_unlocked_, freed_locked_; // atomic
+	DeferredFree *deferred_;
 };
 
 // Errors travel as the kernel's ERR_PTR encoding of a handle.

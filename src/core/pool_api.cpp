@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // extern "C" bridge from the C shim to zsx::Pool (see core.h).
 #include "core.h"
+#include "deferred.hpp"
 #include "pool.hpp"
 
 using namespace zsx;
@@ -13,13 +14,55 @@ extern "C" {
 
 int zsx_core_has_classidx(void) { return ObjLayout::has_class; }
 
-struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, int *err)
+struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, unsigned int deferred_per_cpu, int *err)
 {
 	if (policy < 0 || policy > int(FreePolicy::classidx_unlocked_free)) {
 		*err = kEINVAL;
 		return nullptr;
 	}
-	return reinterpret_cast<zsx_core_pool *>(Pool::create(chain, FreePolicy(policy), err));
+	return reinterpret_cast<zsx_core_pool *>(Pool::create(chain, FreePolicy(policy), deferred_per_cpu, err));
+}
+
+void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle) { P(p)->free_deferred(handle); }
+
+void zsx_core_deferred_flush(struct zsx_core_pool *p)
+{
+	if (P(p)->deferred())
+		P(p)->deferred()->flush();
+}
+
+void zsx_core_deferred_set_delay(struct zsx_core_pool *p, unsigned int ms)
+{
+	if (P(p)->deferred())
+		P(p)->deferred()->set_low_water_ms(ms);
+}
+
+void zsx_core_deferred_cpu_dead(struct zsx_core_pool *p, int cpu)
+{
+	if (P(p)->deferred())
+		P(p)->deferred()->cpu_dead(cpu);
+}
+
+int zsx_core_deferred_stats(struct zsx_core_pool *p, struct zsx_core_deferred_stats *out)
+{
+	DeferStats s;
+	if (!P(p)->deferred())
+		return kEINVAL;
+	P(p)->deferred()->stats(&s);
+	out->capacity_per_cpu = s.capacity_per_cpu;
+	out->pending = s.pending;
+	out->enqueued = s.enqueued;
+	out->fallbacks = s.fallbacks;
+	out->drains = s.drains;
+	out->drained = s.drained;
+	out->classes_touched = s.classes_touched;
+	out->longest_drain_ns = s.longest_drain_ns;
+	return 0;
+}
+
+unsigned long zsx_core_deferred_cpu_pending(struct zsx_core_pool *p, int cpu)
+{
+	return P(p)->deferred() ? P(p)->deferred()->cpu_pending(cpu) : 0;
 }
 
 void zsx_core_pool_destroy(struct zsx_core_pool *p) { P(p)->destroy(); }

@@ -28,9 +28,17 @@ enum zsx_free_policy {
 	ZSX_FREE_DEFAULT = -1,            /* the module parameter free_policy */
 };
 
+enum zsx_deferred_policy {
+	ZSX_DEFERRED_OFF = 0,     /* zsx_free_deferred() is a plain zsx_free() */
+	ZSX_DEFERRED_PERCPU = 1,  /* per-CPU buffers, drained by a worker */
+	ZSX_DEFERRED_DEFAULT = -1,/* the module parameter deferred */
+};
+
 struct zsx_pool_opts {
 	unsigned int chain;   /* pages per zspage at most, 4..16; 0 = module default */
 	int free_policy;      /* enum zsx_free_policy */
+	int deferred;         /* enum zsx_deferred_policy */
+	unsigned int deferred_per_cpu; /* handles parked per CPU; 0 = from deferred_budget_kb */
 };
 
 struct zsx_pool_stats {
@@ -46,6 +54,8 @@ void zsx_destroy_pool(struct zsx_pool *pool);
 
 unsigned long zsx_malloc(struct zsx_pool *pool, size_t size, gfp_t flags, int nid);
 void zsx_free(struct zsx_pool *pool, unsigned long handle);
+void zsx_free_deferred(struct zsx_pool *pool, unsigned long handle);
+void zsx_free_deferred_flush(struct zsx_pool *pool);
 
 void *zsx_map_object(struct zsx_pool *pool, unsigned long handle, enum zsx_mapmode mm);
 void zsx_unmap_object(struct zsx_pool *pool, unsigned long handle);

@@ -8,7 +8,10 @@
 #include <linux/bug.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/cpu.h>
+#include <linux/irqflags.h>
 #include <linux/ktime.h>
+#include <linux/smp.h>
 #include <linux/llist.h>
 #include <linux/migrate.h>
 #include <linux/pagemap.h>
@@ -325,6 +328,104 @@ void zsx_plat_cpu_buffer_put(void)
 	preempt_enable();
 }
 
+/* ---- per-CPU data, IRQs, IPIs, work items (deferred freeing) ---------------- */
+
+static struct workqueue_struct *zsx_wq;
+
+void *zsx_plat_percpu_zalloc(unsigned long size)
+{
+	return (void __force *)__alloc_percpu(size, sizeof(unsigned long));
+}
+
+void zsx_plat_percpu_free(void *pcp)
+{
+	free_percpu((void __percpu __force *)pcp);
+}
+
+void *zsx_plat_percpu_ptr(void *pcp, int cpu)
+{
+	return per_cpu_ptr((void __percpu __force *)pcp, cpu);
+}
+
+int zsx_plat_this_cpu(void)
+{
+	return smp_processor_id();
+}
+
+int zsx_plat_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+
+int zsx_plat_cpu_possible(int cpu)
+{
+	return cpu_possible(cpu);
+}
+
+unsigned long zsx_plat_irq_save(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	return flags;
+}
+
+void zsx_plat_irq_restore(unsigned long flags)
+{
+	local_irq_restore(flags);
+}
+
+void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
+{
+	/* -ENXIO: the CPU is offline, nothing runs there: touch its data directly */
+	if (smp_call_function_single(cpu, fn, arg, 1))
+		fn(arg);
+}
+
+struct zsx_plat_work {
+	struct delayed_work dw;
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void zsx_work_fn(struct work_struct *work)
+{
+	struct zsx_plat_work *w = container_of(to_delayed_work(work), struct zsx_plat_work, dw);
+
+	w->fn(w->arg);
+}
+
+struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg)
+{
+	struct zsx_plat_work *w = kzalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return NULL;
+	INIT_DELAYED_WORK(&w->dw, zsx_work_fn);
+	w->fn = fn;
+	w->arg = arg;
+	return w;
+}
+
+void zsx_plat_work_delete(struct zsx_plat_work *w)
+{
+	cancel_delayed_work_sync(&w->dw);
+	kfree(w);
+}
+
+void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms)
+{
+	if (!delay_ms)
+		mod_delayed_work(zsx_wq, &w->dw, 0);
+	else
+		queue_delayed_work(zsx_wq, &w->dw, msecs_to_jiffies(delay_ms));
+}
+
+void zsx_plat_work_flush(struct zsx_plat_work *w)
+{
+	flush_delayed_work(&w->dw);
+}
+
 void zsx_plat_warn(const char *what, unsigned long a, unsigned long b)
 {
 	WARN_ONCE(1, "zsx: %s (%#lx, %#lx)\n", what, a, b);
@@ -381,10 +482,15 @@ int zsx_platform_init(void)
 {
 	int cpu;
 
+	zsx_wq = alloc_workqueue("zsx_deferred", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!zsx_wq)
+		return -ENOMEM;
 	zsx_handle_cache = kmem_cache_create("zsx_handle", sizeof(unsigned long), sizeof(unsigned long),
 					     0, NULL);
-	if (!zsx_handle_cache)
+	if (!zsx_handle_cache) {
+		destroy_workqueue(zsx_wq);
 		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
 		void *area = kzalloc(PAGE_SIZE + 64, GFP_KERNEL);
 
@@ -409,4 +515,7 @@ void zsx_platform_exit(void)
 	}
 	kmem_cache_destroy(zsx_handle_cache);
 	zsx_handle_cache = NULL;
+	if (zsx_wq)
+		destroy_workqueue(zsx_wq);
+	zsx_wq = NULL;
 }

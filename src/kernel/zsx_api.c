@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "zsx: " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/list.h>
@@ -22,6 +23,7 @@ struct zsx_pool {
 	struct zsx_core_pool *core;
 	const char *name;
 	int policy;
+	int deferred;
 	struct list_head list;
 	struct shrinker shrinker;
 	bool shrinker_registered;
@@ -40,6 +42,18 @@ MODULE_PARM_DESC(free_policy, "default zsx_free path: base | classidx | classidx
 static unsigned int chain_size = ZSX_CHAIN_SIZE;
 module_param(chain_size, uint, 0444);
 MODULE_PARM_DESC(chain_size, "default longest zspage chain in pages (4..16)");
+
+static char *deferred = "percpu";
+module_param(deferred, charp, 0444);
+MODULE_PARM_DESC(deferred, "default zsx_free_deferred path: percpu | off");
+static unsigned long deferred_budget_kb = 128 * 1024;
+module_param(deferred_budget_kb, ulong, 0444);
+MODULE_PARM_DESC(deferred_budget_kb,
+		 "per pool: uncompressed data (KiB) whose handles may wait in deferred-free buffers, split across CPUs");
+
+static unsigned int deferred_delay_ms = 20;
+module_param(deferred_delay_ms, uint, 0444);
+MODULE_PARM_DESC(deferred_delay_ms, "longest wait of a parked handle before the drainer runs (low-water timer)");
 
 static LIST_HEAD(zsx_pools);
 static DEFINE_MUTEX(zsx_pools_lock);
@@ -140,6 +154,27 @@ static int zsx_stats_show(struct seq_file *s, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_stats);
 
+static int zsx_deferred_show(struct seq_file *s, void *v)
+{
+	struct zsx_pool *pool = s->private;
+	struct zsx_core_deferred_stats st;
+	int cpu;
+
+	if (zsx_core_deferred_stats(pool->core, &st)) {
+		seq_puts(s, "deferred off\n");
+		return 0;
+	}
+	seq_puts(s, "deferred percpu\n");
+	for_each_possible_cpu(cpu)
+		seq_printf(s, "pending_cpu%d %lu\n", cpu, zsx_core_deferred_cpu_pending(pool->core, cpu));
+	seq_printf(s, "pending %lu\ncapacity_per_cpu %lu\nenqueued %lu\ndrains %lu\ndrained %lu\n",
+		   st.pending, st.capacity_per_cpu, st.enqueued, st.drains, st.drained);
+	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\nlongest_drain_us %lu\n", st.classes_touched,
+		   st.fallbacks, st.longest_drain_ns / 1000);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
+
 /* ---- pools ---------------------------------------------------------------- */
 
 struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_opts *opts)
@@ -147,7 +182,18 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	struct zsx_pool *pool, *other;
 	unsigned int chain = opts && opts->chain ? opts->chain : chain_size;
 	int policy = opts && opts->free_policy != ZSX_FREE_DEFAULT ? opts->free_policy : zsx_default_policy();
+	int defer = opts && opts->deferred != ZSX_DEFERRED_DEFAULT ? opts->deferred :
+		    (strcmp(deferred, "off") ? ZSX_DEFERRED_PERCPU : ZSX_DEFERRED_OFF);
+	unsigned int per_cpu = 0;
 	int err;
+
+	if (defer == ZSX_DEFERRED_PERCPU && opts && opts->deferred_per_cpu)
+		per_cpu = opts->deferred_per_cpu;
+	else if (defer == ZSX_DEFERRED_PERCPU)
+		per_cpu = max_t(unsigned long, 32,
+				(deferred_budget_kb >> (PAGE_SHIFT - 10)) / num_possible_cpus());
+	else if (defer != ZSX_DEFERRED_OFF)
+		return NULL;
 
 	if (!name) {
 		pr_err("zsx_create_pool: NULL name\n");
@@ -158,9 +204,10 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		return NULL;
 	pool->name = kstrdup(name, GFP_KERNEL);
 	pool->policy = policy;
+	pool->deferred = defer;
 	if (!pool->name)
 		goto fail;
-	pool->core = zsx_core_pool_create(chain, policy, &err);
+	pool->core = zsx_core_pool_create(chain, policy, per_cpu, &err);
 	if (!pool->core) {
 		if (err == -EOPNOTSUPP)
 			pr_err("pool %s: free policy %s needs the class index in obj; this build (narrow obj layout) has none: use base\n",
@@ -170,6 +217,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		goto fail;
 	}
 
+	zsx_core_deferred_set_delay(pool->core, deferred_delay_ms);
 	mutex_lock(&zsx_pools_lock);
 	list_for_each_entry(other, &zsx_pools, list) {
 		if (!strcmp(other->name, name)) {
@@ -185,6 +233,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		pool->debugfs = debugfs_create_dir(name, zsx_debugfs_root);
 		debugfs_create_file("classes", 0444, pool->debugfs, pool, &zsx_classes_fops);
 		debugfs_create_file("stats", 0444, pool->debugfs, pool, &zsx_stats_fops);
+		debugfs_create_file("deferred", 0444, pool->debugfs, pool, &zsx_deferred_fops);
 	}
 	pool->shrinker.count_objects = zsx_shrinker_count;
 	pool->shrinker.scan_objects = zsx_shrinker_scan;
@@ -269,6 +318,21 @@ void zsx_obj_write(struct zsx_pool *pool, unsigned long handle, void *handle_mem
 }
 EXPORT_SYMBOL_GPL(zsx_obj_write);
 
+/* any context, including hard and soft IRQ: the handle waits in this CPU's buffer */
+void zsx_free_deferred(struct zsx_pool *pool, unsigned long handle)
+{
+	zsx_core_free_deferred(pool->core, handle);
+}
+EXPORT_SYMBOL_GPL(zsx_free_deferred);
+
+/* process context: every handle deferred before the call is freed on return */
+void zsx_free_deferred_flush(struct zsx_pool *pool)
+{
+	might_sleep();
+	zsx_core_deferred_flush(pool->core);
+}
+EXPORT_SYMBOL_GPL(zsx_free_deferred_flush);
+
 unsigned long zsx_get_total_pages(struct zsx_pool *pool)
 {
 	return zsx_core_total_pages(pool->core);
@@ -319,8 +383,27 @@ int zsx_pool_policy(struct zsx_pool *pool)
 }
 EXPORT_SYMBOL_GPL(zsx_pool_policy);
 
+/* a CPU is dead: no producer runs there any more, its parked handles go to the drainer */
+static int zsx_cpu_dead(unsigned int cpu)
+{
+	struct zsx_pool *pool;
+
+	mutex_lock(&zsx_pools_lock);
+	list_for_each_entry(pool, &zsx_pools, list)
+		zsx_core_deferred_cpu_dead(pool->core, cpu);
+	mutex_unlock(&zsx_pools_lock);
+	return 0;
+}
+
+static int zsx_cpuhp_state;
+
 int zsx_api_init(void)
 {
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "zsx:dead", NULL, zsx_cpu_dead);
+
+	if (ret < 0)
+		return ret;
+	zsx_cpuhp_state = ret;
 	zsx_debugfs_root = debugfs_create_dir("zsx", NULL);
 	if (IS_ERR(zsx_debugfs_root))
 		zsx_debugfs_root = NULL;
@@ -329,5 +412,6 @@ int zsx_api_init(void)
 
 void zsx_api_exit(void)
 {
+	cpuhp_remove_state_nocalls(zsx_cpuhp_state);
 	debugfs_remove_recursive(zsx_debugfs_root);
 }

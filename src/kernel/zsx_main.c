@@ -25,6 +25,8 @@ EXPORT_SYMBOL_GPL(zsx_core_compactable_pages);
 EXPORT_SYMBOL_GPL(zsx_core_pool_class_stats);
 EXPORT_SYMBOL_GPL(zsx_core_pool_chain);
 EXPORT_SYMBOL_GPL(zsx_core_handle_location);
+EXPORT_SYMBOL_GPL(zsx_core_deferred_stats);
+EXPORT_SYMBOL_GPL(zsx_core_deferred_cpu_pending);
 
 #ifdef ZSX_INJECT_OOB
 /* harness self-test only: a heap out-of-bounds write done by C++ code */
@@ -49,7 +51,11 @@ static int __init zsx_init(void)
 	err = zsx_platform_init();
 	if (err)
 		return err;
-	zsx_api_init();
+	err = zsx_api_init();
+	if (err) {
+		zsx_platform_exit();
+		return err;
+	}
 	zsx_core_layout(&l);
 	pr_info("C++ core loaded: %u size classes (%u distinct at chain %u), huge from %lu bytes\n",
 		l.nr_classes, zsx_core_nr_distinct_classes(l.default_chain), l.default_chain,

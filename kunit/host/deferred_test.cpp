@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+// Hosted tests of deferred freeing: exactness, the lock-free handoff under many
+// producers (run under TSan), fallback, teardown with pending handles, CPU death.
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "core.h"
+#include "host_platform.hpp"
+
+namespace {
+
+constexpr unsigned long kPage = 1ul << ZSX_PAGE_SHIFT;
+
+zsx_core_pool *make(int policy, unsigned per_cpu)
+{
+	int err = 0;
+	zsx_core_pool *p = zsx_core_pool_create(ZSX_CHAIN_SIZE, policy, per_cpu, &err);
+	EXPECT_EQ(err, 0);
+	return p;
+}
+
+int best_policy() { return zsx_core_has_classidx() ? ZSX_CORE_FREE_CLASSIDX_UNLOCKED : ZSX_CORE_FREE_BASE; }
+
+class DeferredByPolicy : public ::testing::TestWithParam<int> {};
+
+TEST_P(DeferredByPolicy, EveryHandleFreedExactlyOnce)
+{
+	zsx_core_pool *p = make(GetParam(), 256);
+	long handles = host::handles_live.load();
+	const int n = 5000;
+	for (int i = 0; i < n; ++i) {
+		unsigned long h = zsx_core_malloc(p, 1 + (i * 37) % kPage, 0, -1);
+		zsx_core_free_deferred(p, h);
+	}
+	zsx_core_deferred_flush(p);
+	struct zsx_core_deferred_stats st;
+	ASSERT_EQ(zsx_core_deferred_stats(p, &st), 0);
+	EXPECT_EQ(st.enqueued + st.fallbacks, (unsigned long)n);
+	EXPECT_EQ(st.drained, st.enqueued) << "a parked handle was lost or freed twice";
+	EXPECT_EQ(st.pending, 0u);
+	EXPECT_GT(st.drains, 0u);
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(zsx_core_total_pages(p), 0u);
+	EXPECT_EQ(host::handles_live.load(), handles);
+	EXPECT_EQ(host::warnings.load(), 0);
+	zsx_core_pool_destroy(p);
+}
+
+TEST_P(DeferredByPolicy, ProducersRaceTheDrainerWithTinyBuffers)
+{
+	// 32 handles per CPU: 16-entry buffers, thousands of handoffs
+	zsx_core_pool *p = make(GetParam(), 32);
+	long handles = host::handles_live.load();
+	const int per_thread = 20000, threads = 4;
+	std::atomic<bool> stop{false};
+	std::vector<std::thread> ts;
+	for (int t = 0; t < threads; ++t)
+		ts.emplace_back([&, t] {
+			host::pin_to_cpu(t % host::kCpus);
+			for (int i = 0; i < per_thread; ++i) {
+				unsigned long h = zsx_core_malloc(p, 16 + (i * 131 + t) % 3000, 0, -1);
+				ASSERT_LT(h, (unsigned long)-4095L);
+				zsx_core_free_deferred(p, h);
+			}
+		});
+	std::thread flusher([&] {
+		while (!stop.load())
+			zsx_core_deferred_flush(p);
+	});
+	for (auto &t : ts)
+		t.join();
+	stop = true;
+	flusher.join();
+	zsx_core_deferred_flush(p);
+	struct zsx_core_deferred_stats st;
+	zsx_core_deferred_stats(p, &st);
+	EXPECT_EQ(st.enqueued + st.fallbacks, (unsigned long)per_thread * threads);
+	EXPECT_EQ(st.drained, st.enqueued);
+	EXPECT_GT(st.drains, 100u) << "too few handoffs to exercise the protocol";
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(host::handles_live.load(), handles);
+	zsx_core_pool_destroy(p);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, DeferredByPolicy,
+			 ::testing::Values(ZSX_CORE_FREE_BASE, best_policy()));
+
+TEST(Deferred, DestroyWithPendingHandlesFreesThem)
+{
+	zsx_core_pool *p = make(best_policy(), 1 << 12);
+	long handles = host::handles_live.load();
+	for (int i = 0; i < 1000; ++i)
+		zsx_core_free_deferred(p, zsx_core_malloc(p, 100 + i, 0, -1));
+	zsx_core_pool_destroy(p); // no flush: destroy must do it
+	EXPECT_EQ(host::handles_live.load(), handles);
+	EXPECT_EQ(host::pages_live.load(), 0);
+}
+
+TEST(Deferred, DeadCpuBuffersAreDrained)
+{
+	zsx_core_pool *p = make(best_policy(), 1 << 12);
+	host::work_delay_scale = 1000; // the low-water timer must not drain before cpu_dead
+	std::thread([&] {
+		host::pin_to_cpu(2);
+		for (int i = 0; i < 50; ++i)
+			zsx_core_free_deferred(p, zsx_core_malloc(p, 300, 0, -1));
+	}).join();
+	EXPECT_GT(zsx_core_deferred_cpu_pending(p, 2), 0u);
+	zsx_core_deferred_cpu_dead(p, 2);
+	for (int i = 0; i < 100 && zsx_core_objects_in_use(p); ++i)
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(zsx_core_deferred_cpu_pending(p, 2), 0u);
+	host::work_delay_scale = 0;
+	zsx_core_pool_destroy(p);
+}
+
+TEST(Deferred, OffIsAPlainFree)
+{
+	zsx_core_pool *p = make(best_policy(), 0);
+	zsx_core_free_deferred(p, zsx_core_malloc(p, 300, 0, -1));
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	struct zsx_core_deferred_stats st;
+	EXPECT_NE(zsx_core_deferred_stats(p, &st), 0);
+	zsx_core_pool_destroy(p);
+}
+
+} // namespace
