@@ -30,6 +30,7 @@ step "hosted tests (ASan+UBSan 4K/64K/narrow, TSan)" bash "$ZSX_ROOT/scripts/hos
 vm_suite() {
 	local arch=$1 kdir=$2 name=$3 scen=$4; shift 4
 	local mods img
+	bash "$ZSX_ROOT/scripts/guest-progs.sh" "$arch" || return 1
 	mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$arch" "$kdir" "$name" "$@") || return 1
 	bash "$ZSX_ROOT/scripts/lint.sh" "$arch" "$kdir" "$mods" || return 1
 	img=$ZSX_BUILD/vm/$name-$scen.cpio.gz
@@ -46,9 +47,17 @@ for arch in $ARCHES; do
 		FAIL=$((FAIL + 1)); FAILED+=("$arch: VM suites skipped, no kernel"); continue
 	fi
 	step "$arch debug: modules + lint + KUnit VM" vm_suite "$arch" "$kdir" "$arch-debug" kunit
+	step "$arch debug: zsxram VM (sysfs ABI, bad input, ext2 and swap on zsx and zsmalloc)" \
+		vm_suite "$arch" "$kdir" "$arch-debug" zsxram
 	if [ "$arch" = x86_64 ]; then
 		step "$arch debug, narrow obj layout (ZSX_NARROW_OBJ=1): KUnit VM" \
 			vm_suite "$arch" "$kdir" "$arch-debug-narrow" kunit ZSX_NARROW_OBJ=1
+		kcsan() {
+			local kk
+			kk=$(bash "$ZSX_ROOT/scripts/kernel.sh" x86_64 kcsan) || return 1
+			vm_suite x86_64 "$kk" x86_64-kcsan kunit
+		}
+		step "x86_64 KCSAN kernel: every KUnit suite and scenario, zero data-race reports" kcsan
 		step "harness self-test: broken KUnit expectation, WARN in init, C++ OOB write each fail the run" \
 			bash "$ZSX_ROOT/scripts/selftest.sh" "$kdir"
 		stock() {

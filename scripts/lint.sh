@@ -26,8 +26,12 @@ for ko in "$MODDIR"/*.ko; do
 		# the only tolerated ones: the compiler's sanitizer registration (_sub_I_<prio>_<n>)
 		# on a kernel that runs them (CONFIG_CONSTRUCTORS, i.e. KASAN builds)
 		others=$(${CROSS}nm "$ko" | awk '$2 ~ /^[tT]$/ {print $3}' | grep -E '^_sub_[ID]_' | grep -vE '^_sub_[ID]_[0-9]+_[0-9]+$' || true)
-		if ! grep -q '^CONFIG_CONSTRUCTORS=y' "$KDIR/.config" || [ -n "$others" ] || \
-		   ! ${CROSS}nm -u "$ko" | grep -q '__asan_register_globals'; then
+		# KASAN: global registration, run by the loader (CONFIG_CONSTRUCTORS);
+		# KCSAN: a call to __tsan_init, which is empty in the kernel
+		san_ok=0
+		if grep -q '^CONFIG_CONSTRUCTORS=y' "$KDIR/.config" && ${CROSS}nm -u "$ko" | grep -q '__asan_register_globals'; then san_ok=1; fi
+		if grep -q '^CONFIG_KCSAN=y' "$KDIR/.config" && ${CROSS}nm -u "$ko" | grep -q '__tsan_init'; then san_ok=1; fi
+		if [ -n "$others" ] || [ $san_ok = 0 ]; then
 			echo "lint: FAIL $name has constructor/destructor sections:"; echo "$secs"; fail=1
 		fi
 	fi

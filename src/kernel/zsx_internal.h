@@ -6,5 +6,7 @@ int zsx_platform_init(void);
 void zsx_platform_exit(void);
 int zsx_api_init(void);
 void zsx_api_exit(void);
+void zsx_zpool_init(void);
+void zsx_zpool_exit(void);
 
 #endif

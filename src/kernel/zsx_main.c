@@ -56,6 +56,7 @@ static int __init zsx_init(void)
 		zsx_platform_exit();
 		return err;
 	}
+	zsx_zpool_init();
 	zsx_core_layout(&l);
 	pr_info("C++ core loaded: %u size classes (%u distinct at chain %u), huge from %lu bytes\n",
 		l.nr_classes, zsx_core_nr_distinct_classes(l.default_chain), l.default_chain,
@@ -72,6 +73,7 @@ static int __init zsx_init(void)
 
 static void __exit zsx_exit(void)
 {
+	zsx_zpool_exit();
 	zsx_api_exit();
 	zsx_platform_exit();
 	pr_info("unloaded\n");

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapverify: fill anonymous memory with data of realistic compressibility,
+ * push it to swap with MADV_PAGEOUT, read it all back and verify it.
+ *   swapverify MiB [seed [hold_seconds]]
+ * Prints "swapverify: pages N swapped_out S mismatches M" and exits 1 on any
+ * mismatch.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* about half of each page is random, the rest repeats a short pattern */
+static void fill(unsigned char *p, size_t page, uint64_t idx, uint64_t seed, size_t pagesz)
+{
+	uint64_t *w = (uint64_t *)p;
+	size_t i, n = pagesz / 8;
+
+	for (i = 0; i < n; i++)
+		w[i] = (i % 8 < 3) ? mix(seed ^ (idx << 20) ^ i) : (idx * 0x0101010101010101ULL) ^ (i & 7);
+	(void)page;
+}
+
+static long swapped_pages(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long total = 0, freek = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "SwapTotal: %ld kB", &total);
+		sscanf(line, "SwapFree: %ld kB", &freek);
+	}
+	fclose(f);
+	return (total - freek) / 4;
+}
+
+int main(int argc, char **argv)
+{
+	size_t pagesz = (size_t)sysconf(_SC_PAGESIZE);
+	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 42;
+	unsigned int hold = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0) : 0;
+	size_t len = mib << 20, pages = len / pagesz, i, bad = 0;
+	unsigned char *buf, *want;
+	long before, after;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	want = malloc(pagesz);
+	if (buf == MAP_FAILED || !want) {
+		perror("swapverify: mmap");
+		return 2;
+	}
+	for (i = 0; i < pages; i++)
+		fill(buf + i * pagesz, i, i, seed, pagesz);
+	before = swapped_pages();
+	if (madvise(buf, len, MADV_PAGEOUT))
+		perror("swapverify: madvise(MADV_PAGEOUT)");
+	after = swapped_pages();
+	if (hold) {
+		/* let the caller look at the swapped-out state */
+		printf("swapverify: holding %u s\n", hold);
+		fflush(stdout);
+		sleep(hold);
+	}
+	for (i = 0; i < pages; i++) {
+		fill(want, i, i, seed, pagesz);
+		if (memcmp(buf + i * pagesz, want, pagesz))
+			bad++;
+	}
+	printf("swapverify: pages %zu swapped_out %ld mismatches %zu\n", pages, after - before, bad);
+	munmap(buf, len);
+	return bad ? 1 : 0;
+}

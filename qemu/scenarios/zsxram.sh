@@ -1,0 +1,97 @@
+# zsxram, the test zram backend: sysfs ABI and bad input, a filesystem and a
+# verified swap workload on each allocator (zsx and the kernel's own zsmalloc).
+check "insmod zsx.ko" insmod /lib/zsx/zsx.ko
+check "insmod zsxram.ko" insmod /lib/zsx/zsxram.ko
+S=/sys/block/zsxram0
+bad() { ! sh -c "echo '$2' > $S/$1" 2>/dev/null; }
+
+check "/dev/zsxram0 and its sysfs ABI exist" sh -c "[ -b /dev/zsxram0 ] && for a in disksize initstate reset comp_algorithm mem_limit mem_used_max compact mm_stat io_stat debug_stat allocator; do [ -e $S/\$a ] || exit 1; done"
+check "comp_algorithm lists [lzo-rle] lzo lz4" sh -c "grep -q '\[lzo-rle\]' $S/comp_algorithm && grep -q 'lz4' $S/comp_algorithm"
+check "bad input: disksize garbage -> EINVAL" bad disksize "lots"
+check "bad input: disksize 0 -> EINVAL" bad disksize 0
+check "bad input: disksize negative -> EINVAL" bad disksize -5
+check "bad input: disksize overflowing -> EINVAL" bad disksize 99999999999999999999999
+check "bad input: unknown compressor -> EINVAL" bad comp_algorithm "gzip9"
+check "bad input: unknown allocator -> EINVAL" bad allocator "slab"
+check "bad input: allocator zsx:bogus -> EINVAL" bad allocator "zsx:bogus"
+check "100 GiB disksize accepted on a 1 GiB VM (sparse slot table)" sh -c "echo 100G > $S/disksize && [ \$(cat $S/disksize) = 107374182400 ]"
+check "bad input: disksize on an initialised device -> EBUSY" bad disksize 1G
+check "bad input: allocator change after init -> EBUSY" bad allocator zsmalloc
+check "reset" sh -c "echo 1 > $S/reset && [ \$(cat $S/initstate) = 0 ]"
+check "mem_limit accepts suffixes (64M, 1G, 512K)" sh -c "echo 64M > $S/mem_limit && echo 1G > $S/mem_limit && echo 512K > $S/mem_limit && echo 0 > $S/mem_limit"
+
+# swap_round ALLOC: swap on zsxram0, a verified MADV_PAGEOUT workload, then the
+# same inside a memory.max cgroup; after exit (munmap) mm_stat drains to ~0
+swap_round() {
+	alloc=$1
+	echo "ZSX-INFO: ---- swap, allocator $alloc ----"
+	check "$alloc: 256M swap device" sh -c "echo $alloc > $S/allocator && echo 256M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
+	check "$alloc: 64 MiB paged out (MADV_PAGEOUT), read back intact" sh -c 'swapverify 64 7 > /tmp/sv; r=$?; cat /tmp/sv; [ $r = 0 ] && [ $(awk "{print \$5}" /tmp/sv) -gt 8000 ]'
+	sed 's/^/ZSX-INFO: /' /tmp/sv
+	echo "ZSX-INFO: $alloc mm_stat after exit: $(cat $S/mm_stat)"
+	mkdir -p /cg/w
+	check "$alloc: 96 MiB under memory.max=48M, read back intact" sh -c 'echo 48M > /cg/w/memory.max && echo $$ > /cg/w/cgroup.procs && swapverify 96 9 > /tmp/sv2; r=$?; echo $$ > /cg/cgroup.procs; cat /tmp/sv2; [ $r = 0 ]'
+	sed 's/^/ZSX-INFO: cgroup: /' /tmp/sv2
+	sleep 1
+	echo "ZSX-INFO: $alloc mm_stat after munmap + drain: $(cat $S/mm_stat)"
+	echo "ZSX-INFO: $alloc io_stat: $(cat $S/io_stat)"
+	check "$alloc: swap slots freed through swap_slot_free_notify" sh -c "[ \$(awk '{print \$4}' $S/io_stat) -gt 0 ]"
+	check "$alloc: mm_stat back to ~0 after munmap (mem_used < 64 pages)" sh -c "[ \$(awk '{print \$3}' $S/mm_stat) -lt \$((64 * 4096)) ]"
+	case $alloc in zsx*)
+		sed 's/^/ZSX-INFO: deferred: /' /sys/kernel/debug/zsx/zsxram0/deferred
+		check "$alloc: slot frees went through zsx_free_deferred" sh -c "[ \$(awk '/^enqueued/ {print \$2}' /sys/kernel/debug/zsx/zsxram0/deferred) -gt 0 ]"
+	esac
+	check "$alloc: reset while swapped on -> EBUSY" bad reset 1
+	check "$alloc: swapoff, reset" sh -c "swapoff /dev/zsxram0 && echo 1 > $S/reset"
+}
+
+for alloc in zsx zsmalloc; do
+	echo "ZSX-INFO: ---- allocator $alloc ----"
+	check "$alloc: select allocator, 64M disk" sh -c "echo $alloc > $S/allocator && echo 64M > $S/disksize"
+	check "$alloc: mkfs.ext2" mkfs.ext2 -q /dev/zsxram0
+	mkdir -p /mnt
+	check "$alloc: mount" mount -t ext2 /dev/zsxram0 /mnt
+	check "$alloc: write a tree of files" sh -c 'for d in 1 2 3; do mkdir -p /mnt/d$d; for f in 1 2 3 4 5 6; do
+		dd if=/bin/busybox of=/mnt/d$d/f$f bs=4096 count=$((d * f * 7)) skip=$f 2>/dev/null; done; done;
+		dd if=/dev/zero of=/mnt/zeros bs=1M count=4 2>/dev/null; cd /mnt && md5sum d*/f* zeros > /tmp/sums'
+	sync; echo 3 > /proc/sys/vm/drop_caches
+	check "$alloc: files verify after drop_caches" sh -c 'cd /mnt && md5sum -c /tmp/sums >/dev/null'
+	check "$alloc: reset while mounted -> EBUSY" bad reset 1
+	check "$alloc: umount, remount, verify" sh -c 'umount /mnt && mount -t ext2 /dev/zsxram0 /mnt && cd /mnt && md5sum -c /tmp/sums >/dev/null && cd / && umount /mnt'
+	echo "ZSX-INFO: $alloc fs mm_stat: $(cat $S/mm_stat)"
+	check "$alloc: same-filled pages stored without the allocator" sh -c "[ \$(awk '{print \$6}' $S/mm_stat) -gt 0 ]"
+	check "$alloc: reset" sh -c "echo 1 > $S/reset"
+
+	check "$alloc: reset" sh -c "echo 1 > $S/reset"
+done
+
+# ---- swap on zsxram0: every zsx policy, and the kernel's zsmalloc ----
+mkdir -p /cg && mount -t cgroup2 none /cg 2>/dev/null
+echo "+memory" > /cg/cgroup.subtree_control 2>/dev/null
+for alloc in zsx:base zsx:classidx zsx:classidx_unlocked_free zsmalloc; do
+	swap_round "$alloc"
+done
+
+# ---- the kernel's own zswap storing in zsx (zpool driver), brd as backing swap ----
+check "zswap: brd as the backing swap device" sh -c 'insmod $(find /lib/modules -name brd.ko) rd_nr=1 rd_size=262144 && mkswap /dev/ram0 >/dev/null && swapon /dev/ram0'
+check "zswap: zpool=zsx, enabled" sh -c 'echo zsx > /sys/module/zswap/parameters/zpool && echo 1 > /sys/module/zswap/parameters/enabled && [ "$(cat /sys/module/zswap/parameters/zpool)" = zsx ]'
+swapverify 64 11 4 > /tmp/sv3 &
+svpid=$!
+sleep 2
+stored=$(cat /sys/kernel/debug/zswap/stored_pages)
+zpool_dir=$(ls -d /sys/kernel/debug/zsx/zswap* 2>/dev/null | head -1)
+echo "ZSX-INFO: zswap stored_pages $stored, pool_total_size $(cat /sys/kernel/debug/zswap/pool_total_size)"
+[ -n "$zpool_dir" ] && sed 's/^/ZSX-INFO: zsx zswap pool: /' $zpool_dir/stats
+check "zswap: stored pages > 0 while the workload is swapped out" test "$stored" -gt 1000
+check "zswap: zsx debugfs shows the zswap pool in use" sh -c "[ -n '$zpool_dir' ] && [ \$(awk '/^objects/ {print \$2}' $zpool_dir/stats) -gt 1000 ]"
+check "zswap: rmmod zsx while zswap holds a zsx pool is refused" sh -c "! rmmod zsx 2>/dev/null"
+check "zswap: workload read everything back intact" sh -c "wait $svpid; r=\$?; cat /tmp/sv3; [ \$r = 0 ]"
+check "zswap: swapoff, zswap back to zsmalloc" sh -c 'swapoff /dev/ram0 && echo 0 > /sys/module/zswap/parameters/enabled && echo zsmalloc > /sys/module/zswap/parameters/zpool'
+
+check "hot_add creates zsxram1" sh -c "[ \$(cat /sys/class/zsxram-control/hot_add) = 1 ] && [ -b /dev/zsxram1 ]"
+check "hot_remove zsxram1" sh -c "echo 1 > /sys/class/zsxram-control/hot_remove && [ ! -e /sys/block/zsxram1 ]"
+check "rmmod zsx while zsxram uses it is refused" sh -c "! rmmod zsx 2>/dev/null"
+check "rmmod zsxram" rmmod zsxram
+sleep 1 # zswap releases its old zsx pool from a work item
+check "rmmod zsx (zswap and zsxram let go)" rmmod zsx
+check "kmemleak reports nothing after unload" kmemleak_clean
