@@ -69,10 +69,12 @@ for arch in $ARCHES; do
 			mods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$hdr" debian-stock) || return 1
 			bash "$ZSX_ROOT/scripts/lint.sh" x86_64 "$hdr" "$mods" || return 1
 			img=$ZSX_BUILD/vm/debian-stock.cpio.gz
-			bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" || return 1
+			bash "$ZSX_ROOT/scripts/guest-progs.sh" x86_64 || return 1
+			ZSX_EXTRA_KO=$(find "/lib/modules/$ver" -name zsmalloc.ko) \
+				bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" || return 1
 			bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" "$img" stock "$ZSX_BUILD/vm/debian-stock.log" 600
 		}
-		step "Debian's own kernel (linux-image-amd64): build against its headers, boot, insmod" stock
+		step "Debian's own kernel (linux-image-amd64): build against its headers, boot, zsx + zsxram swap" stock
 	fi
 done
 

@@ -4,6 +4,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bash "$ZSX_ROOT/scripts/deps.sh"
 kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" x86_64 debug)
+bash "$ZSX_ROOT/scripts/guest-progs.sh" x86_64
 mods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$kdir" x86_64-debug)
 img=$ZSX_BUILD/vm/demo.cpio.gz
 bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" "$kdir/modroot"

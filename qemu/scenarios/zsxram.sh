@@ -36,7 +36,8 @@ swap_round() {
 	echo "ZSX-INFO: $alloc mm_stat after munmap + drain: $(cat $S/mm_stat)"
 	echo "ZSX-INFO: $alloc io_stat: $(cat $S/io_stat)"
 	check "$alloc: swap slots freed through swap_slot_free_notify" sh -c "[ \$(awk '{print \$4}' $S/io_stat) -gt 0 ]"
-	check "$alloc: mm_stat back to ~0 after munmap (mem_used < 64 pages)" sh -c "[ \$(awk '{print \$3}' $S/mm_stat) -lt \$((64 * 4096)) ]"
+	# what stays is the kernel's swap-slot cache, not the allocator: under 2% of the peak
+	check "$alloc: mm_stat back to ~0 after munmap (mem_used < 2% of mem_used_max)" sh -c "awk '{exit !(\$3 * 50 < \$5)}' $S/mm_stat"
 	case $alloc in zsx*)
 		sed 's/^/ZSX-INFO: deferred: /' /sys/kernel/debug/zsx/zsxram0/deferred
 		check "$alloc: slot frees went through zsx_free_deferred" sh -c "[ \$(awk '/^enqueued/ {print \$2}' /sys/kernel/debug/zsx/zsxram0/deferred) -gt 0 ]"
@@ -48,10 +49,10 @@ swap_round() {
 for alloc in zsx zsmalloc; do
 	echo "ZSX-INFO: ---- allocator $alloc ----"
 	check "$alloc: select allocator, 64M disk" sh -c "echo $alloc > $S/allocator && echo 64M > $S/disksize"
-	check "$alloc: mkfs.ext2" mkfs.ext2 -q /dev/zsxram0
+	check "$alloc: mke2fs (ext2)" mke2fs -q -b 4096 /dev/zsxram0
 	mkdir -p /mnt
 	check "$alloc: mount" mount -t ext2 /dev/zsxram0 /mnt
-	check "$alloc: write a tree of files" sh -c 'for d in 1 2 3; do mkdir -p /mnt/d$d; for f in 1 2 3 4 5 6; do
+	check "$alloc: write a tree of files" sh -c 'grep -q " /mnt ext2 " /proc/mounts && for d in 1 2 3; do mkdir -p /mnt/d$d; for f in 1 2 3 4 5 6; do
 		dd if=/bin/busybox of=/mnt/d$d/f$f bs=4096 count=$((d * f * 7)) skip=$f 2>/dev/null; done; done;
 		dd if=/dev/zero of=/mnt/zeros bs=1M count=4 2>/dev/null; cd /mnt && md5sum d*/f* zeros > /tmp/sums'
 	sync; echo 3 > /proc/sys/vm/drop_caches
@@ -85,7 +86,10 @@ echo "ZSX-INFO: zswap stored_pages $stored, pool_total_size $(cat /sys/kernel/de
 check "zswap: stored pages > 0 while the workload is swapped out" test "$stored" -gt 1000
 check "zswap: zsx debugfs shows the zswap pool in use" sh -c "[ -n '$zpool_dir' ] && [ \$(awk '/^objects/ {print \$2}' $zpool_dir/stats) -gt 1000 ]"
 check "zswap: rmmod zsx while zswap holds a zsx pool is refused" sh -c "! rmmod zsx 2>/dev/null"
-check "zswap: workload read everything back intact" sh -c "wait $svpid; r=\$?; cat /tmp/sv3; [ \$r = 0 ]"
+wait $svpid
+svrc=$?
+sed 's/^/ZSX-INFO: zswap: /' /tmp/sv3
+check "zswap: workload read everything back intact" test "$svrc" = 0
 check "zswap: swapoff, zswap back to zsmalloc" sh -c 'swapoff /dev/ram0 && echo 0 > /sys/module/zswap/parameters/enabled && echo zsmalloc > /sys/module/zswap/parameters/zpool'
 
 check "hot_add creates zsxram1" sh -c "[ \$(cat /sys/class/zsxram-control/hot_add) = 1 ] && [ -b /dev/zsxram1 ]"
