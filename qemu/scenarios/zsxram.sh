@@ -26,11 +26,11 @@ swap_round() {
 	alloc=$1
 	echo "ZSX-INFO: ---- swap, allocator $alloc ----"
 	check "$alloc: 256M swap device" sh -c "echo $alloc > $S/allocator && echo 256M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
-	check "$alloc: 64 MiB paged out (MADV_PAGEOUT), read back intact" sh -c 'swapverify 64 7 > /tmp/sv; r=$?; cat /tmp/sv; [ $r = 0 ] && [ $(awk "{print \$5}" /tmp/sv) -gt 8000 ]'
+	check "$alloc: 40 MiB paged out (MADV_PAGEOUT), read back intact" sh -c 'swapverify 40 7 > /tmp/sv; r=$?; cat /tmp/sv; [ $r = 0 ] && [ $(awk "{print \$5}" /tmp/sv) -gt 5000 ]'
 	sed 's/^/ZSX-INFO: /' /tmp/sv
 	echo "ZSX-INFO: $alloc mm_stat after exit: $(cat $S/mm_stat)"
 	mkdir -p /cg/w
-	check "$alloc: 96 MiB under memory.max=48M, read back intact" sh -c 'echo 48M > /cg/w/memory.max && echo $$ > /cg/w/cgroup.procs && swapverify 96 9 > /tmp/sv2; r=$?; echo $$ > /cg/cgroup.procs; cat /tmp/sv2; [ $r = 0 ]'
+	check "$alloc: 48 MiB under memory.max=24M, read back intact" sh -c 'echo 24M > /cg/w/memory.max && echo $$ > /cg/w/cgroup.procs && swapverify 48 9 > /tmp/sv2; r=$?; echo $$ > /cg/cgroup.procs; cat /tmp/sv2; [ $r = 0 ]'
 	sed 's/^/ZSX-INFO: cgroup: /' /tmp/sv2
 	sleep 1
 	echo "ZSX-INFO: $alloc mm_stat after munmap + drain: $(cat $S/mm_stat)"
