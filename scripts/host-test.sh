@@ -15,30 +15,27 @@ declare -A cfg=(
 	[asan-narrow]="-DZSX_PAGE_SHIFT=12 -DZSX_NARROW_OBJ=1 -fsanitize=address,undefined -fno-sanitize-recover=all"
 	[tsan]="-DZSX_PAGE_SHIFT=12 -fsanitize=thread"
 )
-build_one() {
-	rm -f "$out/zsx-host-$1"
+# build and run one configuration; two at a time (this machine has two cores)
+build_and_run() {
 	local name=$1 bin=$out/zsx-host-$1
+	rm -f "$bin"
 	# gtest itself is built with exceptions; only the core is -fno-exceptions
 	# shellcheck disable=SC2086
-	g++ $common ${cfg[$name]} -fexceptions $srcs -o "$bin" -lgtest -lgtest_main > "$bin.build.log" 2>&1
-}
-# two builds at a time (this machine has two cores)
-pids=()
-fail=0
-for name in asan-4k asan-64k asan-narrow tsan; do
-	build_one "$name" & pids+=($!)
-	if [ ${#pids[@]} = 2 ]; then wait "${pids[0]}" || fail=1; pids=("${pids[1]}"); fi
-done
-for p in "${pids[@]}"; do wait "$p" || fail=1; done
-for name in asan-4k asan-64k asan-narrow tsan; do
-	bin=$out/zsx-host-$name
-	if [ ! -x "$bin" ]; then
-		echo "host-test: FAIL $name (build)"; cat "$bin.build.log"; fail=1; continue
+	if ! g++ $common ${cfg[$name]} -fexceptions $srcs -o "$bin" -lgtest -lgtest_main > "$bin.build.log" 2>&1; then
+		echo "host-test: FAIL $name (build)"; cat "$bin.build.log"; return 1
 	fi
 	if TSAN_OPTIONS="halt_on_error=1" ASAN_OPTIONS="detect_leaks=1" "$bin" --gtest_brief=1 > "$bin.log" 2>&1; then
 		echo "host-test: ok $name: $(grep -E '^\[  PASSED  \]' "$bin.log")"
 	else
-		echo "host-test: FAIL $name"; tail -40 "$bin.log"; fail=1
+		echo "host-test: FAIL $name"; tail -40 "$bin.log"; return 1
 	fi
+}
+fail=0
+pids=()
+for name in tsan asan-64k asan-4k asan-narrow; do
+	build_and_run "$name" > "$out/$name.result" 2>&1 & pids+=($!)
+	if [ ${#pids[@]} = 2 ]; then wait "${pids[0]}" || fail=1; pids=("${pids[1]}"); fi
 done
+for p in "${pids[@]}"; do wait "$p" || fail=1; done
+cat "$out"/tsan.result "$out"/asan-4k.result "$out"/asan-64k.result "$out"/asan-narrow.result
 exit $fail

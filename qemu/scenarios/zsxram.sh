@@ -18,6 +18,8 @@ check "100 GiB disksize accepted on a 1 GiB VM (sparse slot table)" sh -c "echo 
 check "bad input: disksize on an initialised device -> EBUSY" bad disksize 1G
 check "bad input: allocator change after init -> EBUSY" bad allocator zsmalloc
 check "reset" sh -c "echo 1 > $S/reset && [ \$(cat $S/initstate) = 0 ]"
+check "writes past mem_limit fail with an I/O error, not a crash" sh -c "echo 16M > $S/disksize && echo 1M > $S/mem_limit &&
+	! dd if=/bin/busybox of=/dev/zsxram0 bs=4096 count=400 conv=fsync 2>/dev/null && echo 0 > $S/mem_limit && echo 1 > $S/reset"
 check "mem_limit accepts suffixes (64M, 1G, 512K)" sh -c "echo 64M > $S/mem_limit && echo 1G > $S/mem_limit && echo 512K > $S/mem_limit && echo 0 > $S/mem_limit"
 
 # swap_round ALLOC: swap on zsxram0, a verified MADV_PAGEOUT workload, then the
@@ -78,7 +80,7 @@ check "zswap: brd as the backing swap device" sh -c 'insmod $(find /lib/modules 
 check "zswap: zpool=zsx, enabled" sh -c 'echo zsx > /sys/module/zswap/parameters/zpool && echo 1 > /sys/module/zswap/parameters/enabled && [ "$(cat /sys/module/zswap/parameters/zpool)" = zsx ]'
 swapverify 64 11 4 > /tmp/sv3 &
 svpid=$!
-sleep 2
+while ! grep -q holding /tmp/sv3 2>/dev/null; do sleep 0.2; done
 stored=$(cat /sys/kernel/debug/zswap/stored_pages)
 zpool_dir=$(ls -d /sys/kernel/debug/zsx/zswap* 2>/dev/null | head -1)
 echo "ZSX-INFO: zswap stored_pages $stored, pool_total_size $(cat /sys/kernel/debug/zswap/pool_total_size)"
