@@ -37,8 +37,8 @@ TEST_P(DeferredByPolicy, EveryHandleFreedExactlyOnce)
 	zsx_core_deferred_flush(p);
 	struct zsx_core_deferred_stats st;
 	ASSERT_EQ(zsx_core_deferred_stats(p, &st), 0);
-	EXPECT_EQ(st.enqueued + st.fallbacks, (unsigned long)n);
-	EXPECT_EQ(st.drained, st.enqueued) << "a parked handle was lost or freed twice";
+	EXPECT_EQ(st.enqueued + st.fallbacks + st.overflowed, (unsigned long)n);
+	EXPECT_EQ(st.drained, st.enqueued + st.overflowed) << "a parked handle was lost or freed twice";
 	EXPECT_EQ(st.pending, 0u);
 	EXPECT_GT(st.drains, 0u);
 	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
@@ -63,6 +63,8 @@ TEST_P(DeferredByPolicy, ProducersRaceTheDrainerWithTinyBuffers)
 				unsigned long h = zsx_core_malloc(p, 16 + (i * 131 + t) % 3000, 0, -1);
 				ASSERT_LT(h, (unsigned long)-4095L);
 				zsx_core_free_deferred(p, h);
+				if (i % 16 == 0)
+					std::this_thread::yield(); // give the drainer a chance: handoffs, not only fallbacks
 			}
 		});
 	std::thread flusher([&] {
@@ -76,9 +78,9 @@ TEST_P(DeferredByPolicy, ProducersRaceTheDrainerWithTinyBuffers)
 	zsx_core_deferred_flush(p);
 	struct zsx_core_deferred_stats st;
 	zsx_core_deferred_stats(p, &st);
-	EXPECT_EQ(st.enqueued + st.fallbacks, (unsigned long)per_thread * threads);
-	EXPECT_EQ(st.drained, st.enqueued);
-	EXPECT_GT(st.drains, 100u) << "too few handoffs to exercise the protocol";
+	EXPECT_EQ(st.enqueued + st.fallbacks + st.overflowed, (unsigned long)per_thread * threads);
+	EXPECT_EQ(st.drained, st.enqueued + st.overflowed);
+	EXPECT_GT(st.enqueued / 16, 20u) << "too few buffer handoffs to exercise the protocol";
 	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
 	EXPECT_EQ(host::handles_live.load(), handles);
 	zsx_core_pool_destroy(p);
@@ -108,12 +110,43 @@ TEST(Deferred, DeadCpuBuffersAreDrained)
 			zsx_core_free_deferred(p, zsx_core_malloc(p, 300, 0, -1));
 	}).join();
 	EXPECT_GT(zsx_core_deferred_cpu_pending(p, 2), 0u);
-	zsx_core_deferred_cpu_dead(p, 2);
+	{
+		std::lock_guard<std::mutex> unplug(host::hotplug_lock); // as the kernel's cpuhp does
+		zsx_core_deferred_cpu_dead(p, 2);
+	}
 	for (int i = 0; i < 100 && zsx_core_objects_in_use(p); ++i)
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
 	EXPECT_EQ(zsx_core_deferred_cpu_pending(p, 2), 0u);
 	host::work_delay_scale = 0;
+	zsx_core_pool_destroy(p);
+}
+
+TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
+{
+	zsx_core_pool *p = make(best_policy(), 32); // 16-entry buffers
+	host::work_gate_closed = true; // the drainer cannot return a buffer: both fill up
+	long handles = host::handles_live.load();
+	std::vector<unsigned long> hs;
+	for (int i = 0; i < 400; ++i)
+		hs.push_back(zsx_core_malloc(p, 200 + i, 0, -1));
+	std::thread([&] {
+		host::pin_to_cpu(1);
+		host::t_in_irq = true; // plays a hard IRQ: must not take the pool's locks
+		for (unsigned long h : hs)
+			zsx_core_free_deferred(p, h);
+		host::t_in_irq = false;
+	}).join();
+	host::work_gate_closed = false;
+	zsx_core_deferred_flush(p);
+	struct zsx_core_deferred_stats st;
+	zsx_core_deferred_stats(p, &st);
+	EXPECT_EQ(st.fallbacks, 0u) << "a synchronous free happened in IRQ context";
+	EXPECT_GT(st.overflowed, 0u);
+	EXPECT_EQ(st.enqueued + st.overflowed, hs.size());
+	EXPECT_EQ(st.drained, hs.size());
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(host::handles_live.load(), handles);
 	zsx_core_pool_destroy(p);
 }
 

@@ -44,12 +44,15 @@ int this_cpu()
 }
 void pin_to_cpu(int cpu) { t_cpu = cpu; }
 std::mutex &cpu_lock(int cpu) { return cpu_locks[cpu]; }
+std::mutex hotplug_lock;
+thread_local bool t_in_irq;
 std::atomic<long> warnings{0};
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
 std::atomic<long> pages_live{0};
 std::atomic<long> handles_live{0};
 std::atomic<long> release_busy_every{0};
 std::atomic<long> work_delay_scale{0};
+std::atomic<bool> work_gate_closed{false};
 std::atomic<long> pages_migrated_in{0};
 } // namespace host
 
@@ -130,7 +133,7 @@ void zsx_plat_free(void *p) { ::free(p); }
 unsigned long *zsx_plat_handle_alloc(unsigned int)
 {
 	host::handles_live++;
-	return static_cast<unsigned long *>(calloc(1, sizeof(unsigned long)));
+	return static_cast<unsigned long *>(calloc(2, sizeof(unsigned long)));
 }
 void zsx_plat_handle_free(unsigned long *h)
 {
@@ -299,6 +302,11 @@ void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 	fn(arg);
 }
 
+void zsx_plat_cpus_read_lock(void) { host::hotplug_lock.lock(); }
+void zsx_plat_cpus_read_unlock(void) { host::hotplug_lock.unlock(); }
+int zsx_plat_in_task(void) { return !host::t_in_irq; }
+int zsx_plat_need_resched(void) { return 0; }
+
 struct zsx_plat_work {
 	void (*fn)(void *);
 	void *arg;
@@ -322,6 +330,11 @@ struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg)
 				w->cv.wait_until(l, w->due);
 			if (w->stop)
 				return;
+			while (host::work_gate_closed.load() && !w->stop) {
+				l.unlock();
+				std::this_thread::sleep_for(std::chrono::milliseconds(1));
+				l.lock();
+			}
 			w->kicked = false;
 			w->running = true;
 			l.unlock();

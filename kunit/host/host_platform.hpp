@@ -9,12 +9,15 @@ constexpr int kCpus = 4;            // host "CPUs" for per-CPU data
 int this_cpu();                     // this thread's CPU slot
 void pin_to_cpu(int cpu);           // choose it (before first use)
 std::mutex &cpu_lock(int cpu);      // "IRQs off" on that CPU
+extern std::mutex hotplug_lock;     // cpus_read_lock; tests "unplug" a CPU holding it
+extern thread_local bool t_in_irq;  // this thread plays an interrupt handler
 extern std::atomic<long> warnings;          // zsx_plat_warn calls
 extern std::atomic<long> page_alloc_budget; // pages that may still be allocated; <0 unlimited
 extern std::atomic<long> pages_live;        // data pages currently allocated
 extern std::atomic<long> handles_live;      // handles currently allocated
 extern std::atomic<long> release_busy_every; // every Nth page release finds the page "locked"
 extern std::atomic<long> pages_migrated_in;
+extern std::atomic<bool> work_gate_closed;  // work items wait while this is set
 extern std::atomic<long> work_delay_scale;   // delayed work waits delay_ms * this (0: no delay)  // pages adopted by migration
 bool host_migrate_pfn(unsigned long pfn); // play the VM: migrate the page at pfn
 } // namespace host

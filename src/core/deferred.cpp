@@ -40,6 +40,7 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 		c->active = c->buffers[0];
 		c->returned = c->buffers[1];
 	}
+	d->ready_ = true;
 	*err = kOk;
 	return d;
 fail:
@@ -50,7 +51,8 @@ fail:
 void DeferredFree::destroy()
 {
 	if (work_) {
-		flush();
+		if (ready_)
+			flush();
 		zsx_plat_work_delete(work_);
 	}
 	if (pcpu_) {
@@ -89,10 +91,23 @@ void DeferredFree::enqueue(unsigned long handle)
 	bool kick_now = false;
 	if (zsx_unlikely(c->count == c->active->cap)) {
 		if (!hand_off(c)) {
-			// the other buffer is still being drained: free right here
-			store_relaxed(&c->fallbacks, c->fallbacks + 1);
+			// the other buffer is still being drained
+			if (zsx_plat_in_task()) {
+				store_relaxed(&c->fallbacks, c->fallbacks + 1);
+				zsx_plat_irq_restore(flags);
+				pool_->free(handle); // free right here
+				return;
+			}
+			// IRQ context: the interrupted task may hold a class lock
+			auto *h = reinterpret_cast<unsigned long *>(handle);
+			unsigned long *head = load_relaxed(&c->overflow);
+			do {
+				h[1] = reinterpret_cast<unsigned long>(head);
+			} while (!__atomic_compare_exchange_n(&c->overflow, &head, h, true, __ATOMIC_RELEASE,
+							      __ATOMIC_RELAXED));
+			store_relaxed(&c->overflowed, c->overflowed + 1);
 			zsx_plat_irq_restore(flags);
-			pool_->free(handle);
+			zsx_plat_work_kick(work_, 0);
 			return;
 		}
 		kick_now = true;
@@ -125,6 +140,14 @@ unsigned long DeferredFree::drain_pending()
 		if (!zsx_plat_cpu_possible(cpu))
 			continue;
 		DeferCpu *c = cpu_slot(pcpu_, cpu);
+		// overflow from IRQ context: acquire pairs with the producer's release CAS
+		auto *h = xchg_acq_rel(&c->overflow, static_cast<unsigned long *>(nullptr));
+		while (h) {
+			auto *next = reinterpret_cast<unsigned long *>(h[1]);
+			pool_->free(reinterpret_cast<unsigned long>(h));
+			h = next;
+			n++;
+		}
 		DeferBuffer *buf = xchg_acq_rel(&c->pending, static_cast<DeferBuffer *>(nullptr)); // (C)
 		if (!buf)
 			continue;
@@ -141,7 +164,11 @@ void DeferredFree::drain()
 {
 	unsigned long long t0 = zsx_plat_now_ns();
 	unsigned long n = drain_pending();
-	// then the partly filled buffers: each CPU hands its own over
+	// then the partly filled buffers: each online CPU hands its own over (an
+	// IPI); an offline one is handed over right here. Hotplug is held off so
+	// that no CPU changes state in between: this worker is then the only one
+	// touching a dead CPU's buffers (cpu_dead() only kicks it).
+	zsx_plat_cpus_read_lock();
 	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
 		if (!zsx_plat_cpu_possible(cpu))
 			continue;
@@ -149,6 +176,7 @@ void DeferredFree::drain()
 		if (load_relaxed(&c->count))
 			zsx_plat_run_on_cpu(cpu, hand_off_partial, c);
 	}
+	zsx_plat_cpus_read_unlock();
 	n += drain_pending();
 	unsigned long long ns = zsx_plat_now_ns() - t0;
 	if (n) {
@@ -170,7 +198,7 @@ void DeferredFree::flush()
 			if (!zsx_plat_cpu_possible(cpu))
 				continue;
 			DeferCpu *c = cpu_slot(pcpu_, cpu);
-			empty = !load_relaxed(&c->count) && !load_acquire(&c->pending);
+			empty = !load_relaxed(&c->count) && !load_acquire(&c->pending) && !load_acquire(&c->overflow);
 		}
 		if (empty)
 			return;
@@ -178,11 +206,10 @@ void DeferredFree::flush()
 	zsx_plat_warn("zsx deferred flush: producers kept refilling the buffers", 0, 0);
 }
 
-void DeferredFree::cpu_dead(int cpu)
+void DeferredFree::cpu_dead(int)
 {
-	DeferCpu *c = cpu_slot(pcpu_, cpu);
-	if (c->count)
-		hand_off(c); // no producer can run there any more
+	// No producer runs there any more; the drainer hands the dead CPU's
+	// partial buffer over itself, under the hotplug read lock (see drain()).
 	zsx_plat_work_kick(work_, 0);
 }
 
@@ -203,6 +230,7 @@ void DeferredFree::stats(DeferStats *out) const
 		out->pending += cpu_pending(cpu);
 		out->enqueued += load_relaxed(&c->enqueued);
 		out->fallbacks += load_relaxed(&c->fallbacks);
+		out->overflowed += load_relaxed(&c->overflowed);
 	}
 	out->capacity_per_cpu = 2ul * buffer_cap_;
 	out->drains = load_relaxed(&drains_);

@@ -34,7 +34,11 @@
 //    dead; so they need no atomics. `count` is stored with relaxed atomics only
 //    so that statistics readers are not data races.
 // When the other buffer is still in flight the producer frees synchronously:
-// nothing waits unboundedly and nothing is lost.
+// nothing waits unboundedly and nothing is lost. Not in task context (hard or
+// soft IRQ) it may not take the pool's locks (the interrupted task could hold
+// them): the handle is pushed on this CPU's overflow list instead, linked
+// through the handle's second word (a lock-free push with compare-and-swap,
+// on this rare path only), and the drainer frees it.
 #pragma once
 
 #include "atomic.hpp"
@@ -57,13 +61,15 @@ struct DeferCpu {
 	DeferBuffer *pending;
 	DeferBuffer *returned;
 	DeferBuffer *buffers[2]; // ownership, for teardown
+	unsigned long *overflow; // handles parked from IRQ context with both buffers busy
 	unsigned long enqueued;  // statistics (this CPU, IRQs off)
 	unsigned long fallbacks;
+	unsigned long overflowed;
 };
 
 struct DeferStats {
-	unsigned long capacity_per_cpu, pending, enqueued, fallbacks, drains, drained, classes_touched,
-		longest_drain_ns;
+	unsigned long capacity_per_cpu, pending, enqueued, fallbacks, overflowed, drains, drained,
+		classes_touched, longest_drain_ns;
 };
 
 class DeferredFree {
@@ -78,7 +84,7 @@ public:
 	void enqueue(unsigned long handle);
 	void flush();          // process context: every parked handle is freed on return
 	void drain();          // the work item
-	void cpu_dead(int cpu); // hotplug: that CPU's buffers go to the drainer
+	void cpu_dead(int cpu); // hotplug: the drainer takes that CPU's buffers
 	void stats(DeferStats *out) const;
 	unsigned long cpu_pending(int cpu) const;
 
@@ -93,6 +99,7 @@ private:
 	unsigned long *scratch_; // drainer's sort space (largest buffer)
 	u32 buffer_cap_;
 	unsigned low_water_ms_;
+	bool ready_; // fully constructed: destroy() may flush
 	// drainer-only statistics (one work item: never concurrent with itself)
 	unsigned long drains_, drained_, classes_touched_, longest_ns_;
 };

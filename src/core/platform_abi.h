@@ -31,7 +31,8 @@ void zsx_plat_write_unlock(struct zsx_plat_rwlock *l);
 /* metadata memory (gfp is the caller's; the shim strips HIGHMEM/MOVABLE) */
 void *zsx_plat_zalloc(unsigned long size, unsigned int gfp);
 void zsx_plat_free(void *p);
-/* handles: one unsigned long each, from a dedicated cache */
+/* handles: two unsigned longs each, from a dedicated cache: [0] holds the obj
+ * value, [1] links the handle into a deferred-free overflow list */
 unsigned long *zsx_plat_handle_alloc(unsigned int gfp);
 void zsx_plat_handle_free(unsigned long *h);
 
@@ -83,6 +84,12 @@ unsigned long zsx_plat_irq_save(void);
 void zsx_plat_irq_restore(unsigned long flags);
 /* run fn(arg) on cpu with IRQs off there (an IPI); directly if cpu is offline */
 void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
+/* hold off CPU hotplug (process context) */
+void zsx_plat_cpus_read_lock(void);
+void zsx_plat_cpus_read_unlock(void);
+/* task context (not hard/soft IRQ, not NMI): may take the pool's locks */
+int zsx_plat_in_task(void);
+int zsx_plat_need_resched(void);
 struct zsx_plat_work;
 struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg); /* unbound workqueue */
 void zsx_plat_work_delete(struct zsx_plat_work *w);

@@ -99,26 +99,39 @@ void Pool::destroy()
 			SizeClass *cls = &classes_[k];
 			if (!cls->lock)
 				continue; // creation failed before this class was set up
-			for (auto &g : cls->groups) {
-				while (!g.empty()) {
-					auto *zs = reinterpret_cast<Zspage *>(g.next);
-					if (zs->inuse && !reported) {
-						zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects", cls->size,
-							      zs->inuse);
-						reported = true;
-					}
-					// release the handles of live objects too: nothing is leaked
-					for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
-						unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, i);
-						if (cls->huge ? h != 0 : (h & kAllocatedTag) != 0) {
-							zsx_plat_handle_free(reinterpret_cast<unsigned long *>(h & ~kAllocatedTag));
-							zs->inuse--;
+			// Under both locks, as migration would take them: a page the VM
+			// isolated earlier may still be migrated while we tear down.
+			Zspage *dead = nullptr;
+			{
+				WriteGuard pg(migrate_lock_);
+				SpinGuard g(cls->lock);
+				for (auto &grp : cls->groups) {
+					while (!grp.empty()) {
+						auto *zs = reinterpret_cast<Zspage *>(grp.next);
+						if (zs->inuse && !reported) {
+							zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects",
+									cls->size, zs->inuse);
+							reported = true;
 						}
+						// release the handles of live objects too: nothing is leaked
+						for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
+							unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, i);
+							if (cls->huge ? h != 0 : (h & kAllocatedTag) != 0) {
+								zsx_plat_handle_free(reinterpret_cast<unsigned long *>(h & ~kAllocatedTag));
+								zs->inuse--;
+							}
+						}
+						zs->node.unlink();
+						zs->dead = true;
+						zs->node.next = reinterpret_cast<ListNode *>(dead);
+						dead = zs;
 					}
-					zs->node.unlink();
-					zs->dead = true;
-					free_zspage_pages(zs);
 				}
+			}
+			while (dead) {
+				Zspage *next = reinterpret_cast<Zspage *>(dead->node.next);
+				free_zspage_pages(dead);
+				dead = next;
 			}
 		}
 		// no migration callback may still be looking at a zspage or class
@@ -628,34 +641,56 @@ bool Pool::move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst)
 unsigned long Pool::compact_class(SizeClass *cls)
 {
 	unsigned long freed = 0;
-	WriteGuard pg(migrate_lock_);
-	SpinGuard g(cls->lock);
-	while (class_freeable_pages(cls) > 0) {
-		Zspage *dst = nullptr, *src = nullptr;
-		for (unsigned grp = kGroupFull - 1; grp > kGroupEmpty && !dst; --grp)
-			if (!cls->groups[grp].empty())
-				dst = reinterpret_cast<Zspage *>(cls->groups[grp].next);
-		for (unsigned grp = kGroupEmpty + 1; grp < kGroupFull && !src; ++grp) {
-			for (ListNode *n = cls->groups[grp].prev; n != &cls->groups[grp]; n = n->prev) {
-				auto *zs = reinterpret_cast<Zspage *>(n);
-				if (zs != dst && load_acquire(&zs->mapped) == 0) {
-					src = zs;
+	for (bool more = true; more;) {
+		more = false;
+		Zspage *released = nullptr;
+		unsigned long pass_freed = 0;
+		{
+			WriteGuard pg(migrate_lock_);
+			SpinGuard g(cls->lock);
+			while (class_freeable_pages(cls) > 0) {
+				Zspage *dst = nullptr, *src = nullptr;
+				for (unsigned grp = kGroupFull - 1; grp > kGroupEmpty && !dst; --grp)
+					if (!cls->groups[grp].empty())
+						dst = reinterpret_cast<Zspage *>(cls->groups[grp].next);
+				for (unsigned grp = kGroupEmpty + 1; grp < kGroupFull && !src; ++grp) {
+					for (ListNode *n = cls->groups[grp].prev; n != &cls->groups[grp]; n = n->prev) {
+						auto *zs = reinterpret_cast<Zspage *>(n);
+						if (zs != dst && load_acquire(&zs->mapped) == 0) {
+							src = zs;
+							break;
+						}
+					}
+				}
+				if (!dst || !src)
+					break;
+				for (unsigned i = 0; i < cls->objs_per_zspage && src->inuse && dst->free_head != Zspage::kNoFree;
+				     ++i)
+					move_object(cls, src, i, dst);
+				regroup(cls, dst);
+				Zspage *empty = detach_if_empty(cls, src);
+				if (empty) {
+					pass_freed += empty->nr_pages;
+					empty->node.next = reinterpret_cast<ListNode *>(released);
+					released = empty;
+				}
+				// mainline's courtesy: do not starve map/free/migration of this class
+				if (zsx_plat_lock_contended(cls->lock) || zsx_plat_need_resched()) {
+					more = true;
 					break;
 				}
 			}
+			cls->pages_compacted += pass_freed;
 		}
-		if (!dst || !src)
-			break;
-		for (unsigned i = 0; i < cls->objs_per_zspage && src->inuse && dst->free_head != Zspage::kNoFree; ++i)
-			move_object(cls, src, i, dst);
-		regroup(cls, dst);
-		Zspage *empty = detach_if_empty(cls, src);
-		if (empty) {
-			freed += empty->nr_pages;
-			free_zspage_pages(empty);
+		freed += pass_freed;
+		while (released) {
+			Zspage *next = reinterpret_cast<Zspage *>(released->node.next);
+			free_zspage_pages(released);
+			released = next;
 		}
+		if (more)
+			zsx_plat_cond_resched();
 	}
-	cls->pages_compacted += freed;
 	return freed;
 }
 

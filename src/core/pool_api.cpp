@@ -53,6 +53,7 @@ int zsx_core_deferred_stats(struct zsx_core_pool *p, struct zsx_core_deferred_st
 	out->pending = s.pending;
 	out->enqueued = s.enqueued;
 	out->fallbacks = s.fallbacks;
+	out->overflowed = s.overflowed;
 	out->drains = s.drains;
 	out->drained = s.drained;
 	out->classes_touched = s.classes_touched;

@@ -137,7 +137,11 @@ static bool zsx_mops_isolate(struct page *page, isolate_mode_t mode)
 
 static int zsx_mops_migrate(struct page *newpage, struct page *page, enum migrate_mode mode)
 {
-	int rc = zsx_core_page_migrate((struct zsx_plat_page *)newpage, (struct zsx_plat_page *)page);
+	int rc;
+
+	if (mode == MIGRATE_SYNC_NO_COPY)
+		return -EINVAL; /* the contents must be copied, as zsmalloc says too */
+	rc = zsx_core_page_migrate((struct zsx_plat_page *)newpage, (struct zsx_plat_page *)page);
 
 	return rc ? rc : MIGRATEPAGE_SUCCESS;
 }
@@ -382,6 +386,26 @@ void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 		fn(arg);
 }
 
+void zsx_plat_cpus_read_lock(void)
+{
+	cpus_read_lock();
+}
+
+void zsx_plat_cpus_read_unlock(void)
+{
+	cpus_read_unlock();
+}
+
+int zsx_plat_in_task(void)
+{
+	return in_task();
+}
+
+int zsx_plat_need_resched(void)
+{
+	return need_resched();
+}
+
 struct zsx_plat_work {
 	struct delayed_work dw;
 	void (*fn)(void *);
@@ -485,7 +509,7 @@ int zsx_platform_init(void)
 	zsx_wq = alloc_workqueue("zsx_deferred", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!zsx_wq)
 		return -ENOMEM;
-	zsx_handle_cache = kmem_cache_create("zsx_handle", sizeof(unsigned long), sizeof(unsigned long),
+	zsx_handle_cache = kmem_cache_create("zsx_handle", 2 * sizeof(unsigned long), 2 * sizeof(unsigned long),
 					     0, NULL);
 	if (!zsx_handle_cache) {
 		destroy_workqueue(zsx_wq);

@@ -169,8 +169,8 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 		seq_printf(s, "pending_cpu%d %lu\n", cpu, zsx_core_deferred_cpu_pending(pool->core, cpu));
 	seq_printf(s, "pending %lu\ncapacity_per_cpu %lu\nenqueued %lu\ndrains %lu\ndrained %lu\n",
 		   st.pending, st.capacity_per_cpu, st.enqueued, st.drains, st.drained);
-	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\nlongest_drain_us %lu\n", st.classes_touched,
-		   st.fallbacks, st.longest_drain_ns / 1000);
+	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\nirq_overflows %lu\nlongest_drain_us %lu\n",
+		   st.classes_touched, st.fallbacks, st.overflowed, st.longest_drain_ns / 1000);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
