@@ -11,6 +11,7 @@ bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" "$kdir/modroot"
 bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "$kdir/arch/x86/boot/bzImage" "$img" demo "$ZSX_BUILD/vm/demo.log" 900 >"$ZSX_BUILD/vm/demo.verdict" 2>&1
 rc=$?
 echo "---- what the guest printed (full console: $ZSX_BUILD/vm/demo.log) ----"
-sed -n '/ZSX-DEMO-BEGIN/,/ZSX-DEMO-END/p' "$ZSX_BUILD/vm/demo.log" | grep -v "ZSX-DEMO-" | sed 's/^\[[ 0-9.]*\] //'
+# the guest's own lines only (kernel console messages carry a timestamp)
+sed -n '/ZSX-DEMO-BEGIN/,/ZSX-DEMO-END/p' "$ZSX_BUILD/vm/demo.log" | grep -v "ZSX-DEMO-" | grep -v '^\[ *[0-9]' | sed 's/^ZSX-CHECK: /   check: /'
 grep "VM-VERDICT" "$ZSX_BUILD/vm/demo.verdict"
 exit $rc

@@ -13,16 +13,16 @@ dmesg | grep "zsx:" | sed 's/^\[[ 0-9.]*\] /   /'
 check "zsxram0: allocator zsx, lzo-rle, 512 MiB, swapon" sh -c "echo zsx > $S/allocator && echo lzo-rle > $S/comp_algorithm && echo 512M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
 echo "== pool policies: $(grep free_policy $D/stats | cut -d' ' -f2) free path, $(head -1 $D/deferred)"
 mmstat "mm_stat before:"
-echo "== workload: 256 MiB of anonymous memory (~2.5x compressible), MADV_PAGEOUT, read back, verified"
+echo "== workload: 256 MiB of anonymous memory (about 2x compressible with lzo-rle), MADV_PAGEOUT, read back, verified"
 swapverify 256 5 4 > /tmp/sv &
 svpid=$!
 while ! grep -q holding /tmp/sv 2>/dev/null; do sleep 0.2; done
 mmstat "mm_stat while swapped out:"
 awk '{ if ($2 > 0) printf "   compression ratio %.2f (original / compressed), %.2f counting allocator overhead\n", $1/$2, $1/$3 }' $S/mm_stat
-echo "== $D/classes (the 10 classes holding the most pages, and the total)"
-head -1 $D/classes | cut -c1-170
-awk '$1 ~ /^[0-9]+$/ && $16 > 0' $D/classes | sort -k16 -n -r | head -10 | cut -c1-170
-grep Total $D/classes | cut -c1-170
+echo "== $D/classes: the 10 classes holding the most pages (fullness columns omitted), and the total"
+printf "   %5s %5s %13s %10s %10s %16s %8s\n" class size obj_allocated obj_used pages_used pages_per_zspage freeable
+awk '$1 ~ /^[0-9]+$/ && $16 > 0 { printf "   %5s %5s %13s %10s %10s %16s %8s\n", $1, $2, $14, $15, $16, $17, $18 }' $D/classes | sort -k5 -n -r | head -10
+awk '$1 == "Total" { printf "   %11s %13s %10s %10s %25s\n", "Total", $13, $14, $15, $16 }' $D/classes
 wait $svpid
 svrc=$?
 sed 's/^/   /' /tmp/sv
