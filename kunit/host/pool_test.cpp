@@ -62,6 +62,47 @@ bool check_obj(zsx_core_pool *p, unsigned long h, const std::vector<unsigned cha
 	return ok;
 }
 
+// One thread's share of a concurrent run: its own live objects, checksummed.
+struct Churn {
+	zsx_core_pool *p;
+	std::mt19937 rng;
+	std::vector<std::pair<unsigned long, unsigned>> live;
+	long mismatches = 0;
+
+	Churn(zsx_core_pool *pool, unsigned seed) : p(pool), rng(seed) {}
+	void alloc_one()
+	{
+		unsigned long size = 1 + rng() % kPage;
+		unsigned long h = zsx_core_malloc(p, size, 0, -1);
+		if (is_err(h)) {
+			mismatches++;
+			return;
+		}
+		std::vector<unsigned char> data(size);
+		fill(data, h ^ size);
+		write_obj(p, h, data);
+		live.emplace_back(h, (unsigned)size);
+	}
+	void free_one() // verify, then free a random live object
+	{
+		size_t k = rng() % live.size();
+		auto [h, size] = live[k];
+		std::vector<unsigned char> data(size);
+		fill(data, h ^ size);
+		if (!check_obj(p, h, data))
+			mismatches++;
+		zsx_core_free(p, h);
+		live[k] = live.back();
+		live.pop_back();
+	}
+	unsigned long any() { return live[rng() % live.size()].first; }
+	~Churn()
+	{
+		for (auto [h, size] : live)
+			zsx_core_free(p, h);
+	}
+};
+
 class PoolByPolicy : public ::testing::TestWithParam<int> {};
 
 TEST_P(PoolByPolicy, EverySizeRoundTripsAndPagesReturn)
@@ -156,34 +197,14 @@ TEST_P(PoolByPolicy, ConcurrentFreeAllocReadWithCompaction)
 	std::atomic<bool> stop{false};
 	std::atomic<long> mismatches{0};
 	auto worker = [&](unsigned seed) {
-		std::mt19937 rng(seed);
-		std::vector<std::pair<unsigned long, unsigned>> mine;
+		Churn c(pool.get(), seed);
 		for (int it = 0; it < 6000; ++it) {
-			if (mine.size() < 300 && (rng() % 3 != 0 || mine.empty())) {
-				unsigned long size = 1 + rng() % kPage;
-				unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
-				if (is_err(h)) {
-					mismatches++;
-					continue;
-				}
-				std::vector<unsigned char> data(size);
-				fill(data, h ^ size);
-				write_obj(pool.get(), h, data);
-				mine.emplace_back(h, (unsigned)size);
-			} else {
-				size_t k = rng() % mine.size();
-				auto [h, size] = mine[k];
-				std::vector<unsigned char> data(size);
-				fill(data, h ^ size);
-				if (!check_obj(pool.get(), h, data))
-					mismatches++;
-				zsx_core_free(pool.get(), h);
-				mine[k] = mine.back();
-				mine.pop_back();
-			}
+			if (c.live.size() < 300 && (c.rng() % 3 != 0 || c.live.empty()))
+				c.alloc_one();
+			else
+				c.free_one();
 		}
-		for (auto [h, size] : mine)
-			zsx_core_free(pool.get(), h);
+		mismatches += c.mismatches;
 	};
 	std::thread compactor([&] {
 		while (!stop.load())
@@ -259,34 +280,17 @@ TEST_P(PoolByPolicy, MigrationRacesFreeAllocAndCompaction)
 	std::atomic<bool> stop{false};
 	std::atomic<long> mismatches{0}, migrated{0};
 	auto worker = [&](unsigned seed, bool migrator) {
-		std::mt19937 rng(seed);
-		std::vector<std::pair<unsigned long, unsigned>> mine;
+		Churn c(pool.get(), seed);
 		for (int it = 0; it < 5000; ++it) {
-			unsigned op = rng() % 4;
-			if (mine.size() < 200 && (op < 2 || mine.empty())) {
-				unsigned long size = 1 + rng() % kPage;
-				unsigned long h = zsx_core_malloc(pool.get(), size, 0, -1);
-				std::vector<unsigned char> data(size);
-				fill(data, h ^ size);
-				write_obj(pool.get(), h, data);
-				mine.emplace_back(h, (unsigned)size);
-			} else if (op == 2 && migrator) {
-				if (migrate_page_of(pool.get(), mine[rng() % mine.size()].first))
-					migrated++;
-			} else {
-				size_t k = rng() % mine.size();
-				auto [h, size] = mine[k];
-				std::vector<unsigned char> data(size);
-				fill(data, h ^ size);
-				if (!check_obj(pool.get(), h, data))
-					mismatches++;
-				zsx_core_free(pool.get(), h);
-				mine[k] = mine.back();
-				mine.pop_back();
-			}
+			unsigned op = c.rng() % 4;
+			if (c.live.size() < 200 && (op < 2 || c.live.empty()))
+				c.alloc_one();
+			else if (op == 2 && migrator)
+				migrated += migrate_page_of(pool.get(), c.any());
+			else
+				c.free_one();
 		}
-		for (auto [h, size] : mine)
-			zsx_core_free(pool.get(), h);
+		mismatches += c.mismatches;
 	};
 	std::thread compactor([&] {
 		while (!stop.load())

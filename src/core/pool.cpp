@@ -484,15 +484,6 @@ Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 	return zs;
 }
 
-void Pool::unpin_zspage(unsigned long handle)
-{
-	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
-	Zspage *zs = zspage_of_obj(obj);
-	// release: our reads/writes of the object happen before compaction or
-	// migration (which read `mapped` with acquire under the pool write lock) may move it
-	sub_release(&zs->mapped, 1u);
-}
-
 void Pool::copy_out(Zspage *zs, unsigned idx, usize skip, void *dst, usize len)
 {
 	usize off = usize(idx) * zs->cls->size + skip;
@@ -521,28 +512,48 @@ void Pool::copy_in(Zspage *zs, unsigned idx, usize skip, const void *src, usize 
 	}
 }
 
+// Where a pinned object lives: its zspage, index, payload offset, and whether
+// it fits in one page (then it is reached through kmap, else bounced).
+struct Pool::ObjPlace {
+	Zspage *zs;
+	unsigned idx;
+	usize skip;        // the handle header before the payload (0 for huge objects)
+	usize payload;     // payload bytes
+	usize off;         // object offset within the zspage
+	bool in_one_page;
+
+	ObjPlace(Zspage *z, unsigned long obj)
+		: zs(z), idx(ObjLayout::index_of(obj)), skip(z->cls->huge ? 0 : kHandleSize),
+		  payload(z->cls->size - skip), off(usize(idx) * z->cls->size),
+		  in_one_page((off & kPageMask) + z->cls->size <= kPageSize)
+	{
+	}
+	u8 *kmap_payload() const
+	{
+		return static_cast<u8 *>(zsx_plat_kmap(zs->pages[off >> kPageShift])) + (off & kPageMask) + skip;
+	}
+};
+
 void *Pool::map(unsigned long handle, int mode)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return nullptr;
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj);
-	SizeClass *cls = zs->cls;
-	unsigned idx = ObjLayout::index_of(obj);
-	usize skip = cls->huge ? 0 : kHandleSize;
-	usize off = usize(idx) * cls->size;
+	ObjPlace at(zs, obj);
 	void *area = zsx_plat_cpu_buffer_get();
 	CpuMapState *st = cpu_state(area);
 	st->zs = zs;
-	st->idx = idx;
+	st->idx = at.idx;
 	st->mode = mode;
-	if ((off & kPageMask) + cls->size <= kPageSize) {
-		st->kaddr = static_cast<u8 *>(zsx_plat_kmap(zs->pages[off >> kPageShift]));
-		return st->kaddr + (off & kPageMask) + skip;
+	if (at.in_one_page) {
+		u8 *p = at.kmap_payload();
+		st->kaddr = p;
+		return p;
 	}
 	st->kaddr = nullptr;
 	if (mode != kMapWO)
-		copy_out(zs, idx, skip, area, cls->size - skip);
+		copy_out(zs, at.idx, at.skip, area, at.payload);
 	return area;
 }
 
@@ -569,41 +580,34 @@ void Pool::unmap(unsigned long handle)
 void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 {
 	unsigned long obj;
-	Zspage *zs = pin_zspage(handle, &obj);
-	SizeClass *cls = zs->cls;
-	unsigned idx = ObjLayout::index_of(obj);
-	usize skip = cls->huge ? 0 : kHandleSize;
-	usize off = usize(idx) * cls->size;
-	if ((off & kPageMask) + cls->size <= kPageSize) {
-		u8 *base = static_cast<u8 *>(zsx_plat_kmap(zs->pages[off >> kPageShift]));
-		return base + (off & kPageMask) + skip;
-	}
-	copy_out(zs, idx, skip, local_copy, min_of(mem_len, usize(cls->size - skip)));
+	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
+	ObjPlace at(zs, obj);
+	if (at.in_one_page)
+		return at.kmap_payload();
+	copy_out(at.zs, at.idx, at.skip, local_copy, min_of(mem_len, at.payload));
 	return local_copy;
 }
 
 void Pool::read_end(unsigned long handle, void *mem)
 {
 	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
-	Zspage *zs = zspage_of_obj(obj);
-	usize off = usize(ObjLayout::index_of(obj)) * zs->cls->size;
-	if ((off & kPageMask) + zs->cls->size <= kPageSize)
+	ObjPlace at(zspage_of_obj(obj), obj); // pinned: cannot have moved
+	if (at.in_one_page)
 		zsx_plat_kunmap(mem);
-	sub_release(&zs->mapped, 1u);
+	sub_release(&at.zs->mapped, 1u);
 }
 
 void Pool::write(unsigned long handle, const void *mem, usize len)
 {
 	unsigned long obj;
-	Zspage *zs = pin_zspage(handle, &obj);
-	SizeClass *cls = zs->cls;
-	usize skip = cls->huge ? 0 : kHandleSize;
-	if (zsx_unlikely(len > cls->size - skip)) {
-		zsx_plat_warn("zsx_obj_write: length exceeds the object", len, cls->size - skip);
-		len = cls->size - skip;
+	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
+	ObjPlace at(zs, obj);
+	if (zsx_unlikely(len > at.payload)) {
+		zsx_plat_warn("zsx_obj_write: length exceeds the object", len, at.payload);
+		len = at.payload;
 	}
-	copy_in(zs, ObjLayout::index_of(obj), skip, mem, len);
-	sub_release(&zs->mapped, 1u);
+	copy_in(at.zs, at.idx, at.skip, mem, len);
+	sub_release(&at.zs->mapped, 1u);
 }
 
 // ---- compaction -------------------------------------------------------------

@@ -162,7 +162,7 @@ public:
 	bool handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx);
 
 private:
-	struct MapState;
+	struct ObjPlace;
 	SizeClass *class_for_size(usize size) const { return by_slot_[Geometry::slot_of_size(size)]; }
 	SizeClass *lock_class_of_handle(unsigned long handle);
 	bool free_locked(SizeClass *cls, unsigned long handle, Zspage **empties);
@@ -179,7 +179,6 @@ private:
 	void copy_out(Zspage *zs, unsigned obj_idx, usize skip, void *dst, usize len);
 	void copy_in(Zspage *zs, unsigned obj_idx, usize skip, const void *src, usize len);
 	Zspage *pin_zspage(unsigned long handle, unsigned long *obj);
-	void unpin_zspage(unsigned long handle);
 	unsigned long compact_class(SizeClass *cls);
 	bool move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst);
 	static unsigned group_of(const SizeClass *cls, const Zspage *zs);
