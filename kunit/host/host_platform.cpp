@@ -53,7 +53,6 @@ std::atomic<long> handles_live{0};
 std::atomic<long> release_busy_every{0};
 std::atomic<long> work_delay_scale{0};
 std::atomic<bool> work_gate_closed{false};
-std::atomic<long> pages_migrated_in{0};
 } // namespace host
 
 namespace {
@@ -219,7 +218,6 @@ void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
 void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p)
 {
 	p->ref++;
-	host::pages_migrated_in++;
 }
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *p) { host_page_put(p); }
 

@@ -16,7 +16,6 @@ extern std::atomic<long> page_alloc_budget; // pages that may still be allocated
 extern std::atomic<long> pages_live;        // data pages currently allocated
 extern std::atomic<long> handles_live;      // handles currently allocated
 extern std::atomic<long> release_busy_every; // every Nth page release finds the page "locked"
-extern std::atomic<long> pages_migrated_in;
 extern std::atomic<bool> work_gate_closed;  // work items wait while this is set
 extern std::atomic<long> work_delay_scale;   // delayed work waits delay_ms * this (0: no delay)  // pages adopted by migration
 bool host_migrate_pfn(unsigned long pfn); // play the VM: migrate the page at pfn

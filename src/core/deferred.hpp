@@ -42,6 +42,7 @@
 #pragma once
 
 #include "atomic.hpp"
+#include "core.h"
 #include "platform.hpp"
 
 namespace zsx {
@@ -67,10 +68,7 @@ struct DeferCpu {
 	unsigned long overflowed;
 };
 
-struct DeferStats {
-	unsigned long capacity_per_cpu, pending, enqueued, fallbacks, overflowed, drains, drained,
-		classes_touched, longest_drain_ns;
-};
+using DeferStats = struct ::zsx_core_deferred_stats; // core.h ("struct": a function of that name exists)
 
 class DeferredFree {
 public:

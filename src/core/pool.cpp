@@ -128,11 +128,7 @@ void Pool::destroy()
 					}
 				}
 			}
-			while (dead) {
-				Zspage *next = reinterpret_cast<Zspage *>(dead->node.next);
-				free_zspage_pages(dead);
-				dead = next;
-			}
+			release_chain(dead);
 		}
 		// no migration callback may still be looking at a zspage or class
 		zsx_plat_flush_deferred_releases();
@@ -392,14 +388,16 @@ bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
 	return true;
 }
 
-static void release_empties(Pool *pool, Zspage *empties, void (Pool::*release)(Zspage *), unsigned long *counter)
+unsigned long Pool::release_chain(Zspage *chain)
 {
-	while (empties) {
-		Zspage *next = reinterpret_cast<Zspage *>(empties->node.next);
-		(pool->*release)(empties);
-		add_relaxed(counter, 1ul);
-		empties = next;
+	unsigned long n = 0;
+	while (chain) {
+		Zspage *next = reinterpret_cast<Zspage *>(chain->node.next);
+		free_zspage_pages(chain);
+		chain = next;
+		n++;
 	}
+	return n;
 }
 
 void Pool::free(unsigned long handle)
@@ -417,7 +415,7 @@ void Pool::free(unsigned long handle)
 	}
 	zsx_plat_handle_free(reinterpret_cast<unsigned long *>(handle));
 	// unlinked under the lock with no objects: unreachable by anyone else
-	release_empties(this, empties, &Pool::free_zspage_pages, &freed_unlocked_);
+	add_relaxed(&freed_unlocked_, release_chain(empties));
 }
 
 void Pool::free_deferred(unsigned long handle)
@@ -465,7 +463,7 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 			else
 				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(scratch[k]));
 		}
-		release_empties(this, empties, &Pool::free_zspage_pages, &freed_unlocked_);
+		add_relaxed(&freed_unlocked_, release_chain(empties));
 		runs++;
 		i = j;
 		zsx_plat_cond_resched();
@@ -684,14 +682,9 @@ unsigned long Pool::compact_class(SizeClass *cls)
 					break;
 				}
 			}
-			cls->pages_compacted += pass_freed;
 		}
 		freed += pass_freed;
-		while (released) {
-			Zspage *next = reinterpret_cast<Zspage *>(released->node.next);
-			free_zspage_pages(released);
-			released = next;
-		}
+		release_chain(released);
 		if (more)
 			zsx_plat_cond_resched();
 	}

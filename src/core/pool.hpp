@@ -30,6 +30,7 @@
 #pragma once
 
 #include "atomic.hpp"
+#include "core.h"
 #include "geometry.hpp"
 #include "obj_layout.hpp"
 #include "platform.hpp"
@@ -95,22 +96,11 @@ struct SizeClass {
 	unsigned long obj_allocated;
 	unsigned long obj_used;
 	unsigned long zspages[kNrGroups];
-	unsigned long pages_compacted;
 };
 
-struct PoolStats {
-	unsigned long pages_compacted;
-	unsigned long pages_migrated;
-	unsigned long zspages_freed_unlocked;
-	unsigned long zspages_freed_locked;
-};
-
-struct ClassStats {
-	unsigned size, index, pages_per_zspage, objs_per_zspage;
-	bool huge;
-	unsigned long groups[kNrGroups];
-	unsigned long obj_allocated, obj_used, pages_used, freeable;
-};
+// Statistics are the C structs of core.h: the shim reads them as they are.
+using PoolStats = struct ::zsx_core_pool_stats; // "struct": a function of that name exists
+using ClassStats = struct ::zsx_core_class_stats;
 
 class DeferredFree;
 
@@ -169,6 +159,8 @@ private:
 	Zspage *zspage_of_obj(unsigned long obj) const;
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
+	// free every zspage of a chain of dead ones (linked through node.next); returns the count
+	unsigned long release_chain(Zspage *chain);
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);
 	void regroup(SizeClass *cls, Zspage *zs);

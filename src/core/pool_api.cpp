@@ -45,19 +45,9 @@ void zsx_core_deferred_cpu_dead(struct zsx_core_pool *p, int cpu)
 
 int zsx_core_deferred_stats(struct zsx_core_pool *p, struct zsx_core_deferred_stats *out)
 {
-	DeferStats s;
 	if (!P(p)->deferred())
 		return kEINVAL;
-	P(p)->deferred()->stats(&s);
-	out->capacity_per_cpu = s.capacity_per_cpu;
-	out->pending = s.pending;
-	out->enqueued = s.enqueued;
-	out->fallbacks = s.fallbacks;
-	out->overflowed = s.overflowed;
-	out->drains = s.drains;
-	out->drained = s.drained;
-	out->classes_touched = s.classes_touched;
-	out->longest_drain_ns = s.longest_drain_ns;
+	P(p)->deferred()->stats(out);
 	return 0;
 }
 
@@ -97,32 +87,10 @@ int zsx_core_pool_class_index(struct zsx_core_pool *p, unsigned long size) { ret
 
 int zsx_core_pool_class_stats(struct zsx_core_pool *p, unsigned int slot, struct zsx_core_class_stats *out)
 {
-	ClassStats cs;
-	if (!P(p)->class_stats(slot, &cs))
-		return kEINVAL;
-	out->size = cs.size;
-	out->index = cs.index;
-	out->pages_per_zspage = cs.pages_per_zspage;
-	out->objs_per_zspage = cs.objs_per_zspage;
-	out->huge = cs.huge;
-	for (unsigned i = 0; i < kNrGroups; ++i)
-		out->groups[i] = cs.groups[i];
-	out->obj_allocated = cs.obj_allocated;
-	out->obj_used = cs.obj_used;
-	out->pages_used = cs.pages_used;
-	out->freeable = cs.freeable;
-	return 0;
+	return P(p)->class_stats(slot, out) ? 0 : kEINVAL;
 }
 
-void zsx_core_pool_stats(struct zsx_core_pool *p, struct zsx_core_pool_stats *out)
-{
-	PoolStats s;
-	P(p)->stats(&s);
-	out->pages_compacted = s.pages_compacted;
-	out->pages_migrated = s.pages_migrated;
-	out->zspages_freed_unlocked = s.zspages_freed_unlocked;
-	out->zspages_freed_locked = s.zspages_freed_locked;
-}
+void zsx_core_pool_stats(struct zsx_core_pool *p, struct zsx_core_pool_stats *out) { P(p)->stats(out); }
 
 unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p) { return P(p)->objects_in_use(); }
 int zsx_core_pool_policy(struct zsx_core_pool *p) { return int(P(p)->policy()); }
