@@ -415,7 +415,8 @@ void Pool::free(unsigned long handle)
 	}
 	zsx_plat_handle_free(reinterpret_cast<unsigned long *>(handle));
 	// unlinked under the lock with no objects: unreachable by anyone else
-	add_relaxed(&freed_unlocked_, release_chain(empties));
+	if (empties) // rare: keep the common free free of atomic read-modify-writes
+		add_relaxed(&freed_unlocked_, release_chain(empties));
 }
 
 void Pool::free_deferred(unsigned long handle)
@@ -463,7 +464,8 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 			else
 				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(scratch[k]));
 		}
-		add_relaxed(&freed_unlocked_, release_chain(empties));
+		if (empties)
+			add_relaxed(&freed_unlocked_, release_chain(empties));
 		runs++;
 		i = j;
 		zsx_plat_cond_resched();
