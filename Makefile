@@ -3,6 +3,8 @@
 #   make demo         boot an x86_64 VM and show zsx at work
 #   make check        every test CI runs (ARCH=x86_64|arm64 for one arch)
 #   make host-test    hosted GoogleTest builds of the C++ core only
+#   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1)
+#   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)
 #   make kernel       build/fetch the test kernel for ARCH/VARIANT
 SHELL := /bin/bash
 VARIANT ?= debug
@@ -37,7 +39,13 @@ demo:
 host-test:
 	@bash scripts/host-test.sh
 
-bench trace stress:
+bench:
+	@bash scripts/bench.sh $(BUILD_ARCH) $(if $(QUICK),quick,full)
+
+stress:
+	@bash scripts/stress.sh $(or $(STRESS_SECS),300) "$(or $(KERNELS),x86_64:debug arm64:debug x86_64:kcsan)"
+
+trace:
 	@echo "make $@: not built yet (see the open issues); nothing was run" >&2; exit 2
 
 clean:

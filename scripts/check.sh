@@ -49,7 +49,11 @@ for arch in $ARCHES; do
 	step "$arch debug: modules + lint + KUnit VM" vm_suite "$arch" "$kdir" "$arch-debug" kunit
 	step "$arch debug: zsxram VM (sysfs ABI, bad input, ext2 and swap on zsx and zsmalloc)" \
 		vm_suite "$arch" "$kdir" "$arch-debug" zsxram
+	stress() { ZSX_VM_APPEND="zsx.stress_secs=30" vm_suite "$arch" "$kdir" "$arch-debug" stress; }
+	step "$arch debug: stress 2x30 s (every vCPU, 10% slab/page faults, hotplug, compaction, swap + zswap)" stress
 	if [ "$arch" = x86_64 ]; then
+		step "x86_64 perf kernel: bench smoke (munmap workload, every configuration, correctness only)" \
+			bash "$ZSX_ROOT/scripts/bench.sh" x86_64 smoke
 		step "$arch debug, narrow obj layout (ZSX_NARROW_OBJ=1): KUnit VM" \
 			vm_suite "$arch" "$kdir" "$arch-debug-narrow" kunit ZSX_NARROW_OBJ=1
 		kcsan() {

@@ -4,13 +4,16 @@
  * push it to swap with MADV_PAGEOUT, read it all back and verify it.
  *   swapverify MiB [seed [hold_seconds]]
  * Prints "swapverify: pages N swapped_out S mismatches M" and exits 1 on any
- * mismatch.
+ * mismatch. With SWAPVERIFY_FAIL=1 in the environment the process marks itself
+ * make-it-fail (fault injection, task-filter) for the MADV_PAGEOUT call only:
+ * the swap writes reclaim does on its behalf then meet allocation failures.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #ifndef MADV_PAGEOUT
@@ -38,6 +41,16 @@ static void fill(unsigned char *p, size_t page, uint64_t idx, uint64_t seed, siz
 	(void)page;
 }
 
+static void make_it_fail(int on)
+{
+	int fd = open("/proc/self/make-it-fail", O_WRONLY);
+
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
+		perror("swapverify: /proc/self/make-it-fail");
+	if (fd >= 0)
+		close(fd);
+}
+
 static long swapped_pages(void)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
@@ -60,6 +73,7 @@ int main(int argc, char **argv)
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 42;
 	unsigned int hold = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0) : 0;
+	int faults = getenv("SWAPVERIFY_FAIL") && !strcmp(getenv("SWAPVERIFY_FAIL"), "1");
 	size_t len = mib << 20, pages = len / pagesz, i, bad = 0;
 	unsigned char *buf, *want;
 	long before, after;
@@ -73,8 +87,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < pages; i++)
 		fill(buf + i * pagesz, i, i, seed, pagesz);
 	before = swapped_pages();
+	if (faults)
+		make_it_fail(1);
 	if (madvise(buf, len, MADV_PAGEOUT))
 		perror("swapverify: madvise(MADV_PAGEOUT)");
+	if (faults)
+		make_it_fail(0);
 	after = swapped_pages();
 	if (hold) {
 		/* let the caller look at the swapped-out state */

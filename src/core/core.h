@@ -91,7 +91,7 @@ unsigned int zsx_core_pool_chain(struct zsx_core_pool *p);
 /* deferred freeing (deferred.hpp); deferred_per_cpu 0 at creation: plain frees */
 struct zsx_core_deferred_stats {
 	unsigned long capacity_per_cpu, pending, enqueued, fallbacks, overflowed, drains, drained,
-		classes_touched, longest_drain_ns;
+		classes_touched, longest_drain_ns, drain_ns;
 };
 void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle);
 void zsx_core_deferred_flush(struct zsx_core_pool *p);

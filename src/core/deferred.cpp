@@ -182,6 +182,7 @@ void DeferredFree::drain()
 	if (n) {
 		store_relaxed(&drains_, drains_ + 1);
 		store_relaxed(&drained_, drained_ + n);
+		store_relaxed(&total_ns_, total_ns_ + (unsigned long)ns);
 		if (ns > longest_ns_)
 			store_relaxed(&longest_ns_, (unsigned long)ns);
 	}
@@ -237,6 +238,7 @@ void DeferredFree::stats(DeferStats *out) const
 	out->drained = load_relaxed(&drained_);
 	out->classes_touched = load_relaxed(&classes_touched_);
 	out->longest_drain_ns = load_relaxed(&longest_ns_);
+	out->drain_ns = load_relaxed(&total_ns_);
 }
 
 } // namespace zsx

@@ -99,7 +99,7 @@ private:
 	unsigned low_water_ms_;
 	bool ready_; // fully constructed: destroy() may flush
 	// drainer-only statistics (one work item: never concurrent with itself)
-	unsigned long drains_, drained_, classes_touched_, longest_ns_;
+	unsigned long drains_, drained_, classes_touched_, longest_ns_, total_ns_;
 };
 
 } // namespace zsx

@@ -171,6 +171,7 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 		   st.pending, st.capacity_per_cpu, st.enqueued, st.drains, st.drained);
 	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\nirq_overflows %lu\nlongest_drain_us %lu\n",
 		   st.classes_touched, st.fallbacks, st.overflowed, st.longest_drain_ns / 1000);
+	seq_printf(s, "drain_time_us %lu\n", st.drain_ns / 1000);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
