@@ -293,6 +293,11 @@ unsigned long zsx_plat_irq_save(void)
 	host::cpu_lock(host::this_cpu()).lock();
 	return 0;
 }
+void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
+{
+	*flags = zsx_plat_irq_save();
+	return zsx_plat_percpu_ptr(pcp, host::this_cpu());
+}
 void zsx_plat_irq_restore(unsigned long) { host::cpu_lock(host::this_cpu()).unlock(); }
 void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 {

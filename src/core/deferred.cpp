@@ -86,8 +86,8 @@ void DeferredFree::enqueue(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
-	unsigned long flags = zsx_plat_irq_save();
-	DeferCpu *c = cpu_slot(pcpu_, zsx_plat_this_cpu());
+	unsigned long flags;
+	auto *c = static_cast<DeferCpu *>(zsx_plat_percpu_irq_save(pcpu_, &flags));
 	bool kick_now = false;
 	if (zsx_unlikely(c->count == c->active->cap)) {
 		if (!hand_off(c)) {

@@ -81,6 +81,8 @@ int zsx_plat_this_cpu(void); /* IRQs off */
 int zsx_plat_nr_cpu_ids(void);
 int zsx_plat_cpu_possible(int cpu);
 unsigned long zsx_plat_irq_save(void);
+/* IRQs off (flags to *flags) and this CPU's slot of pcp: one call on hot paths */
+void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags);
 void zsx_plat_irq_restore(unsigned long flags);
 /* run fn(arg) on cpu with IRQs off there (an IPI); directly if cpu is offline */
 void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg);

@@ -23,7 +23,14 @@ struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, unsig
 	return reinterpret_cast<zsx_core_pool *>(Pool::create(chain, FreePolicy(policy), deferred_per_cpu, err));
 }
 
-void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle) { P(p)->free_deferred(handle); }
+// the hot path of swap release: straight to the per-CPU buffer, no extra call level
+void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle)
+{
+	if (DeferredFree *d = P(p)->deferred())
+		d->enqueue(handle);
+	else
+		P(p)->free(handle);
+}
 
 void zsx_core_deferred_flush(struct zsx_core_pool *p)
 {

@@ -374,6 +374,12 @@ unsigned long zsx_plat_irq_save(void)
 	return flags;
 }
 
+void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
+{
+	local_irq_save(*flags);
+	return this_cpu_ptr((void __percpu __force *)pcp);
+}
+
 void zsx_plat_irq_restore(unsigned long flags)
 {
 	local_irq_restore(flags);
