@@ -4,6 +4,7 @@
 #   make check        every test CI runs (ARCH=x86_64|arm64 for one arch)
 #   make host-test    hosted GoogleTest builds of the C++ core only
 #   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1)
+#   make trace        perf in a VM: per-path zs_free latency, zsx beside the kernel's zsmalloc (ARCH=...)
 #   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)
 #   make kernel       build/fetch the test kernel for ARCH/VARIANT
 SHELL := /bin/bash
@@ -46,7 +47,7 @@ stress:
 	@bash scripts/stress.sh $(or $(STRESS_SECS),300) "$(or $(KERNELS),x86_64:debug arm64:debug x86_64:kcsan)"
 
 trace:
-	@echo "make $@: not built yet (see the open issues); nothing was run" >&2; exit 2
+	@bash scripts/trace.sh $(BUILD_ARCH)
 
 clean:
 	rm -rf build

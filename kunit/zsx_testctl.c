@@ -5,6 +5,7 @@
  *                     (movable pages, a compressed-page size mix)
  *   cat verify        "objects N mismatches M pages P migrated G compacted C"
  *   echo 1 > compact  zsx_compact() on the pool
+ *   echo N > migrate  migrate the pages of the first N objects as the VM would
  *   echo N > defer    zsx_free_deferred() the last N objects on this CPU
  *   echo 1 > free     free everything and destroy the pool
  * Lets a scenario run the kernel's own compaction (compact_memory) against
@@ -169,11 +170,35 @@ static ssize_t compact_write(struct file *f, const char __user *ubuf, size_t len
 	return len;
 }
 
+/* echo N > migrate: move the page holding each of the first N objects (test hook) */
+static ssize_t migrate_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	unsigned long n, i;
+	int err = kstrtoul_from_user(ubuf, len, 0, &n);
+
+	if (err)
+		return err;
+	mutex_lock(&testctl_lock);
+	if (!testctl_pool || n > testctl_n) {
+		mutex_unlock(&testctl_lock);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		err = zsx_test_migrate_handle(zsx_pool_core(testctl_pool), testctl_handles[i]);
+		if (err && err != -EAGAIN && err != -EBUSY) /* busy: not moved this time */
+			break;
+		err = 0;
+	}
+	mutex_unlock(&testctl_lock);
+	return err ?: len;
+}
+
 static const struct file_operations fill_fops = { .owner = THIS_MODULE, .write = fill_write };
 static const struct file_operations verify_fops = { .owner = THIS_MODULE, .read = verify_read };
 static const struct file_operations free_fops = { .owner = THIS_MODULE, .write = free_write };
 static const struct file_operations defer_fops = { .owner = THIS_MODULE, .write = defer_write };
 static const struct file_operations compact_fops = { .owner = THIS_MODULE, .write = compact_write };
+static const struct file_operations migrate_fops = { .owner = THIS_MODULE, .write = migrate_write };
 
 static int __init zsx_testctl_init(void)
 {
@@ -183,6 +208,7 @@ static int __init zsx_testctl_init(void)
 	debugfs_create_file("free", 0200, testctl_dir, NULL, &free_fops);
 	debugfs_create_file("compact", 0200, testctl_dir, NULL, &compact_fops);
 	debugfs_create_file("defer", 0200, testctl_dir, NULL, &defer_fops);
+	debugfs_create_file("migrate", 0200, testctl_dir, NULL, &migrate_fops);
 	return 0;
 }
 

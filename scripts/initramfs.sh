@@ -22,6 +22,13 @@ for ko in ${ZSX_EXTRA_KO:-}; do cp "$ko" "$root/lib/zsx/"; done
 if [ -n "$KMODROOT" ] && [ -d "$KMODROOT/lib/modules" ]; then
 	cp -a "$KMODROOT/lib/modules" "$root/lib/"
 fi
+# perf and its libraries (trace runs only: ZSX_PERF_DIR from scripts/perf-bundle.sh)
+if [ -n "${ZSX_PERF_DIR:-}" ]; then
+	mkdir -p "$root/usr/lib/zsx-perf"
+	cp -a "$ZSX_PERF_DIR"/. "$root/usr/lib/zsx-perf/"
+	printf '#!/bin/sh\nexec /usr/lib/zsx-perf/ld.so --library-path /usr/lib/zsx-perf /usr/lib/zsx-perf/perf.bin "$@"\n' > "$root/bin/perf"
+	chmod 755 "$root/bin/perf"
+fi
 [ -d "$ZSX_BUILD/guest/$ARCH" ] && cp -a "$ZSX_BUILD/guest/$ARCH"/. "$root/bin/" 2>/dev/null || true
 mkdir -p "$(dirname "$OUT")"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT"

@@ -13,6 +13,11 @@ case $ARCH in
 x86_64) qemu=(qemu-system-x86_64 -cpu max -append "console=ttyS0 $append") ;;
 arm64) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -append "console=ttyAMA0 $append") ;;
 esac
+# ZSX_VM_DISK: a raw image the guest sees as /dev/vda (results handed back to the host)
+if [ -n "${ZSX_VM_DISK:-}" ]; then
+	case $ARCH in x86_64) dev=virtio-blk-pci ;; arm64) dev=virtio-blk-device ;; esac
+	qemu+=(-drive "if=none,id=out0,format=raw,file=$ZSX_VM_DISK" -device "$dev,drive=out0")
+fi
 mkdir -p "$(dirname "$LOG")"
 log "vm: $ARCH scenario=$SCENARIO kernel=$(basename "$(dirname "$(dirname "$(dirname "$KERNEL")")")")/$(basename "$KERNEL") log=$LOG"
 t0=$(date +%s.%N)

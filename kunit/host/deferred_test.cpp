@@ -8,6 +8,7 @@
 
 #include "core.h"
 #include "host_platform.hpp"
+#include "platform_abi.h"
 
 namespace {
 
@@ -88,6 +89,41 @@ TEST_P(DeferredByPolicy, ProducersRaceTheDrainerWithTinyBuffers)
 
 INSTANTIATE_TEST_SUITE_P(Policies, DeferredByPolicy,
 			 ::testing::Values(ZSX_CORE_FREE_BASE, best_policy()));
+
+// The trace events account for every free: each zsx_free_deferred() call is
+// one deferred-enqueue event, later one deferred-drain or one fallback event.
+TEST(Deferred, TraceEventsAccountForEveryFree)
+{
+	zsx_core_pool *p = make(best_policy(), 32);
+	host::trace_reset();
+	__atomic_store_n(&zsx_plat_trace_active, 1, __ATOMIC_RELAXED);
+	const int per_thread = 5000, threads = 3;
+	std::vector<std::thread> ts;
+	for (int t = 0; t < threads; ++t)
+		ts.emplace_back([&, t] {
+			host::pin_to_cpu(t % 2);
+			for (int i = 0; i < per_thread; ++i)
+				zsx_core_free_deferred(p, zsx_core_malloc(p, 1 + (i * 97 + t) % kPage, 0, -1));
+		});
+	for (auto &th : ts)
+		th.join();
+	zsx_core_deferred_flush(p);
+	__atomic_store_n(&zsx_plat_trace_active, 0, __ATOMIC_RELAXED);
+	const unsigned long n = per_thread * threads;
+	EXPECT_EQ(host::trace_mallocs.load(), n);
+	EXPECT_EQ(host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_ENQUEUE].load(), n);
+	EXPECT_EQ(host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_DRAIN] + host::trace_free_by_path[ZSX_TRACE_FREE_FALLBACK], n)
+		<< "enqueue events must equal drained + fallback events";
+	EXPECT_EQ(host::trace_drained.load(), host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_DRAIN].load())
+		<< "the drain events' handle counts must add up to the per-handle drain events";
+	EXPECT_GT(host::trace_drains.load(), 0u);
+	EXPECT_GT(host::trace_zspages_locked + host::trace_zspages_unlocked, 0u) << "no zspage_free event";
+	if (best_policy() == ZSX_CORE_FREE_CLASSIDX_UNLOCKED) {
+		EXPECT_EQ(host::trace_zspages_locked.load(), 0u) << "unlocked policy freed a zspage under class->lock";
+	}
+	EXPECT_EQ(zsx_core_total_pages(p), 0u);
+	zsx_core_pool_destroy(p);
+}
 
 TEST(Deferred, DestroyWithPendingHandlesFreesThem)
 {

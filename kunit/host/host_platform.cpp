@@ -392,3 +392,33 @@ unsigned long long zsx_plat_now_ns(void)
 }
 
 } // extern "C"
+
+// ---- trace hooks: count what the events would record ----
+int zsx_plat_trace_active;
+namespace host {
+std::atomic<unsigned long> trace_free_by_path[8], trace_mallocs, trace_zspages_locked, trace_zspages_unlocked,
+	trace_drained, trace_drains, trace_compact_pages, trace_migrated_objects;
+void trace_reset()
+{
+	for (auto &c : trace_free_by_path)
+		c = 0;
+	trace_mallocs = trace_zspages_locked = trace_zspages_unlocked = trace_drained = trace_drains = 0;
+	trace_compact_pages = trace_migrated_objects = 0;
+}
+} // namespace host
+void zsx_plat_trace_malloc(void *, unsigned long, int, unsigned long) { host::trace_mallocs++; }
+void zsx_plat_trace_free(void *, unsigned long, int, int path) { host::trace_free_by_path[path & 7]++; }
+void zsx_plat_trace_zspage_free(void *, int, unsigned int, int under_lock)
+{
+	(under_lock ? host::trace_zspages_locked : host::trace_zspages_unlocked)++;
+}
+void zsx_plat_trace_deferred_drain(void *, unsigned long handles, unsigned long, unsigned long long)
+{
+	host::trace_drained += handles;
+	host::trace_drains++;
+}
+void zsx_plat_trace_compact(void *, unsigned long, unsigned long pages) { host::trace_compact_pages += pages; }
+void zsx_plat_trace_migrate(void *, unsigned long, unsigned long, unsigned int objects)
+{
+	host::trace_migrated_objects += objects;
+}

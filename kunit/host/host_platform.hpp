@@ -19,4 +19,8 @@ extern std::atomic<long> release_busy_every; // every Nth page release finds the
 extern std::atomic<bool> work_gate_closed;  // work items wait while this is set
 extern std::atomic<long> work_delay_scale;   // delayed work waits delay_ms * this (0: no delay)  // pages adopted by migration
 bool host_migrate_pfn(unsigned long pfn); // play the VM: migrate the page at pfn
+// trace hooks: events counted (set zsx_plat_trace_active to turn them on)
+extern std::atomic<unsigned long> trace_free_by_path[8], trace_mallocs, trace_zspages_locked, trace_zspages_unlocked,
+	trace_drained, trace_drains, trace_compact_pages, trace_migrated_objects;
+void trace_reset();
 } // namespace host

@@ -10,12 +10,16 @@
  *   munmapbench: procs P proc I mib M swapped_kib S munmap_us U
  * and exits 1 if a process could not push at least 90% of its memory to swap
  * (the run would not measure what it claims), 2 on a setup error.
+ * With MUNMAPBENCH_GATE=PATH the parent creates PATH.ready once every process
+ * waits at the barrier and releases them only when PATH.go exists, so a
+ * tracer can record the munmap phase alone.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,6 +141,19 @@ int main(int argc, char **argv)
 			fprintf(stderr, "munmapbench: process %d died before the barrier\n", i);
 			return 2;
 		}
+	}
+	if (getenv("MUNMAPBENCH_GATE")) {
+		char path[256];
+		struct stat st;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s.ready", getenv("MUNMAPBENCH_GATE"));
+		f = fopen(path, "w");
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "%s.go", getenv("MUNMAPBENCH_GATE"));
+		while (stat(path, &st))
+			usleep(10000);
 	}
 	close(go[1]); /* release every process at once */
 	for (i = 0; i < procs; i++) {

@@ -98,6 +98,30 @@ sed 's/^/ZSX-INFO: zswap: /' /tmp/sv3
 check "zswap: workload read everything back intact" test "$svrc" = 0
 check "zswap: swapoff, zswap back to zsmalloc" sh -c 'swapoff /dev/ram0 && echo 0 > /sys/module/zswap/parameters/enabled && echo zsmalloc > /sys/module/zswap/parameters/zpool'
 
+# ---- tracepoints: every zsx:* event fires with sane fields ----
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null
+ev() { grep -c "$1" /tmp/trace; }
+check "tracepoints: the zsx event system exists (6 events)" sh -c "[ \$(ls -d $T/events/zsx/zsx_* | wc -l) = 6 ]"
+check "tracepoints: swap on zsx (classidx_unlocked_free, deferred) with zsx:* on" sh -c "echo 0 > $T/tracing_on && echo > $T/trace && echo 4096 > $T/buffer_size_kb &&
+	echo 1 > $T/events/zsx/enable && echo 1 > $T/tracing_on &&
+	echo zsx:classidx_unlocked_free:deferred > $S/allocator && echo 64M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0 &&
+	swapverify 8 21 >/dev/null && sleep 1 && echo 1 > $S/compact &&
+	insmod /lib/zsx/zsx_testctl.ko && echo 2000 > /sys/kernel/debug/zsx_test/fill && echo 200 > /sys/kernel/debug/zsx_test/migrate &&
+	grep -q ' mismatches 0 ' /sys/kernel/debug/zsx_test/verify && echo 1 > /sys/kernel/debug/zsx_test/free && rmmod zsx_testctl &&
+	echo 0 > $T/tracing_on && echo 0 > $T/events/zsx/enable && cat $T/trace > /tmp/trace && swapoff /dev/zsxram0 && echo 1 > $S/reset"
+for e in zsx_malloc zsx_free zsx_zspage_free zsx_deferred_drain zsx_compact zsx_migrate; do
+	echo "ZSX-INFO: trace: $e $(ev " $e: ") events; first: $(grep -m1 " $e: " /tmp/trace | sed 's/.* '$e': //')"
+done
+check "tracepoints: no events lost (entries in buffer = entries written)" sh -c "sed -n 's/.*entries-written: \\([0-9]*\\)\\/\\([0-9]*\\).*/\\1 \\2/p' /tmp/trace | awk '{ok = (\$1 == \$2 && \$1 > 0)} END {exit !ok}'"
+check "tracepoints: zsx_malloc fired, sizes 1..PAGE_SIZE, class >= 0" sh -c "[ $(ev ' zsx_malloc: pool=zsxram0 ') -gt 1000 ] && ! grep ' zsx_malloc: ' /tmp/trace | grep -Ev 'size=([1-9][0-9]{0,3}) class=[0-9]+ handle=0x[0-9a-f]+$'"
+check "tracepoints: zsx_free deferred-enqueue events = deferred-drain + fallback events" sh -c "e=$(ev 'pool=zsxram0 .*path=deferred-enqueue'); d=$(ev 'pool=zsxram0 .*path=deferred-drain'); f=$(ev 'pool=zsxram0 .*path=fallback'); echo \$e \$d \$f; [ \$e -gt 1000 ] && [ \$e = \$((d + f)) ]"
+check "tracepoints: zsx_free on the test pool took its policy's synchronous path" sh -c "[ $(ev 'pool=zsx-test .*path=classidx_unlocked') -gt 0 ] || [ $(ev 'pool=zsx-test .*path=deferred-enqueue') -gt 0 ]"
+check "tracepoints: zsx_zspage_free, released after class->lock (under_lock=no)" sh -c "[ $(ev ' zsx_zspage_free: .*pages=[1-9][0-9]* under_lock=no') -gt 0 ]"
+check "tracepoints: zsx_deferred_drain with handles and a duration" sh -c "[ $(ev ' zsx_deferred_drain: pool=zsxram0 cpu=[0-9]* handles=[1-9][0-9]* classes=[1-9][0-9]* duration_ns=[1-9]') -gt 0 ]"
+check "tracepoints: zsx_compact fired for zsxram0" sh -c "[ $(ev ' zsx_compact: pool=zsxram0 classes=[0-9]* pages_freed=[0-9]') -gt 0 ]"
+check "tracepoints: zsx_migrate moved objects to a new pfn" sh -c "[ $(ev ' zsx_migrate: pool=zsx-test old_pfn=0x[0-9a-f]* new_pfn=0x[0-9a-f]* objects=[1-9]') -gt 0 ]"
+
 check "hot_add creates zsxram1" sh -c "[ \$(cat /sys/class/zsxram-control/hot_add) = 1 ] && [ -b /dev/zsxram1 ]"
 check "hot_remove zsxram1" sh -c "echo 1 > /sys/class/zsxram-control/hot_remove && [ ! -e /sys/block/zsxram1 ]"
 check "rmmod zsx while zsxram uses it is refused" sh -c "! rmmod zsx 2>/dev/null"

@@ -65,6 +65,19 @@ struct zsx_core_pool_stats {
 	unsigned long zspages_freed_locked;
 };
 
+/* which path a zsx_free trace event took (the zsx:zsx_free tracepoint's `path`) */
+enum zsx_trace_free_path {
+	ZSX_TRACE_FREE_BASE = 0,              /* pool lock -> class lock, synchronous */
+	ZSX_TRACE_FREE_CLASSIDX = 1,          /* class from obj, synchronous */
+	ZSX_TRACE_FREE_CLASSIDX_UNLOCKED = 2, /* + zspage pages released after class->lock */
+	ZSX_TRACE_FREE_DEFERRED_ENQUEUE = 3,  /* zsx_free_deferred() called (parked or fallback) */
+	ZSX_TRACE_FREE_DEFERRED_DRAIN = 4,    /* freed by the drain worker */
+	ZSX_TRACE_FREE_FALLBACK = 5,          /* deferred, both buffers busy: freed synchronously */
+};
+
+/* the shim's object for this pool (passed back to the tracepoint hooks) */
+void zsx_core_pool_set_owner(struct zsx_core_pool *p, void *owner);
+
 /* does this build carry the class index in obj (classidx policies available)? */
 int zsx_core_has_classidx(void);
 /* NULL with *err = -EINVAL (bad chain), -EOPNOTSUPP (policy needs the class field), -ENOMEM */

@@ -86,6 +86,10 @@ void DeferredFree::enqueue(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
+	if (tracing()) {
+		// the object is still the caller's: its obj (and class) is stable
+		zsx_plat_trace_free(pool_->owner(), handle, pool_->trace_class_of(handle), ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
+	}
 	unsigned long flags;
 	auto *c = static_cast<DeferCpu *>(zsx_plat_percpu_irq_save(pcpu_, &flags));
 	bool kick_now = false;
@@ -95,7 +99,7 @@ void DeferredFree::enqueue(unsigned long handle)
 			if (zsx_plat_in_task()) {
 				store_relaxed(&c->fallbacks, c->fallbacks + 1);
 				zsx_plat_irq_restore(flags);
-				pool_->free(handle); // free right here
+				pool_->free(handle, ZSX_TRACE_FREE_FALLBACK); // free right here
 				return;
 			}
 			// IRQ context: the interrupted task may hold a class lock
@@ -144,7 +148,7 @@ unsigned long DeferredFree::drain_pending()
 		auto *h = xchg_acq_rel(&c->overflow, static_cast<unsigned long *>(nullptr));
 		while (h) {
 			auto *next = reinterpret_cast<unsigned long *>(h[1]);
-			pool_->free(reinterpret_cast<unsigned long>(h));
+			pool_->free(reinterpret_cast<unsigned long>(h), ZSX_TRACE_FREE_DEFERRED_DRAIN);
 			h = next;
 			n++;
 		}
@@ -163,6 +167,7 @@ unsigned long DeferredFree::drain_pending()
 void DeferredFree::drain()
 {
 	unsigned long long t0 = zsx_plat_now_ns();
+	unsigned long runs0 = classes_touched_;
 	unsigned long n = drain_pending();
 	// then the partly filled buffers: each online CPU hands its own over (an
 	// IPI); an offline one is handed over right here. Hotplug is held off so
@@ -185,6 +190,8 @@ void DeferredFree::drain()
 		store_relaxed(&total_ns_, total_ns_ + (unsigned long)ns);
 		if (ns > longest_ns_)
 			store_relaxed(&longest_ns_, (unsigned long)ns);
+		if (tracing())
+			zsx_plat_trace_deferred_drain(pool_->owner(), n, classes_touched_ - runs0, ns);
 	}
 }
 

@@ -54,6 +54,9 @@ private:
 	u8 *addr_;
 };
 
+// one relaxed load: is any zsx tracepoint enabled?
+inline bool tracing() { return __builtin_expect(__atomic_load_n(&zsx_plat_trace_active, __ATOMIC_RELAXED) != 0, 0); }
+
 inline void copy_bytes(void *dst, const void *src, usize n) { __builtin_memcpy(dst, src, n); }
 
 } // namespace zsx

@@ -98,6 +98,18 @@ void zsx_plat_work_delete(struct zsx_plat_work *w);
 void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms); /* any context */
 void zsx_plat_work_flush(struct zsx_plat_work *w);
 
+/* tracepoints (system zsx). zsx_plat_trace_active is nonzero while any zsx
+ * event is enabled; the core tests it (one relaxed load) before calling a hook.
+ * owner: what the shim set with zsx_core_pool_set_owner(); class -1: unknown */
+extern int zsx_plat_trace_active;
+void zsx_plat_trace_malloc(void *owner, unsigned long size, int class_idx, unsigned long handle);
+void zsx_plat_trace_free(void *owner, unsigned long handle, int class_idx, int path);
+void zsx_plat_trace_zspage_free(void *owner, int class_idx, unsigned int pages, int under_lock);
+void zsx_plat_trace_deferred_drain(void *owner, unsigned long handles, unsigned long classes,
+				   unsigned long long ns);
+void zsx_plat_trace_compact(void *owner, unsigned long classes, unsigned long pages_freed);
+void zsx_plat_trace_migrate(void *owner, unsigned long old_pfn, unsigned long new_pfn, unsigned int objects);
+
 /* misc */
 /* WARN_ONCE: corruption or API misuse */
 void zsx_plat_warn(const char *what, unsigned long a, unsigned long b);

@@ -323,6 +323,8 @@ unsigned long Pool::malloc(usize size, unsigned gfp, int nid)
 			// move the object as soon as the lock drops and must see it
 			store_relaxed(handle, obj_alloc(cls, zs, h));
 			regroup(cls, zs);
+			if (tracing())
+				zsx_plat_trace_malloc(owner_, size, cls->index, h);
 			return h;
 		}
 	}
@@ -336,6 +338,8 @@ unsigned long Pool::malloc(usize size, unsigned gfp, int nid)
 	store_relaxed(handle, obj_alloc(cls, zs, h));
 	cls->obj_allocated += cls->objs_per_zspage;
 	insert_zspage(cls, zs);
+	if (tracing())
+		zsx_plat_trace_malloc(owner_, size, cls->index, h);
 	return h;
 }
 
@@ -364,6 +368,13 @@ SizeClass *Pool::lock_class_of_handle(unsigned long handle)
 	return cls;
 }
 
+int Pool::trace_class_of(unsigned long handle) const
+{
+	if constexpr (ObjLayout::has_class)
+		return by_slot_[ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)))]->index;
+	return -1;
+}
+
 // class->lock held: free one object; an emptied zspage is detached and either
 // freed here (policies base/classidx) or chained on *empties for release after
 // the lock is dropped (classidx_unlocked_free). False: not a live object of cls.
@@ -381,6 +392,8 @@ bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
 			empty->node.next = reinterpret_cast<ListNode *>(*empties);
 			*empties = empty;
 		} else {
+			if (tracing())
+				zsx_plat_trace_zspage_free(owner_, cls->index, empty->nr_pages, 1);
 			free_zspage_pages(empty);
 			add_relaxed(&freed_locked_, 1ul);
 		}
@@ -393,6 +406,8 @@ unsigned long Pool::release_chain(Zspage *chain)
 	unsigned long n = 0;
 	while (chain) {
 		Zspage *next = reinterpret_cast<Zspage *>(chain->node.next);
+		if (tracing())
+			zsx_plat_trace_zspage_free(owner_, chain->cls->index, chain->nr_pages, 0);
 		free_zspage_pages(chain);
 		chain = next;
 		n++;
@@ -400,7 +415,7 @@ unsigned long Pool::release_chain(Zspage *chain)
 	return n;
 }
 
-void Pool::free(unsigned long handle)
+void Pool::free(unsigned long handle, int path)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
@@ -414,6 +429,8 @@ void Pool::free(unsigned long handle)
 		return;
 	}
 	zsx_plat_handle_free(reinterpret_cast<unsigned long *>(handle));
+	if (tracing())
+		trace_free(handle, cls->index, path < 0 ? int(policy_) : path);
 	// unlinked under the lock with no objects: unreachable by anyone else
 	if (empties) // rare: keep the common free free of atomic read-modify-writes
 		add_relaxed(&freed_unlocked_, release_chain(empties));
@@ -431,7 +448,7 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 {
 	if (!ObjLayout::has_class || policy_ == FreePolicy::base) {
 		for (unsigned i = 0; i < n; ++i)
-			free(h[i]);
+			free(h[i], ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		return 0;
 	}
 	auto class_of_handle = [](unsigned long handle) {
@@ -463,6 +480,8 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 				zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[k] & ~1ul, c);
 			else
 				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(scratch[k]));
+			if (tracing() && !(scratch[k] & 1))
+				trace_free(scratch[k], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		}
 		if (empties)
 			add_relaxed(&freed_unlocked_, release_chain(empties));
@@ -695,15 +714,19 @@ unsigned long Pool::compact_class(SizeClass *cls)
 
 unsigned long Pool::compact()
 {
-	unsigned long freed = 0;
+	unsigned long freed = 0, classes = 0;
 	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
 		SizeClass *cls = &classes_[k];
 		if (cls->huge)
 			continue;
-		freed += compact_class(cls);
+		unsigned long f = compact_class(cls);
+		freed += f;
+		classes += f != 0;
 		zsx_plat_cond_resched();
 	}
 	add_relaxed(&pages_compacted_, freed);
+	if (tracing())
+		zsx_plat_trace_compact(owner_, classes, freed);
 	return freed;
 }
 
@@ -826,14 +849,17 @@ int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
 	// objects whose first byte is in this page carry its PFN in their handle
 	unsigned long new_pfn = zsx_plat_page_to_pfn(newpage);
 	usize start = usize(i) << kPageShift, end = start + kPageSize;
-	unsigned first = unsigned((start + cls->size - 1) / cls->size);
+	unsigned first = unsigned((start + cls->size - 1) / cls->size), moved = 0;
 	for (unsigned idx = first; idx < cls->objs_per_zspage && usize(idx) * cls->size < end; ++idx) {
 		unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, idx);
 		if (cls->huge ? h == 0 : !(h & kAllocatedTag))
 			continue;
 		auto *word = reinterpret_cast<unsigned long *>(h & ~kAllocatedTag);
 		store_relaxed(word, ObjLayout::with_pfn(load_relaxed(word), new_pfn));
+		moved++;
 	}
+	if (tracing())
+		zsx_plat_trace_migrate(cls->pool->owner_, zsx_plat_page_to_pfn(page), new_pfn, moved);
 	zsx_plat_page_set_owner(page, nullptr);
 	zsx_plat_page_drop_migrated(page);
 	add_relaxed(&pages_migrated_, 1ul);

@@ -115,11 +115,16 @@ public:
 	void destroy();
 
 	unsigned long malloc(usize size, unsigned gfp, int nid);
-	void free(unsigned long handle);
+	// path: the trace event's path (enum zsx_trace_free_path); -1 = this pool's policy
+	void free(unsigned long handle, int path = -1);
 	void free_deferred(unsigned long handle);
 	// free n handles grouped by class, one class->lock per run; returns classes touched
 	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch);
 	DeferredFree *deferred() const { return deferred_; }
+	void set_owner(void *owner) { owner_ = owner; }
+	void *owner() const { return owner_; }
+	// a live object's class index for trace events (-1 where obj has no class field)
+	int trace_class_of(unsigned long handle) const;
 
 	// 6.1 API: map / unmap (mode: 0 RW, 1 RO, 2 WO)
 	void *map(unsigned long handle, int mode);
@@ -161,6 +166,10 @@ private:
 	void free_zspage_pages(Zspage *zs);
 	// free every zspage of a chain of dead ones (linked through node.next); returns the count
 	unsigned long release_chain(Zspage *chain);
+	void trace_free(unsigned long handle, int class_idx, int path)
+	{
+		zsx_plat_trace_free(owner_, handle, class_idx, path);
+	}
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);
 	void regroup(SizeClass *cls, Zspage *zs);
@@ -187,6 +196,7 @@ private:
 	unsigned long pages_migrated_;    // atomic
 	unsigned long freed_unlocked_, freed_locked_; // atomic
 	DeferredFree *deferred_;
+	void *owner_; // the shim's pool, for trace events
 };
 
 // Errors travel as the kernel's ERR_PTR encoding of a handle.

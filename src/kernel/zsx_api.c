@@ -30,6 +30,11 @@ struct zsx_pool {
 	struct dentry *debugfs;
 };
 
+const char *zsx_pool_name_of(void *owner)
+{
+	return owner ? ((struct zsx_pool *)owner)->name : "?";
+}
+
 static const char *const policy_names[] = {
 	[ZSX_FREE_BASE] = "base",
 	[ZSX_FREE_CLASSIDX] = "classidx",
@@ -219,6 +224,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	}
 
 	zsx_core_deferred_set_delay(pool->core, deferred_delay_ms);
+	zsx_core_pool_set_owner(pool->core, pool);
 	mutex_lock(&zsx_pools_lock);
 	list_for_each_entry(other, &zsx_pools, list) {
 		if (!strcmp(other->name, name)) {

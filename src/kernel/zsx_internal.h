@@ -8,5 +8,7 @@ int zsx_api_init(void);
 void zsx_api_exit(void);
 void zsx_zpool_init(void);
 void zsx_zpool_exit(void);
+/* a pool's name from the owner pointer the core passes to trace hooks */
+const char *zsx_pool_name_of(void *owner);
 
 #endif
