@@ -32,10 +32,21 @@ arm64)
 		{ apt-get update -q >&2; ( cd "$dl" && apt-get download $(for p in $pkgs; do echo "$p:arm64"; done) >&2 ); }
 	for d in "$dl"/*.deb; do dpkg -x "$d" "$dl/root"; done
 	cp -L "$dl/root/usr/bin/perf" "$out.tmp/perf.bin"
-	for l in $libs; do
-		f=$(find "$dl/root" -name "$(basename "$l")" \( -type f -o -type l \) | head -1)
-		[ -n "$f" ] || die "arm64 $(basename "$l") not found in the downloaded packages"
-		cp -L "$f" "$out.tmp/"
+	# the arm64 binary's own DT_NEEDED closure (sonames differ per arch, e.g. libunwind-aarch64)
+	todo="$out.tmp/perf.bin"
+	while [ -n "$todo" ]; do
+		next=""
+		for elf in $todo; do
+			for so in $(readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+				[ -e "$out.tmp/$so" ] && continue
+				case $so in ld-linux-*) continue ;; esac
+				f=$(find "$dl/root" -name "$so" \( -type f -o -type l \) | head -1)
+				[ -n "$f" ] || die "arm64 $so (needed by $(basename "$elf")) not in the downloaded packages"
+				cp -L "$f" "$out.tmp/$so"
+				next="$next $out.tmp/$so"
+			done
+		done
+		todo=$next
 	done
 	cp -L "$(find "$dl/root" -name ld-linux-aarch64.so.1 | head -1)" "$out.tmp/ld.so"
 	rm -rf "$dl"

@@ -338,6 +338,31 @@ TEST(PoolErrors, BadInputGetsErrorValues)
 	}
 }
 
+// zsx_free(pool B, a handle of pool A): WARN (zsx_plat_warn), nothing freed,
+// A's object and counters intact, A can still free it.
+TEST_P(PoolByPolicy, FreeOfAnotherPoolsHandleIsRefused)
+{
+	auto a = make_pool(GetParam()), b = make_pool(GetParam());
+	std::vector<unsigned char> data(700);
+	fill(data, 7);
+	unsigned long h = zsx_core_malloc(a.get(), data.size(), 0, -1);
+	ASSERT_FALSE(is_err(h));
+	write_obj(a.get(), h, data);
+	unsigned long hb = zsx_core_malloc(b.get(), 300, 0, -1); // B has live objects too
+	ASSERT_FALSE(is_err(hb));
+	long warnings = host::warnings.load(), handles = host::handles_live.load();
+	zsx_core_free(b.get(), h);
+	EXPECT_EQ(host::warnings.load(), warnings + 1) << "a foreign handle must be reported";
+	EXPECT_EQ(host::handles_live.load(), handles) << "a foreign handle must not be freed";
+	EXPECT_EQ(zsx_core_objects_in_use(a.get()), 1u);
+	EXPECT_EQ(zsx_core_objects_in_use(b.get()), 1u);
+	EXPECT_TRUE(check_obj(a.get(), h, data)) << "the object must be intact";
+	zsx_core_free(a.get(), h);
+	zsx_core_free(b.get(), hb);
+	EXPECT_EQ(zsx_core_total_pages(a.get()) + zsx_core_total_pages(b.get()), 0u);
+	host::warnings = warnings;
+}
+
 TEST(PoolErrors, PageAllocationFailureIsENOMEMAndLeaksNothing)
 {
 	auto pool = make_pool(policies().back());

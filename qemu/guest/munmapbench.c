@@ -10,9 +10,9 @@
  *   munmapbench: procs P proc I mib M swapped_kib S munmap_us U
  * and exits 1 if a process could not push at least 90% of its memory to swap
  * (the run would not measure what it claims), 2 on a setup error.
- * With MUNMAPBENCH_GATE=PATH the parent creates PATH.ready once every process
- * waits at the barrier and releases them only when PATH.go exists, so a
- * tracer can record the munmap phase alone.
+ * With MUNMAPBENCH_GATE=PATH the parent writes the processes' pids to
+ * PATH.ready once every one waits at the barrier, and releases them only when
+ * PATH.go exists, so a tracer can record the munmap phase alone.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 	size_t mib = argc > 2 ? strtoul(argv[2], NULL, 0) : 256;
 	uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
 	int ready[2], go[2], res[2], i, bad = 0;
+	pid_t pids[64];
 	char c;
 
 	if (procs < 1 || procs > 64 || mib < 1) {
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
 			perror("munmapbench: fork");
 			return 2;
 		}
+		pids[i] = pid;
 		if (!pid) {
 			close(go[1]);
 			child(i, mib << 20, seed, ready[1], go[0], res[1]);
@@ -147,10 +149,17 @@ int main(int argc, char **argv)
 		struct stat st;
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s.ready", getenv("MUNMAPBENCH_GATE"));
+		snprintf(path, sizeof(path), "%s.ready.tmp", getenv("MUNMAPBENCH_GATE"));
 		f = fopen(path, "w");
-		if (f)
+		for (i = 0; f && i < procs; i++)
+			fprintf(f, "%s%d", i ? "," : "", (int)pids[i]);
+		if (f) {
+			char done[256];
+
 			fclose(f);
+			snprintf(done, sizeof(done), "%s.ready", getenv("MUNMAPBENCH_GATE"));
+			rename(path, done);
+		}
 		snprintf(path, sizeof(path), "%s.go", getenv("MUNMAPBENCH_GATE"));
 		while (stat(path, &st))
 			usleep(10000);

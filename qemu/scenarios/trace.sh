@@ -19,16 +19,22 @@ check "perf probe: zsx_free, zsx_free_deferred entry and return (zsx.ko debug in
 	"perf probe -q -m /lib/zsx/zsx.ko -a zsx_free -a zsx_free%return -a zsx_free_deferred -a zsx_free_deferred%return 2>&1"
 check "perf probe: the kernel's zs_free entry and return" sh -c "perf probe -q -a zs_free -a zs_free%return 2>&1"
 perf probe -l 2>&1 | sed 's/^/ZSX-INFO: probe: /'
-EVENTS="-e zsx:* -e probe:zsx_free -e probe:zsx_free__return -e probe:zsx_free_deferred -e probe:zsx_free_deferred__return -e probe:zs_free -e probe:zs_free__return"
-# record NAME OUTFILE PERF-ARGS...: run the munmap workload, record its munmap
-# phase (and the second after it, for the deferred drain) with perf record -a
+PROBES="-e probe:zsx_free -e probe:zsx_free__return -e probe:zsx_free_deferred -e probe:zsx_free_deferred__return -e probe:zs_free -e probe:zs_free__return"
+# record NAME OUTFILE PERF-ARGS...: run the munmap workload and record its munmap
+# phase (plus one second after it, for the deferred drain). "@pids" in the
+# arguments becomes the workload's processes (for a profile of munmap alone).
 record() {
 	rname=$1 rout=$2; shift 2
 	rm -f /tmp/gate.ready /tmp/gate.go
 	MUNMAPBENCH_GATE=/tmp/gate munmapbench 2 $MIB > $O/$rname.munmap 2>&1 &
 	mbpid=$!
 	while [ ! -f /tmp/gate.ready ] && kill -0 $mbpid 2>/dev/null; do sleep 0.2; done
-	perf record -q -a "$@" -o $rout > $O/$rname.record 2>&1 &
+	if [ "$1" = @pids ]; then
+		shift
+		perf record -q -p "$(cat /tmp/gate.ready)" "$@" -o $rout > $O/$rname.record 2>&1 &
+	else
+		perf record -q -a "$@" -o $rout > $O/$rname.record 2>&1 &
+	fi
 	ppid=$!
 	sleep 2 # perf is set up
 	touch /tmp/gate.go
@@ -38,26 +44,33 @@ record() {
 	kill -INT $ppid
 	wait $ppid
 	prc=$?
-	[ $mbrc = 0 ] && [ $prc = 0 ]
+	# perf record ends on SIGINT by re-raising it (status 130)
+	[ $mbrc = 0 ] && { [ $prc = 0 ] || [ $prc = 130 ]; } && ! grep -qi lost $O/$rname.record
 }
+D=/sys/kernel/debug/zsx/zsxram0/deferred
 for run in zsx-base:zsx:base:nodeferred zsx-classidx:zsx:classidx:nodeferred \
 	zsx-unlocked:zsx:classidx_unlocked_free:nodeferred zsx-deferred:zsx:classidx_unlocked_free:deferred \
 	kernel-zsmalloc:zsmalloc; do
 	name=${run%%:*} alloc=${run#*:}
 	check "$name: zsxram0 ($alloc) as swap" sh -c "echo $alloc > $S/allocator && echo 512M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
-	record $name $O/$name.data -m 1024 $EVENTS
-	rc=$?
-	check "$name: perf record of the munmap phase (workload ok, no lost events)" sh -c "[ $rc = 0 ] && ! grep -qi 'lost' $O/$name.record || { cat $O/$name.record $O/$name.munmap; exit 1; }"
-	perf script -i $O/$name.data --ns -F cpu,time,event,trace > $O/$name.txt 2> $O/$name.script.err
-	check "$name: perf script decoded the probe events" test "$(grep -c 'probe:z' $O/$name.txt)" -gt 1000
-	sed 's/^/ZSX-INFO: /' $O/$name.munmap
+	# 1. latency: entry/return probes only (tracepoints off: they would bill
+	#    their own cost to zsx and not to zs_free); the drain event is once per drain
+	check "$name: latency recording (probes), munmap phase, no lost events" \
+		record $name.lat $O/$name.lat.data -m 1024 $PROBES -e zsx:zsx_deferred_drain
+	perf script -i $O/$name.lat.data --ns -F cpu,time,event,trace > $O/$name.lat.txt 2>/dev/null
+	check "$name: perf script decoded the probe events" test "$(grep -c 'probe:z' $O/$name.lat.txt)" -gt 1000
+	sed 's/^/ZSX-INFO: latency run: /' $O/$name.lat.munmap
+	# 2. paths: every zsx:* tracepoint, no probes
+	check "$name: path recording (zsx:* tracepoints), munmap phase, no lost events" \
+		record $name.paths $O/$name.paths.data -m 1024 -e 'zsx:*'
+	perf script -i $O/$name.paths.data --ns -F cpu,time,event,trace > $O/$name.paths.txt 2>/dev/null
+	[ -f $D ] && sed 's/^/ZSX-DEFERRED '$name' /' $D | tee $O/$name.deferred
+	# 3. where the munmap time goes: cpu-clock samples of the workload's processes
 	case $name in zsx-base|zsx-deferred|kernel-zsmalloc)
-		# where the time goes: a cpu-clock profile of the munmap phase (no PMU needed)
-		record $name-profile $O/$name.profile.data -g -e cpu-clock -F 4000
-		perf report -i $O/$name.profile.data --stdio --no-children --sort sym --percent-limit 1.5 2>/dev/null |
-			grep -v '^#' | grep '%' | head -25 > $O/$name.profile.txt
-		check "$name: cpu-clock profile of the munmap phase" test -s $O/$name.profile.txt
-		sed 's/^/ZSX-INFO: profile '$name': /' $O/$name.profile.txt
+		check "$name: cpu-clock profile of the munmap phase" record $name.prof $O/$name.prof.data @pids -g -e cpu-clock -F 10000
+		perf report -i $O/$name.prof.data --stdio --no-children --sort sym --percent-limit 2 -g none 2>/dev/null |
+			grep -v '^#' | grep '%' | head -20 > $O/$name.profile
+		sed 's/^/ZSX-INFO: profile '$name': /' $O/$name.profile
 	esac
 	check "$name: swapoff, reset" sh -c "swapoff /dev/zsxram0 && echo 1 > $S/reset"
 done

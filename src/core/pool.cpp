@@ -382,8 +382,8 @@ bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
 {
 	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle)); // re-read under the lock
 	Zspage *zs = zspage_of_obj(obj);
-	if (zsx_unlikely(!zs || zs->cls != cls || zs->inuse == 0))
-		return false;
+	if (zsx_unlikely(!zs || zs->cls != cls || cls->pool != this || zs->inuse == 0))
+		return false; // not a live object of this pool's class: another pool's handle, or corrupt
 	obj_free(cls, zs, ObjLayout::index_of(obj));
 	Zspage *empty = detach_if_empty(cls, zs);
 	if (empty) {
