@@ -1,13 +1,13 @@
 # Benchmarks, every configuration in this one boot (run on the `perf` kernels).
 # Kernel command line: zsx.bench=smoke|quick|full
-#   smoke: munmap workload only, 16 MiB, 1 round (make check: correctness only)
+#   smoke: the quick munmap workload once (64 MiB, 1 round; make check: correctness only)
 #   quick: 64 MiB per process, 3 rounds; 20000 objects per thread, 3 rounds
 #   full:  256 MiB per process, 5 rounds; 50000 objects per thread, 5 rounds
 # Every measurement is one line "ZSX-BENCH <workload> key=value ..." that
 # scripts/bench-report.py turns into tables, CSV and plots.
 mode=$(sed -n 's/.*zsx\.bench=\([a-z]*\).*/\1/p' /proc/cmdline)
 case $mode in
-smoke) MIB=16; ROUNDS=1; OBJS=0; TROUNDS=0 ;;
+smoke) MIB=64; ROUNDS=1; OBJS=0; TROUNDS=0 ;;
 quick) MIB=64; ROUNDS=3; OBJS=20000; TROUNDS=3 ;;
 *) mode=full; MIB=256; ROUNDS=5; OBJS=50000; TROUNDS=5 ;;
 esac
