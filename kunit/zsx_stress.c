@@ -7,7 +7,7 @@
  *           pinned, so CPU hotplug can move them) plus a compactor kthread run
  *           for SECONDS against three pools (free policies base, classidx,
  *           classidx_unlocked_free; two of them with per-CPU deferred
- *           freeing). Workers zsx_malloc random sizes (1..PAGE_SIZE: every
+ *           freeing, the classidx one with debug handle checks). Workers zsx_malloc random sizes (1..PAGE_SIZE: every
  *           class, huge included), write a checksummed payload through
  *           map/unmap or obj_write, verify it through map or obj_read_begin,
  *           free through zsx_free or zsx_free_deferred. FAULTS=1 marks the
@@ -215,7 +215,7 @@ static int stress_run(unsigned int secs, bool faults)
 {
 	static const struct zsx_pool_opts opts[STRESS_POOLS] = {
 		{ .free_policy = ZSX_FREE_BASE, .deferred = ZSX_DEFERRED_PERCPU, .deferred_per_cpu = 64 },
-		{ .free_policy = ZSX_FREE_CLASSIDX, .deferred = ZSX_DEFERRED_OFF },
+		{ .free_policy = ZSX_FREE_CLASSIDX, .deferred = ZSX_DEFERRED_OFF, .debug = 1 },
 		{ .free_policy = ZSX_FREE_CLASSIDX_UNLOCKED, .deferred = ZSX_DEFERRED_PERCPU },
 	};
 	static const char *const names[STRESS_POOLS] = { "stress-base", "stress-classidx", "stress-unlocked" };

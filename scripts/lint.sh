@@ -29,8 +29,9 @@ for ko in "$MODDIR"/*.ko; do
 		# KASAN: global registration, run by the loader (CONFIG_CONSTRUCTORS);
 		# KCSAN: a call to __tsan_init, which is empty in the kernel
 		san_ok=0
-		if grep -q '^CONFIG_CONSTRUCTORS=y' "$KDIR/.config" && ${CROSS}nm -u "$ko" | grep -q '__asan_register_globals'; then san_ok=1; fi
-		if grep -q '^CONFIG_KCSAN=y' "$KDIR/.config" && ${CROSS}nm -u "$ko" | grep -q '__tsan_init'; then san_ok=1; fi
+		# (grep without -q: an early exit would SIGPIPE nm and fail the pipeline under pipefail)
+		if grep -q '^CONFIG_CONSTRUCTORS=y' "$KDIR/.config" && ${CROSS}nm -u "$ko" | grep '__asan_register_globals' >/dev/null; then san_ok=1; fi
+		if grep -q '^CONFIG_KCSAN=y' "$KDIR/.config" && ${CROSS}nm -u "$ko" | grep '__tsan_init' >/dev/null; then san_ok=1; fi
 		if [ -n "$others" ] || [ $san_ok = 0 ]; then
 			echo "lint: FAIL $name has constructor/destructor sections:"; echo "$secs"; fail=1
 		fi

@@ -77,6 +77,9 @@ enum zsx_trace_free_path {
 
 /* the shim's object for this pool (passed back to the tracepoint hooks) */
 void zsx_core_pool_set_owner(struct zsx_core_pool *p, void *owner);
+/* debug handles (before the first malloc): misuse of a handle (double free,
+ * use after free, another pool's handle) is refused with a warning. -ENOMEM */
+int zsx_core_pool_set_debug(struct zsx_core_pool *p);
 
 /* does this build carry the class index in obj (classidx policies available)? */
 int zsx_core_has_classidx(void);

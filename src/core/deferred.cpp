@@ -86,6 +86,8 @@ void DeferredFree::enqueue(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
+	if (zsx_unlikely(pool_->debug()) && !pool_->debug_check(handle))
+		return;
 	if (tracing()) {
 		// the object is still the caller's: its obj (and class) is stable
 		zsx_plat_trace_free(pool_->owner(), handle, pool_->trace_class_of(handle), ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
@@ -148,6 +150,8 @@ unsigned long DeferredFree::drain_pending()
 		auto *h = xchg_acq_rel(&c->overflow, static_cast<unsigned long *>(nullptr));
 		while (h) {
 			auto *next = reinterpret_cast<unsigned long *>(h[1]);
+			if (pool_->debug())
+				h[1] = pool_->live_tag(); // the link borrowed the tag's word
 			pool_->free(reinterpret_cast<unsigned long>(h), ZSX_TRACE_FREE_DEFERRED_DRAIN);
 			h = next;
 			n++;

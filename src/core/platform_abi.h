@@ -32,7 +32,8 @@ void zsx_plat_write_unlock(struct zsx_plat_rwlock *l);
 void *zsx_plat_zalloc(unsigned long size, unsigned int gfp);
 void zsx_plat_free(void *p);
 /* handles: two unsigned longs each, from a dedicated cache: [0] holds the obj
- * value, [1] links the handle into a deferred-free overflow list */
+ * value, [1] links the handle into a deferred-free overflow list (and holds
+ * the pool's tag on debug pools) */
 unsigned long *zsx_plat_handle_alloc(unsigned int gfp);
 void zsx_plat_handle_free(unsigned long *h);
 

@@ -140,6 +140,14 @@ void Pool::destroy()
 	}
 	if (migrate_lock_)
 		zsx_plat_rwlock_delete(migrate_lock_);
+	if (quarantine_) {
+		for (unsigned i = 0; i < kQuarantine; ++i)
+			if (quarantine_[i])
+				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(quarantine_[i]));
+		zsx_plat_free(quarantine_);
+	}
+	if (quarantine_lock_)
+		zsx_plat_lock_delete(quarantine_lock_);
 	zsx_plat_free(this);
 }
 
@@ -309,6 +317,8 @@ unsigned long Pool::malloc(usize size, unsigned gfp, int nid)
 	unsigned long *handle = zsx_plat_handle_alloc(gfp);
 	if (!handle)
 		return err_handle(kENOMEM);
+	if (zsx_unlikely(debug_))
+		store_relaxed(&handle[1], live_tag());
 	SizeClass *cls = class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size));
 	auto h = reinterpret_cast<unsigned long>(handle);
 
@@ -368,6 +378,44 @@ SizeClass *Pool::lock_class_of_handle(unsigned long handle)
 	return cls;
 }
 
+bool Pool::set_debug()
+{
+	quarantine_lock_ = zsx_plat_lock_new();
+	quarantine_ = static_cast<unsigned long *>(zsx_plat_zalloc(kQuarantine * sizeof(unsigned long), 0));
+	debug_ = quarantine_lock_ && quarantine_;
+	return debug_;
+}
+
+bool Pool::debug_check(unsigned long handle) const
+{
+	unsigned long tag = load_relaxed(&reinterpret_cast<unsigned long *>(handle)[1]);
+	if (zsx_likely(tag == live_tag()))
+		return true;
+	zsx_plat_warn(tag == kFreedTag ? "handle already freed (double free or use after free): refused"
+				       : "handle not from this pool: refused",
+		      handle, tag);
+	return false;
+}
+
+void Pool::release_handle(unsigned long handle)
+{
+	auto *h = reinterpret_cast<unsigned long *>(handle);
+	if (zsx_likely(!debug_)) {
+		zsx_plat_handle_free(h);
+		return;
+	}
+	store_relaxed(&h[1], kFreedTag);
+	unsigned long evict;
+	{
+		SpinGuard g(quarantine_lock_);
+		evict = quarantine_[quarantine_next_];
+		quarantine_[quarantine_next_] = handle;
+		quarantine_next_ = (quarantine_next_ + 1) % kQuarantine;
+	}
+	if (evict)
+		zsx_plat_handle_free(reinterpret_cast<unsigned long *>(evict));
+}
+
 int Pool::trace_class_of(unsigned long handle) const
 {
 	if constexpr (ObjLayout::has_class)
@@ -419,6 +467,8 @@ void Pool::free(unsigned long handle, int path)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
+	if (zsx_unlikely(debug_) && !debug_check(handle))
+		return;
 	SizeClass *cls = lock_class_of_handle(handle);
 	Zspage *empties = nullptr;
 	bool ok = free_locked(cls, handle, &empties);
@@ -428,7 +478,7 @@ void Pool::free(unsigned long handle, int path)
 			      load_relaxed(reinterpret_cast<unsigned long *>(handle)));
 		return;
 	}
-	zsx_plat_handle_free(reinterpret_cast<unsigned long *>(handle));
+	release_handle(handle);
 	if (tracing())
 		trace_free(handle, cls->index, path < 0 ? int(policy_) : path);
 	// unlinked under the lock with no objects: unreachable by anyone else
@@ -471,15 +521,19 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 		unsigned j = i;
 		zsx_plat_lock(cls->lock);
 		for (; j < n && class_of_handle(scratch[j]) == c; ++j) {
-			if (!free_locked(cls, scratch[j], &empties))
-				scratch[j] |= 1; // handles are word aligned: mark the bad one
+			if (zsx_unlikely(debug_) && !debug_check(scratch[j]))
+				scratch[j] |= 2; // handles are 16-byte aligned: mark a refused one (warned)
+			else if (!free_locked(cls, scratch[j], &empties))
+				scratch[j] |= 1; // mark the bad one
 		}
 		zsx_plat_unlock(cls->lock);
 		for (unsigned k = i; k < j; ++k) {
+			if (scratch[k] & 2)
+				continue;
 			if (scratch[k] & 1)
 				zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[k] & ~1ul, c);
 			else
-				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(scratch[k]));
+				release_handle(scratch[k]);
 			if (tracing() && !(scratch[k] & 1))
 				trace_free(scratch[k], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		}
@@ -557,6 +611,8 @@ void *Pool::map(unsigned long handle, int mode)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return nullptr;
+	if (zsx_unlikely(debug_) && !debug_check(handle))
+		return nullptr; // debug: freed or foreign handle (the caller must not unmap it)
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj);
 	ObjPlace at(zs, obj);
@@ -598,6 +654,8 @@ void Pool::unmap(unsigned long handle)
 
 void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 {
+	if (zsx_unlikely(debug_) && !debug_check(handle))
+		return nullptr; // debug: freed or foreign handle (the caller must not call read_end)
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
 	ObjPlace at(zs, obj);
@@ -618,6 +676,8 @@ void Pool::read_end(unsigned long handle, void *mem)
 
 void Pool::write(unsigned long handle, const void *mem, usize len)
 {
+	if (zsx_unlikely(debug_) && !debug_check(handle))
+		return;
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
 	ObjPlace at(zs, obj);

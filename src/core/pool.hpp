@@ -122,6 +122,18 @@ public:
 	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch);
 	DeferredFree *deferred() const { return deferred_; }
 	void set_owner(void *owner) { owner_ = owner; }
+
+	// ---- debug handles (opt-in, for finding misuse) -------------------------
+	// Each live handle carries live_tag() in word[1]; a free, map or read of a
+	// handle that is already freed or belongs to another pool is refused with a
+	// warning. Freed handles wait in a quarantine of kQuarantine before going
+	// back to the platform, so a double free reads a tag, not freed memory.
+	static constexpr unsigned kQuarantine = 1024;
+	static constexpr unsigned long kFreedTag = ~0x5a4ul; // odd: no handle address
+	bool set_debug(); // before the first malloc; false on -ENOMEM
+	bool debug() const { return debug_; }
+	unsigned long live_tag() const { return reinterpret_cast<unsigned long>(this) | 1; }
+	bool debug_check(unsigned long handle) const; // warns and returns false on misuse
 	void *owner() const { return owner_; }
 	// a live object's class index for trace events (-1 where obj has no class field)
 	int trace_class_of(unsigned long handle) const;
@@ -166,6 +178,8 @@ private:
 	void free_zspage_pages(Zspage *zs);
 	// free every zspage of a chain of dead ones (linked through node.next); returns the count
 	unsigned long release_chain(Zspage *chain);
+	// a freed object's handle goes back to the platform (debug: via the quarantine)
+	void release_handle(unsigned long handle);
 	void trace_free(unsigned long handle, int class_idx, int path)
 	{
 		zsx_plat_trace_free(owner_, handle, class_idx, path);
@@ -197,6 +211,10 @@ private:
 	unsigned long freed_unlocked_, freed_locked_; // atomic
 	DeferredFree *deferred_;
 	void *owner_; // the shim's pool, for trace events
+	bool debug_;
+	zsx_plat_spinlock *quarantine_lock_;
+	unsigned long *quarantine_; // kQuarantine freed handles, oldest at quarantine_next_
+	u32 quarantine_next_;
 };
 
 // Errors travel as the kernel's ERR_PTR encoding of a handle.

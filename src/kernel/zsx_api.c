@@ -56,6 +56,11 @@ module_param(deferred_budget_kb, ulong, 0444);
 MODULE_PARM_DESC(deferred_budget_kb,
 		 "per pool: uncompressed data (KiB) whose handles may wait in deferred-free buffers, split across CPUs");
 
+static bool debug_handles;
+module_param(debug_handles, bool, 0444);
+MODULE_PARM_DESC(debug_handles,
+		 "check every handle: a double free, use after free or another pool's handle is refused with a warning");
+
 static unsigned int deferred_delay_ms = 20;
 module_param(deferred_delay_ms, uint, 0444);
 MODULE_PARM_DESC(deferred_delay_ms, "longest wait of a parked handle before the drainer runs (low-water timer)");
@@ -223,6 +228,10 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		goto fail;
 	}
 
+	if (((opts && opts->debug == 1) || debug_handles) && zsx_core_pool_set_debug(pool->core)) {
+		pr_err("pool %s: no memory for the debug-handle quarantine\n", name);
+		goto fail;
+	}
 	zsx_core_deferred_set_delay(pool->core, deferred_delay_ms);
 	zsx_core_pool_set_owner(pool->core, pool);
 	mutex_lock(&zsx_pools_lock);
