@@ -157,7 +157,8 @@ static struct zsxram_slot *slot_get(struct zsxram *z, unsigned long index, bool 
 	struct zsxram_slot *chunk = smp_load_acquire(&z->chunks[c]);
 
 	if (!chunk && create) {
-		struct zsxram_slot *fresh = kvcalloc(SLOTS_PER_CHUNK, sizeof(*fresh), GFP_NOIO);
+		/* I/O path: a failure is this write's -ENOMEM (counted), not a warning */
+		struct zsxram_slot *fresh = kvcalloc(SLOTS_PER_CHUNK, sizeof(*fresh), GFP_NOIO | __GFP_NOWARN);
 
 		if (!fresh)
 			return NULL;
