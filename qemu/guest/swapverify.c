@@ -41,14 +41,14 @@ static void fill(unsigned char *p, size_t page, uint64_t idx, uint64_t seed, siz
 	(void)page;
 }
 
-static void make_it_fail(int on)
+/* the file is opened once, before any fault is on: switching faults off again
+ * must not depend on an allocation that may itself be failed */
+static int make_it_fail(int fd, int on)
 {
-	int fd = open("/proc/self/make-it-fail", O_WRONLY);
-
-	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
-		perror("swapverify: /proc/self/make-it-fail");
-	if (fd >= 0)
-		close(fd);
+	if (write(fd, on ? "1" : "0", 1) == 1)
+		return 0;
+	perror("swapverify: /proc/self/make-it-fail");
+	return -1;
 }
 
 static long swapped_pages(void)
@@ -74,25 +74,27 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 42;
 	unsigned int hold = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0) : 0;
 	int faults = getenv("SWAPVERIFY_FAIL") && !strcmp(getenv("SWAPVERIFY_FAIL"), "1");
+	int fail_fd = faults ? open("/proc/self/make-it-fail", O_WRONLY) : -1;
 	size_t len = mib << 20, pages = len / pagesz, i, bad = 0;
 	unsigned char *buf, *want;
 	long before, after;
 
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	want = malloc(pagesz);
-	if (buf == MAP_FAILED || !want) {
-		perror("swapverify: mmap");
+	if (buf == MAP_FAILED || !want || (faults && fail_fd < 0)) {
+		perror("swapverify: mmap / make-it-fail");
 		return 2;
 	}
 	for (i = 0; i < pages; i++)
 		fill(buf + i * pagesz, i, i, seed, pagesz);
 	before = swapped_pages();
-	if (faults)
-		make_it_fail(1);
+	if (faults && make_it_fail(fail_fd, 1))
+		return 2;
 	if (madvise(buf, len, MADV_PAGEOUT))
 		perror("swapverify: madvise(MADV_PAGEOUT)");
-	if (faults)
-		make_it_fail(0);
+	/* read-back must run without injected faults (see the note in stress.sh) */
+	if (faults && make_it_fail(fail_fd, 0))
+		return 2;
 	after = swapped_pages();
 	if (hold) {
 		/* let the caller look at the swapped-out state */

@@ -42,6 +42,14 @@ load_stop() {
 	echo 1 > $ZS/enabled
 }
 
+# The swap workload is marked make-it-fail only around its MADV_PAGEOUT (see
+# swapverify.c), never while it reads back: Linux 6.1's zswap load path takes a
+# GFP_ATOMIC buffer for zpools that cannot sleep while mapped (zsmalloc and zsx
+# alike), and when that allocation fails it lets swap_readpage() read the
+# backing device, which does not hold the page (seen here once when a harness
+# bug left the flag on: 480 wrong pages with zswap on zsx; zsmalloc takes the
+# same path). The allocator is
+# not what that would test.
 # phase NAME FAULTS
 phase() {
 	name=$1 faults=$2
