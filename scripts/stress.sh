@@ -15,7 +15,7 @@ out=$ZSX_BUILD/stress
 mkdir -p "$out"
 summary=$out/summary.md
 {
-	echo "| kernel | verdict | VM seconds | phase | stress ops | verified | faults injected | malloc -ENOMEM | zsxram failed writes / zswap rejects | hotplug cycles | swap rounds | mismatches | splats | pages leaked |"
+	echo "| kernel | verdict | VM seconds | phase | stress ops | verified | faults injected | malloc -ENOMEM | zsxram failed writes / zswap rejects | hotplug cycles | swap rounds (failed) | mismatches | splats | pages leaked |"
 	echo "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$summary"
 rc=0
@@ -32,7 +32,7 @@ for kv in $KERNELS; do
 	vrc=$?
 	[ $vrc = 0 ] || rc=1
 	verdict=$(grep -o 'VM-VERDICT: [A-Z]*' "$log.verdict" | cut -d' ' -f2)
-	secs=$(sed -n 's/.*VM-VERDICT: PASS .*, \([0-9.]*\)s)$/\1/p' "$log.verdict" | head -1)
+	secs=$(sed -n 's/.*VM-VERDICT: PASS .*, \([0-9]*\)[0-9.]*s)$/\1/p' "$log.verdict" | head -1)
 	splats=$(grep -cE '(BUG:|WARNING:|Oops|KASAN:|KCSAN:|possible circular locking|unreferenced object|Call Trace:)' "$log")
 	grep "^ZSX-STRESS" "$log" | while read -r _ line; do
 		get() { echo " $line" | sed -n "s/.* $1=\\([0-9]*\\).*/\\1/p"; }
@@ -40,7 +40,7 @@ for kv in $KERNELS; do
 		if echo "$line" | grep -q not-in-this-kernel; then
 			echo "| $arch $variant | $verdict | $secs | $ph | - | - | not in this kernel | - | - | - | - | - | $splats | - |"
 		else
-			echo "| $arch $variant | $verdict | $secs | $ph | $(get ops) | $(get verified) | $(get faults_injected) | $(get malloc_failures) | $(get zsxram_failed_writes) / $(get zswap_alloc_rejects) | $(get hotplug_cycles) | $(get swap_rounds) | $(get mismatches) | $splats | $(get pages_left) |"
+			echo "| $arch $variant | $verdict | $secs | $ph | $(get ops) | $(get verified) | $(get faults_injected) | $(get malloc_failures) | $(get zsxram_failed_writes) / $(get zswap_alloc_rejects) | $(get hotplug_cycles) | $(get swap_rounds) ($(get swap_failures)) | $(get mismatches) | $splats | $(get pages_left) |"
 		fi
 	done >> "$summary"
 	grep -q "^ZSX-STRESS" "$log" || echo "| $arch $variant | ${verdict:-FAIL} | $secs | (no result) | | | | | | | | | $splats | |" >> "$summary"
