@@ -152,6 +152,8 @@ static int bench_thread_fn(void *arg)
 			cond_resched();
 	}
 	t->free_ns = ktime_get_ns() - t0;
+	/* every stored handle is freed: none may be freed again by the cleanup */
+	memset(t->handles, 0, array_size(r->objects, sizeof(*t->handles)));
 	if (atomic_inc_return(&r->done) == r->threads)
 		complete(&r->all_done);
 	return 0;
@@ -259,18 +261,7 @@ static int bench_run(const struct bench_config *cfg, unsigned int threads, unsig
 			stored += bench_sizes[(base + j) % bench_nr_sizes];
 		}
 	}
-	pages_full = bench_pool_pages(&r);
-	for (i = 0; i < threads; i++) {
-		unsigned int j;
-
-		for (j = 0; j < objects && th[i].handles[j]; j++) {
-			if (r.zs)
-				zs_free(r.zs, th[i].handles[j]);
-			else
-				zsx_free(r.zsx, th[i].handles[j]);
-			th[i].handles[j] = 0;
-		}
-	}
+	pages_full = bench_pool_pages(&r); /* out_pool frees these objects */
 
 	lat = vmalloc(array_size(nr_lat + 1, sizeof(u32)));
 	if (lat && !err) {
@@ -294,6 +285,7 @@ static int bench_run(const struct bench_config *cfg, unsigned int threads, unsig
 	}
 	vfree(lat);
 out_pool:
+	/* whatever is still stored (the density set, or what a failed run left) */
 	for (i = 0; i < threads; i++) {
 		unsigned int j;
 

@@ -142,19 +142,30 @@ static ssize_t free_write(struct file *f, const char __user *ubuf, size_t len, l
 	return len;
 }
 
-/* echo N > defer: zsx_free_deferred the last N objects on the writer's CPU */
-static ssize_t defer_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+/* "N" written to a knob that acts on N of the stored objects: 0 with testctl_lock
+ * held and N in *n, or an error (no pool, N larger than what is stored) */
+static int testctl_lock_count(const char __user *ubuf, size_t len, unsigned long *n)
 {
-	unsigned long n;
-	int err = kstrtoul_from_user(ubuf, len, 0, &n);
+	int err = kstrtoul_from_user(ubuf, len, 0, n);
 
 	if (err)
 		return err;
 	mutex_lock(&testctl_lock);
-	if (!testctl_pool || n > testctl_n) {
+	if (!testctl_pool || *n > testctl_n) {
 		mutex_unlock(&testctl_lock);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* echo N > defer: zsx_free_deferred the last N objects on the writer's CPU */
+static ssize_t defer_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	unsigned long n;
+	int err = testctl_lock_count(ubuf, len, &n);
+
+	if (err)
+		return err;
 	while (n--)
 		zsx_free_deferred(testctl_pool, testctl_handles[--testctl_n]);
 	mutex_unlock(&testctl_lock);
@@ -174,15 +185,10 @@ static ssize_t compact_write(struct file *f, const char __user *ubuf, size_t len
 static ssize_t migrate_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
 	unsigned long n, i;
-	int err = kstrtoul_from_user(ubuf, len, 0, &n);
+	int err = testctl_lock_count(ubuf, len, &n);
 
 	if (err)
 		return err;
-	mutex_lock(&testctl_lock);
-	if (!testctl_pool || n > testctl_n) {
-		mutex_unlock(&testctl_lock);
-		return -EINVAL;
-	}
 	for (i = 0; i < n; i++) {
 		err = zsx_test_migrate_handle(zsx_pool_core(testctl_pool), testctl_handles[i]);
 		if (err && err != -EAGAIN && err != -EBUSY) /* busy: not moved this time */

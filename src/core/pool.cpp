@@ -480,18 +480,10 @@ void Pool::free(unsigned long handle, int path)
 	}
 	release_handle(handle);
 	if (tracing())
-		trace_free(handle, cls->index, path < 0 ? int(policy_) : path);
+		zsx_plat_trace_free(owner_, handle, cls->index, path < 0 ? int(policy_) : path);
 	// unlinked under the lock with no objects: unreachable by anyone else
 	if (empties) // rare: keep the common free free of atomic read-modify-writes
 		add_relaxed(&freed_unlocked_, release_chain(empties));
-}
-
-void Pool::free_deferred(unsigned long handle)
-{
-	if (deferred_)
-		deferred_->enqueue(handle);
-	else
-		free(handle);
 }
 
 unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
@@ -530,12 +522,13 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 		for (unsigned k = i; k < j; ++k) {
 			if (scratch[k] & 2)
 				continue;
-			if (scratch[k] & 1)
+			if (scratch[k] & 1) {
 				zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[k] & ~1ul, c);
-			else
-				release_handle(scratch[k]);
-			if (tracing() && !(scratch[k] & 1))
-				trace_free(scratch[k], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+				continue;
+			}
+			release_handle(scratch[k]);
+			if (tracing())
+				zsx_plat_trace_free(owner_, scratch[k], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		}
 		if (empties)
 			add_relaxed(&freed_unlocked_, release_chain(empties));

@@ -117,7 +117,6 @@ public:
 	unsigned long malloc(usize size, unsigned gfp, int nid);
 	// path: the trace event's path (enum zsx_trace_free_path); -1 = this pool's policy
 	void free(unsigned long handle, int path = -1);
-	void free_deferred(unsigned long handle);
 	// free n handles grouped by class, one class->lock per run; returns classes touched
 	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch);
 	DeferredFree *deferred() const { return deferred_; }
@@ -180,10 +179,6 @@ private:
 	unsigned long release_chain(Zspage *chain);
 	// a freed object's handle goes back to the platform (debug: via the quarantine)
 	void release_handle(unsigned long handle);
-	void trace_free(unsigned long handle, int class_idx, int path)
-	{
-		zsx_plat_trace_free(owner_, handle, class_idx, path);
-	}
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);
 	void regroup(SizeClass *cls, Zspage *zs);
