@@ -4,7 +4,9 @@
  * checked from the kernel side against independent arithmetic).
  */
 #include <kunit/test.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include "core.h"
 
 /* ---- zsx_geometry: the class table of every supported chain length ---------- */
@@ -218,7 +220,87 @@ static struct kunit_suite zsx_obj_layout_suite = {
 	.test_cases = zsx_obj_layout_cases,
 };
 
-kunit_test_suites(&zsx_geometry_suite, &zsx_obj_layout_suite);
+/* ---- zsx_memory_model: the core's inline pfn/page/address arithmetic ---------- */
+
+struct mm_case {
+	const char *name;
+	gfp_t gfp;
+};
+
+static const struct mm_case mm_cases[] = {
+	{ "GFP_KERNEL", GFP_KERNEL },
+	{ "GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE },
+	{ "GFP_NOIO|__GFP_HIGHMEM|__GFP_MOVABLE (zsxram's)", GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE },
+#ifdef CONFIG_ZONE_DMA32
+	{ "GFP_DMA32", GFP_KERNEL | GFP_DMA32 },
+#endif
+};
+
+static void mm_case_desc(const struct mm_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+KUNIT_ARRAY_PARAM(mm_case, mm_cases, mm_case_desc);
+
+#define MM_PAGES 256
+
+/* every page the kernel hands out: the core's pfn, page-of-pfn and address
+ * are the kernel's own page_to_pfn(), pfn_to_page() and page_address() */
+static void memory_model_matches_the_kernel(struct kunit *test)
+{
+	const struct mm_case *c = test->param_value;
+	struct page **pages = kunit_kcalloc(test, MM_PAGES, sizeof(*pages), GFP_KERNEL);
+	unsigned int i, inline_mm = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < MM_PAGES; i++) {
+		struct zsx_plat_page *back;
+		unsigned long pfn;
+		void *addr, *kaddr;
+
+		pages[i] = alloc_page(c->gfp);
+		if (!pages[i])
+			break;
+		inline_mm = zsx_core_mm_model((struct zsx_plat_page *)pages[i], &pfn, &addr, &back);
+		KUNIT_EXPECT_EQ_MSG(test, pfn, page_to_pfn(pages[i]), "page %u: core pfn differs", i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, (struct page *)back, pages[i], "page %u: core page of pfn %#lx differs",
+					i, pfn);
+		kaddr = kmap_local_page(pages[i]);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, addr, kaddr, "page %u (pfn %#lx): core address differs", i, pfn);
+		kunmap_local(kaddr);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, i, MM_PAGES, "could allocate only %u pages", i);
+	while (i--)
+		__free_page(pages[i]);
+	kunit_info(test, "memory model: %s", inline_mm ? "inline (vmemmap + direct map)" : "out-of-line calls");
+}
+
+/* a PFN beyond all memory is refused, not turned into a page pointer */
+static void memory_model_refuses_pfns_beyond_memory(struct kunit *test)
+{
+	unsigned long top = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		top = max(top, node_end_pfn(nid));
+	KUNIT_EXPECT_NULL_MSG(test, zsx_core_mm_pfn_to_page(top + 1), "pfn %#lx is beyond memory", top + 1);
+	KUNIT_EXPECT_NULL_MSG(test, zsx_core_mm_pfn_to_page(~0ul >> PAGE_SHIFT), "the largest pfn is not memory");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, zsx_core_mm_pfn_to_page(page_to_pfn(virt_to_page(kunit_kmalloc(test, 64, GFP_KERNEL)))),
+				  "a slab page's pfn is memory");
+}
+
+static struct kunit_case zsx_memory_model_cases[] = {
+	KUNIT_CASE_PARAM(memory_model_matches_the_kernel, mm_case_gen_params),
+	KUNIT_CASE(memory_model_refuses_pfns_beyond_memory),
+	{}
+};
+
+static struct kunit_suite zsx_memory_model_suite = {
+	.name = "zsx_memory_model",
+	.test_cases = zsx_memory_model_cases,
+};
+
+kunit_test_suites(&zsx_geometry_suite, &zsx_obj_layout_suite, &zsx_memory_model_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zsx KUnit suites");

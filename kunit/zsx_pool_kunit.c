@@ -729,8 +729,26 @@ static void density_vs_kernel_zsmalloc(struct kunit *test)
 	KUNIT_EXPECT_GE(test, zsx8 << PAGE_SHIFT, bytes);
 }
 
+/* zram decides "store uncompressed" by comparing with this value: zsx at the
+ * kernel zsmalloc's chain length must answer as zs_huge_class_size() does */
+static void density_huge_class_size_as_zsmalloc(struct kunit *test)
+{
+	struct zsx_pool *pool = test_pool(test, "kunit-huge4", 4, ZSX_FREE_DEFAULT);
+	struct zs_pool *zs = zs_create_pool("kunit-huge-zsmalloc");
+	size_t zsx_size, zs_size;
+
+	KUNIT_ASSERT_NOT_NULL(test, zs);
+	zsx_size = zsx_huge_class_size(pool);
+	zs_size = zs_huge_class_size(zs);
+	zs_destroy_pool(zs);
+	zsx_destroy_pool(pool);
+	KUNIT_EXPECT_EQ_MSG(test, zsx_size, zs_size, "zsx_huge_class_size %zu, zs_huge_class_size %zu", zsx_size,
+			    zs_size);
+}
+
 static struct kunit_case zsx_density_cases[] = {
 	KUNIT_CASE(density_vs_kernel_zsmalloc),
+	KUNIT_CASE(density_huge_class_size_as_zsmalloc),
 	{}
 };
 

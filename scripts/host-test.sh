@@ -1,7 +1,8 @@
 #!/bin/bash
 # Hosted tests of the C++ core (GoogleTest) in several builds:
 #   asan-4k: ASan+UBSan, 4K pages, wide obj   asan-64k: 64K pages
-#   asan-narrow: ZSX_NARROW_OBJ=1             tsan: ThreadSanitizer
+#   asan-narrow: ZSX_NARROW_OBJ=1 and the out-of-line memory model (classic SPARSEMEM/HIGHMEM kernels)
+#   tsan: ThreadSanitizer; all others use the inline memory model (SPARSEMEM_VMEMMAP)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 out=$ZSX_BUILD/host
@@ -12,7 +13,7 @@ common="-std=gnu++20 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializer
 declare -A cfg=(
 	[asan-4k]="-DZSX_PAGE_SHIFT=12 -fsanitize=address,undefined -fno-sanitize-recover=all"
 	[asan-64k]="-DZSX_PAGE_SHIFT=16 -fsanitize=address,undefined -fno-sanitize-recover=all"
-	[asan-narrow]="-DZSX_PAGE_SHIFT=12 -DZSX_NARROW_OBJ=1 -fsanitize=address,undefined -fno-sanitize-recover=all"
+	[asan-narrow]="-DZSX_PAGE_SHIFT=12 -DZSX_NARROW_OBJ=1 -DZSX_HOSTED_INLINE_MM=0 -fsanitize=address,undefined -fno-sanitize-recover=all"
 	[tsan]="-DZSX_PAGE_SHIFT=12 -fsanitize=thread"
 )
 # build and run one configuration; two at a time (this machine has two cores)

@@ -4,6 +4,7 @@
 
 #include "core.h"
 #include "obj_layout.hpp"
+#include "pool.hpp"
 
 using namespace zsx;
 
@@ -71,4 +72,23 @@ TEST(ObjLayout, LayoutMatchesBuild)
 	EXPECT_EQ(l.pfn_bits + l.class_bits + l.index_bits, 64u);
 	EXPECT_EQ(zsx_core_slot_of_size(0), -22);
 	EXPECT_EQ(zsx_core_slot_of_size(Geometry::page_size + 1), -22);
+}
+
+// The fullness groups the fast paths find with compares (per-class thresholds)
+// are exactly mainline's in-use ratio deciles, for every class of every chain
+// length and every number of objects in use.
+TEST(FullnessGroups, ThresholdsEqualTheRatioDefinition)
+{
+	for (unsigned chain = Geometry::min_chain; chain <= Geometry::max_chain; ++chain) {
+		const ClassTable *t = kClassTables.get(chain);
+		for (unsigned s = 0; s < Geometry::nr_classes; ++s) {
+			const u32 objs = t->slot[s].objs;
+			u16 group_min[kGroupFull] = {};
+			for (unsigned g = 1; g < kGroupFull; ++g)
+				group_min[g] = group_min_of(g, objs);
+			for (u32 inuse = 0; inuse <= objs; ++inuse)
+				ASSERT_EQ(group_by_thresholds(group_min, inuse, objs), group_by_ratio(inuse, objs))
+					<< "chain " << chain << " slot " << s << " objs " << objs << " inuse " << inuse;
+		}
+	}
 }

@@ -1,9 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 // Hosted implementation of the zsx platform interface (platform_abi.h):
-// pthread locks, malloc'd pages with a PFN table, thread-local bounce buffers.
+// pthread locks, a "vmemmap" of page structs over one reserved arena of page
+// memory (so the core's inline memory model works here too), thread-local
+// bounce buffers. Freed pages are poisoned for ASan.
 #include "host_platform.hpp"
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <cstddef>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define HOST_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define HOST_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define HOST_POISON(p, n) ((void)(p), (void)(n))
+#define HOST_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 #include <atomic>
 #include <condition_variable>
 #include <thread>
@@ -15,6 +27,7 @@
 
 #include "core.h"
 #include "platform_abi.h"
+#include "zsx_kconst.h"
 
 struct zsx_plat_spinlock {
 	pthread_mutex_t m;
@@ -22,15 +35,24 @@ struct zsx_plat_spinlock {
 struct zsx_plat_rwlock {
 	pthread_rwlock_t l;
 };
-// Like struct page: never freed (a PFN always names one), with a page lock
-// and a reference count, so the tests can play the VM's part in migration.
-struct zsx_plat_page {
-	void *mem;
+// Like struct page: one per PFN in one array (the "vmemmap"), never freed,
+// with a page lock and a reference count, so the tests can play the VM's
+// part in migration. owner/index are page->private/page->index.
+struct alignas(ZSX_K_PAGE_SIZEOF) zsx_plat_page {
 	void *owner;
-	unsigned long pfn;
+	unsigned long index;
+	void *mem;
+	unsigned long unused; // keeps the layout: pfn is the index in g_pages
 	std::mutex lock;
 	std::atomic<int> ref{0};
 };
+static_assert(sizeof(zsx_plat_page) == ZSX_K_PAGE_SIZEOF, "hosted zsx_kconst.h: page struct size");
+static_assert(offsetof(zsx_plat_page, owner) == ZSX_K_PAGE_PRIVATE, "hosted zsx_kconst.h: private offset");
+static_assert(offsetof(zsx_plat_page, index) == ZSX_K_PAGE_INDEX, "hosted zsx_kconst.h: index offset");
+static_assert(sizeof(zsx_plat_spinlock) == ZSX_K_SPINLOCK_SIZE && alignof(zsx_plat_spinlock) == ZSX_K_SPINLOCK_ALIGN,
+	      "hosted zsx_kconst.h: spinlock storage");
+static_assert(sizeof(zsx_plat_rwlock) == ZSX_K_RWLOCK_SIZE && alignof(zsx_plat_rwlock) == ZSX_K_RWLOCK_ALIGN,
+	      "hosted zsx_kconst.h: rwlock storage");
 
 namespace host {
 std::mutex cpu_locks[kCpus];
@@ -55,17 +77,20 @@ std::atomic<long> work_delay_scale{0};
 std::atomic<bool> work_gate_closed{false};
 } // namespace host
 
+struct zsx_plat_mm zsx_plat_mm;
+void *zsx_plat_handle_cache;
+
 namespace {
 constexpr unsigned long kPageSize = 1ul << ZSX_PAGE_SHIFT;
+constexpr unsigned long kMaxPages = 1ul << 18;
 std::mutex g_pfn_mutex;
-// pfn 0 is never handed out; never destroyed (page structs live forever, like struct page)
-std::vector<zsx_plat_page *> &g_by_pfn = *new std::vector<zsx_plat_page *>(1, nullptr);
+// pfn 0 is never handed out; page structs live forever, like struct page
+zsx_plat_page g_pages[kMaxPages];
+unsigned char *g_arena; // kMaxPages pages of address space, reserved at first use
+unsigned long g_next_pfn = 1;
 std::vector<unsigned long> g_free_pfns;
 alignas(64) thread_local unsigned char t_cpu_area[(1ul << ZSX_PAGE_SHIFT) + 64];
 thread_local int t_cpu_area_depth;
-// "RCU": frees are queued and done at synchronize time (pool destroy)
-std::mutex g_rcu_mutex;
-std::vector<void *> g_rcu_queue;
 std::mutex g_defer_mutex;
 std::vector<void *> g_deferred;
 std::atomic<long> g_release_count{0};
@@ -103,24 +128,14 @@ bool host_migrate_pfn(unsigned long pfn)
 
 extern "C" {
 
-struct zsx_plat_spinlock *zsx_plat_lock_new(void)
-{
-	auto *l = new zsx_plat_spinlock;
-	pthread_mutex_init(&l->m, nullptr);
-	return l;
-}
-void zsx_plat_lock_delete(struct zsx_plat_spinlock *l) { pthread_mutex_destroy(&l->m); delete l; }
+void zsx_plat_lock_init(struct zsx_plat_spinlock *l) { pthread_mutex_init(&l->m, nullptr); }
+void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l) { pthread_mutex_destroy(&l->m); }
 void zsx_plat_lock(struct zsx_plat_spinlock *l) { pthread_mutex_lock(&l->m); }
 void zsx_plat_unlock(struct zsx_plat_spinlock *l) { pthread_mutex_unlock(&l->m); }
 int zsx_plat_lock_contended(struct zsx_plat_spinlock *) { return 0; }
 
-struct zsx_plat_rwlock *zsx_plat_rwlock_new(void)
-{
-	auto *l = new zsx_plat_rwlock;
-	pthread_rwlock_init(&l->l, nullptr);
-	return l;
-}
-void zsx_plat_rwlock_delete(struct zsx_plat_rwlock *l) { pthread_rwlock_destroy(&l->l); delete l; }
+void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l) { pthread_rwlock_init(&l->l, nullptr); }
+void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l) { pthread_rwlock_destroy(&l->l); }
 void zsx_plat_read_lock(struct zsx_plat_rwlock *l) { pthread_rwlock_rdlock(&l->l); }
 void zsx_plat_read_unlock(struct zsx_plat_rwlock *l) { pthread_rwlock_unlock(&l->l); }
 void zsx_plat_write_lock(struct zsx_plat_rwlock *l) { pthread_rwlock_wrlock(&l->l); }
@@ -149,21 +164,35 @@ struct zsx_plat_page *zsx_plat_page_alloc(unsigned int, int)
 		if (host::page_alloc_budget.compare_exchange_weak(budget, budget - 1))
 			break;
 	}
-	void *mem = aligned_alloc(kPageSize, kPageSize);
-	memset(mem, 0x5a, kPageSize);
 	zsx_plat_page *p;
 	{
 		std::lock_guard<std::mutex> g(g_pfn_mutex);
-		if (!g_free_pfns.empty()) {
-			p = g_by_pfn[g_free_pfns.back()];
-			g_free_pfns.pop_back();
-		} else {
-			p = new zsx_plat_page;
-			p->pfn = g_by_pfn.size();
-			g_by_pfn.push_back(p);
+		if (!g_arena) {
+			void *a = mmap(nullptr, kMaxPages * kPageSize, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			if (a == MAP_FAILED)
+				abort();
+			g_arena = static_cast<unsigned char *>(a);
+			HOST_POISON(g_arena, kMaxPages * kPageSize);
+			zsx_plat_mm.page_array = reinterpret_cast<unsigned long>(g_pages);
+			zsx_plat_mm.direct_map = reinterpret_cast<unsigned long>(g_arena);
 		}
-		p->mem = mem;
+		unsigned long pfn;
+		if (!g_free_pfns.empty()) {
+			pfn = g_free_pfns.back();
+			g_free_pfns.pop_back();
+		} else if (g_next_pfn < kMaxPages) {
+			pfn = g_next_pfn++;
+			__atomic_store_n(&zsx_plat_mm.pfn_limit, g_next_pfn, __ATOMIC_RELAXED);
+		} else {
+			return nullptr; // the arena is full
+		}
+		p = &g_pages[pfn];
+		p->mem = g_arena + pfn * kPageSize;
+		HOST_UNPOISON(p->mem, kPageSize);
+		memset(p->mem, 0x5a, kPageSize);
 		__atomic_store_n(&p->owner, nullptr, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->index, 0ul, __ATOMIC_RELAXED);
 		p->ref = 1;
 	}
 	host::pages_live++;
@@ -175,27 +204,23 @@ void host_page_put(zsx_plat_page *p)
 {
 	if (--p->ref != 0)
 		return;
-	void *mem;
 	{
 		std::lock_guard<std::mutex> g(g_pfn_mutex);
-		mem = p->mem;
+		HOST_POISON(p->mem, kPageSize); // a use after free of a zsx page is an ASan report
 		p->mem = nullptr;
-		g_free_pfns.push_back(p->pfn);
+		g_free_pfns.push_back(zsx_plat_page_to_pfn(p));
 	}
 	host::pages_live--;
-	::free(mem);
 }
 
 extern "C" {
-void zsx_plat_page_free(struct zsx_plat_page *p) { host_page_put(p); }
-
-unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p) { return p->pfn; }
+unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p) { return (unsigned long)(p - g_pages); }
 struct zsx_plat_page *zsx_plat_pfn_to_page(unsigned long pfn)
 {
-	std::lock_guard<std::mutex> g(g_pfn_mutex);
-	return pfn > 0 && pfn < g_by_pfn.size() ? g_by_pfn[pfn] : nullptr;
+	// pfn_valid(): a page struct exists for every PFN below the high-water mark
+	return pfn > 0 && pfn < __atomic_load_n(&zsx_plat_mm.pfn_limit, __ATOMIC_RELAXED) ? &g_pages[pfn] : nullptr;
 }
-void *zsx_plat_kmap(struct zsx_plat_page *p) { return p->mem; }
+void *zsx_plat_kmap(struct zsx_plat_page *p) { return g_arena + zsx_plat_page_to_pfn(p) * kPageSize; }
 void zsx_plat_kunmap(void *) {}
 void zsx_plat_page_make_movable(struct zsx_plat_page *, unsigned int) {}
 int zsx_plat_page_release_try(struct zsx_plat_page *p)
@@ -221,23 +246,6 @@ void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p)
 }
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *p) { host_page_put(p); }
 
-void zsx_plat_rcu_read_lock(void) {}
-void zsx_plat_rcu_read_unlock(void) {}
-void zsx_plat_free_rcu(void *obj)
-{
-	std::lock_guard<std::mutex> g(g_rcu_mutex);
-	g_rcu_queue.push_back(obj);
-}
-void zsx_plat_synchronize_rcu(void)
-{
-	std::vector<void *> q;
-	{
-		std::lock_guard<std::mutex> g(g_rcu_mutex);
-		q.swap(g_rcu_queue);
-	}
-	for (void *p : q)
-		::free(p);
-}
 void zsx_plat_defer_zspage_release(void *obj)
 {
 	std::lock_guard<std::mutex> g(g_defer_mutex);
@@ -254,10 +262,17 @@ void zsx_plat_flush_deferred_releases(void)
 		zsx_core_zspage_release_slow(zs);
 }
 
-void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage)
+void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned long tag)
 {
+	__atomic_store_n(&p->index, tag, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->owner, zspage, __ATOMIC_RELAXED);
 }
+unsigned long zsx_plat_page_tag(struct zsx_plat_page *p) { return __atomic_load_n(&p->index, __ATOMIC_RELAXED); }
+void *zsx_plat_zspage_alloc(unsigned int nr_pages, unsigned int)
+{
+	return calloc(1, zsx_core_zspage_bytes(nr_pages));
+}
+void zsx_plat_zspage_free(void *zspage, unsigned int) { ::free(zspage); }
 void *zsx_plat_page_owner(struct zsx_plat_page *p)
 {
 	return p ? __atomic_load_n(&p->owner, __ATOMIC_RELAXED) : nullptr;
@@ -288,14 +303,10 @@ void *zsx_plat_percpu_ptr(void *pcp, int cpu)
 int zsx_plat_this_cpu(void) { return host::this_cpu(); }
 int zsx_plat_nr_cpu_ids(void) { return host::kCpus; }
 int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
-unsigned long zsx_plat_irq_save(void)
-{
-	host::cpu_lock(host::this_cpu()).lock();
-	return 0;
-}
 void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
 {
-	*flags = zsx_plat_irq_save();
+	host::cpu_lock(host::this_cpu()).lock();
+	*flags = 0;
 	return zsx_plat_percpu_ptr(pcp, host::this_cpu());
 }
 void zsx_plat_irq_restore(unsigned long) { host::cpu_lock(host::this_cpu()).unlock(); }

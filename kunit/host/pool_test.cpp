@@ -410,6 +410,59 @@ TEST_P(PoolByPolicy, FreeOfAnotherPoolsHandleIsRefused)
 	host::warnings = warnings;
 }
 
+// Forged and stale handles (a class index no class has, a PFN that is not
+// memory, the PFN of a page the pool has released): zsx_free refuses each
+// with a warning and follows no pointer it cannot vouch for (ASan checks that
+// the released page is not touched), and the pool's own objects are intact.
+TEST_P(PoolByPolicy, CorruptHandlesAreRefusedWithoutDereferencing)
+{
+	auto pool = make_pool(GetParam());
+	struct zsx_layout_info l;
+	zsx_core_layout(&l);
+	std::vector<unsigned char> data(500);
+	fill(data, 11);
+	unsigned long keep = zsx_core_malloc(pool.get(), data.size(), 0, -1);
+	ASSERT_FALSE(is_err(keep));
+	write_obj(pool.get(), keep, data);
+	unsigned long live_pfn, stale_pfn;
+	unsigned idx, cls;
+	ASSERT_EQ(zsx_core_handle_location(pool.get(), keep, &live_pfn, &idx, &cls), 0);
+	// a page the pool allocated and released again: huge objects own a page each
+	unsigned long gone = zsx_core_malloc(pool.get(), kPage - 1, 0, -1);
+	ASSERT_FALSE(is_err(gone));
+	unsigned gone_idx, gone_cls;
+	ASSERT_EQ(zsx_core_handle_location(pool.get(), gone, &stale_pfn, &gone_idx, &gone_cls), 0);
+	zsx_core_free(pool.get(), gone);
+
+	struct Case {
+		const char *what;
+		unsigned long obj;
+	};
+	std::vector<Case> cases = {
+		{"random PFN", zsx_core_obj_encode(l.max_pfn - 12345, cls, 0)},
+		{"released page", zsx_core_obj_encode(stale_pfn, gone_cls, 0)},
+	};
+	// the class field only matters where zsx_free trusts it (base finds the class through the page)
+	bool uses_class = l.has_class && GetParam() != ZSX_CORE_FREE_BASE;
+	if (uses_class && (1ul << l.class_bits) > l.nr_classes)
+		cases.push_back({"class index beyond the classes", zsx_core_obj_encode(live_pfn, (1u << l.class_bits) - 1, idx)});
+	if (uses_class)
+		cases.push_back({"live page, wrong class", zsx_core_obj_encode(live_pfn, gone_cls, idx)});
+	for (const Case &c : cases) {
+		auto *forged = new unsigned long[2]{c.obj, 0};
+		long warnings = host::warnings.load(), handles = host::handles_live.load();
+		zsx_core_free(pool.get(), reinterpret_cast<unsigned long>(forged));
+		EXPECT_EQ(host::warnings.load(), warnings + 1) << c.what << ": must be reported";
+		EXPECT_EQ(host::handles_live.load(), handles) << c.what << ": nothing may be freed";
+		EXPECT_EQ(zsx_core_objects_in_use(pool.get()), 1u) << c.what;
+		delete[] forged;
+		host::warnings = warnings;
+	}
+	EXPECT_TRUE(check_obj(pool.get(), keep, data)) << "the pool's object must be intact";
+	zsx_core_free(pool.get(), keep);
+	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
+}
+
 TEST(PoolErrors, PageAllocationFailureIsENOMEMAndLeaksNothing)
 {
 	auto pool = make_pool(policies().back());

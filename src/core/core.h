@@ -36,6 +36,12 @@ int zsx_core_class_info(unsigned int chain, unsigned int slot, struct zsx_class_
 int zsx_core_slot_of_size(unsigned long size);
 unsigned long zsx_core_huge_class_size(unsigned int chain);
 unsigned int zsx_core_nr_distinct_classes(unsigned int chain);
+/* the core's memory model (inline or out of line) applied to page: its pfn,
+ * the page of that pfn, its address; returns 1 for the inline model */
+int zsx_core_mm_model(struct zsx_plat_page *page, unsigned long *pfn, void **addr,
+		      struct zsx_plat_page **page_of_pfn);
+/* the core's pfn -> page: NULL for a pfn that is not memory */
+struct zsx_plat_page *zsx_core_mm_pfn_to_page(unsigned long pfn);
 unsigned long zsx_core_obj_encode(unsigned long pfn, unsigned int class_idx, unsigned int obj_idx);
 void zsx_core_obj_decode(unsigned long obj, unsigned long *pfn, unsigned int *class_idx, unsigned int *obj_idx);
 unsigned long zsx_core_obj_with_pfn(unsigned long obj, unsigned long pfn);
@@ -121,6 +127,8 @@ int zsx_core_page_isolate(struct zsx_plat_page *page);
 int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *page);
 void zsx_core_page_putback(struct zsx_plat_page *page);
 void zsx_core_zspage_release_slow(void *zspage);
+/* bytes of zspage metadata for a chain of nr_pages pages */
+unsigned long zsx_core_zspage_bytes(unsigned int nr_pages);
 /* the data page holding the start of a handle's object (tests) */
 struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned long handle);
 int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,

@@ -2,6 +2,7 @@
 // extern "C" entry points of the core's geometry and obj layout (see core.h).
 #include "core.h"
 #include "obj_layout.hpp"
+#include "platform.hpp"
 
 using namespace zsx;
 
@@ -74,6 +75,19 @@ extern "C" unsigned long zsx_core_obj_with_pfn(unsigned long obj, unsigned long 
 {
 	return ObjLayout::with_pfn(obj, pfn);
 }
+
+extern "C" int zsx_core_mm_model(struct zsx_plat_page *page, unsigned long *pfn, void **addr,
+				 struct zsx_plat_page **page_of_pfn)
+{
+	*pfn = plat::page_to_pfn(page);
+	*page_of_pfn = plat::pfn_to_page(*pfn);
+	u8 *a = plat::kmap(page);
+	*addr = a;
+	plat::kunmap(a);
+	return kInlineMm;
+}
+
+extern "C" struct zsx_plat_page *zsx_core_mm_pfn_to_page(unsigned long pfn) { return plat::pfn_to_page(pfn); }
 
 #ifdef ZSX_INJECT_OOB
 // Harness self-test only (scripts/selftest.sh): proves KASAN instruments C++ objects.

@@ -15,14 +15,14 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 {
 	*err = kENOMEM;
 	u32 cap = max_of(handles_per_cpu / 2, 16u);
-	auto *d = static_cast<DeferredFree *>(zsx_plat_zalloc(sizeof(DeferredFree), 0));
+	auto *d = static_cast<DeferredFree *>(zsx_plat_zalloc(sizeof(DeferredFree), kGfpKernel));
 	if (!d)
 		return nullptr;
 	d->pool_ = pool;
 	d->buffer_cap_ = cap;
 	d->low_water_ms_ = kDefaultLowWaterMs;
 	d->pcpu_ = zsx_plat_percpu_zalloc(sizeof(DeferCpu));
-	d->scratch_ = static_cast<unsigned long *>(zsx_plat_zalloc(cap * sizeof(unsigned long), 0));
+	d->scratch_ = static_cast<unsigned long *>(zsx_plat_zalloc(cap * sizeof(unsigned long), kGfpKernel));
 	d->work_ = zsx_plat_work_new(
 		[](void *arg) { static_cast<DeferredFree *>(arg)->drain(); }, d);
 	if (!d->pcpu_ || !d->scratch_ || !d->work_)
@@ -32,7 +32,7 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 			continue;
 		DeferCpu *c = cpu_slot(d->pcpu_, cpu);
 		for (auto &b : c->buffers) {
-			b = static_cast<DeferBuffer *>(zsx_plat_zalloc(DeferBuffer::bytes(cap), 0));
+			b = static_cast<DeferBuffer *>(zsx_plat_zalloc(DeferBuffer::bytes(cap), kGfpKernel));
 			if (!b)
 				goto fail;
 			b->cap = cap;

@@ -15,20 +15,33 @@ struct zsx_plat_spinlock;   /* spinlock_t */
 struct zsx_plat_rwlock; /* rwlock_t */
 struct zsx_plat_page;   /* struct page */
 
-/* locks: NULL on -ENOMEM */
-struct zsx_plat_spinlock *zsx_plat_lock_new(void);
-void zsx_plat_lock_delete(struct zsx_plat_spinlock *l);
+/* locks live inside the structures they protect (storage of the kernel's
+ * sizeof(spinlock_t)/sizeof(rwlock_t), zsx_kconst.h): init before use,
+ * destroy before the memory is freed */
+void zsx_plat_lock_init(struct zsx_plat_spinlock *l);
+void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l);
 void zsx_plat_lock(struct zsx_plat_spinlock *l);
 void zsx_plat_unlock(struct zsx_plat_spinlock *l);
 int zsx_plat_lock_contended(struct zsx_plat_spinlock *l);
-struct zsx_plat_rwlock *zsx_plat_rwlock_new(void);
-void zsx_plat_rwlock_delete(struct zsx_plat_rwlock *l);
+void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l);
+void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l);
 void zsx_plat_read_lock(struct zsx_plat_rwlock *l);
 void zsx_plat_read_unlock(struct zsx_plat_rwlock *l);
 void zsx_plat_write_lock(struct zsx_plat_rwlock *l);
 void zsx_plat_write_unlock(struct zsx_plat_rwlock *l);
 
-/* metadata memory (gfp is the caller's; the shim strips HIGHMEM/MOVABLE) */
+/* the memory model, set once at load (zsx_kconst.h says whether the core may
+ * use it inline): page of pfn = page_array + pfn * sizeof(struct page); address
+ * of pfn = direct_map + (pfn << PAGE_SHIFT); pfns at or above pfn_limit are
+ * not memory (raised on memory hotplug) */
+struct zsx_plat_mm {
+	unsigned long page_array; /* vmemmap */
+	unsigned long direct_map;
+	unsigned long pfn_limit;
+};
+extern struct zsx_plat_mm zsx_plat_mm;
+
+/* metadata memory (gfp is the caller's, never 0; the shim strips the zone bits) */
 void *zsx_plat_zalloc(unsigned long size, unsigned int gfp);
 void zsx_plat_free(void *p);
 /* handles: two unsigned longs each, from a dedicated cache: [0] holds the obj
@@ -36,10 +49,15 @@ void zsx_plat_free(void *p);
  * the pool's tag on debug pools) */
 unsigned long *zsx_plat_handle_alloc(unsigned int gfp);
 void zsx_plat_handle_free(unsigned long *h);
+/* the kernel's handle kmem_cache, for the core's inline handle alloc/free */
+extern void *zsx_plat_handle_cache;
+/* zspage metadata with room for nr_pages page pointers, from a cache per
+ * chain length (zsx_core_zspage_bytes(nr_pages) bytes, zeroed) */
+void *zsx_plat_zspage_alloc(unsigned int nr_pages, unsigned int gfp);
+void zsx_plat_zspage_free(void *zspage, unsigned int nr_pages);
 
 /* data pages */
 struct zsx_plat_page *zsx_plat_page_alloc(unsigned int gfp, int nid);
-void zsx_plat_page_free(struct zsx_plat_page *p);
 unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p);
 struct zsx_plat_page *zsx_plat_pfn_to_page(unsigned long pfn);
 void *zsx_plat_kmap(struct zsx_plat_page *p);
@@ -53,24 +71,21 @@ void zsx_plat_page_release_blocking(struct zsx_plat_page *p);
 /* migration (called with both pages locked by the VM): take over newpage, drop oldpage */
 void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage);
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage);
-/* the zspage a page belongs to (page->private) */
-void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage);
+/* the zspage a page belongs to (page->private) and its tag (page->index):
+ * tag = zspage ^ pool, so a page that is not a zsx page of this pool is
+ * recognised without following its private pointer */
+void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned long tag);
 void *zsx_plat_page_owner(struct zsx_plat_page *p);
+unsigned long zsx_plat_page_tag(struct zsx_plat_page *p);
 
 /* per-CPU bounce buffer (PAGE_SIZE) for objects that span two pages:
  * get disables preemption until put */
 void *zsx_plat_cpu_buffer_get(void);
 void zsx_plat_cpu_buffer_put(void);
 
-/* RCU: zspage metadata is freed after a grace period, so the migration
- * callbacks may read page->private under rcu_read_lock. The first 16 bytes of
- * obj are free for the platform's use (rcu_head / llist node). */
-void zsx_plat_rcu_read_lock(void);
-void zsx_plat_rcu_read_unlock(void);
-void zsx_plat_free_rcu(void *obj);
-void zsx_plat_synchronize_rcu(void);
 /* hand a zspage whose pages could not all be released to a worker that
- * calls zsx_core_zspage_release_slow(obj) in process context */
+ * calls zsx_core_zspage_release_slow(obj) in process context (the first 16
+ * bytes of obj are the platform's: an llist node) */
 void zsx_plat_defer_zspage_release(void *obj);
 void zsx_plat_flush_deferred_releases(void);
 
@@ -81,7 +96,6 @@ void *zsx_plat_percpu_ptr(void *pcp, int cpu);
 int zsx_plat_this_cpu(void); /* IRQs off */
 int zsx_plat_nr_cpu_ids(void);
 int zsx_plat_cpu_possible(int cpu);
-unsigned long zsx_plat_irq_save(void);
 /* IRQs off (flags to *flags) and this CPU's slot of pcp: one call on hot paths */
 void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags);
 void zsx_plat_irq_restore(unsigned long flags);

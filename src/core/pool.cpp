@@ -31,6 +31,18 @@ CpuMapState *cpu_state(void *area) { return reinterpret_cast<CpuMapState *>(stat
 
 // ---- creation and teardown ------------------------------------------------
 
+namespace {
+// cache-line aligned zeroed memory; *mem receives what to free
+void *zalloc_aligned(usize bytes, void **mem)
+{
+	*mem = zsx_plat_zalloc(bytes + kCacheLine - 1, kGfpKernel);
+	if (!*mem)
+		return nullptr;
+	auto p = (reinterpret_cast<uptr>(*mem) + kCacheLine - 1) & ~uptr(kCacheLine - 1);
+	return reinterpret_cast<void *>(p);
+}
+} // namespace
+
 Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu, int *err)
 {
 	const ClassTable *table = kClassTables.get(chain);
@@ -44,14 +56,16 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 		return nullptr;
 	}
 	*err = kENOMEM;
-	auto *pool = static_cast<Pool *>(zsx_plat_zalloc(sizeof(Pool), 0));
+	void *mem;
+	auto *pool = static_cast<Pool *>(zalloc_aligned(sizeof(Pool), &mem));
 	if (!pool)
 		return nullptr;
+	pool->self_mem_ = mem;
 	pool->table_ = table;
 	pool->policy_ = policy;
-	pool->migrate_lock_ = zsx_plat_rwlock_new();
-	pool->classes_ = static_cast<SizeClass *>(zsx_plat_zalloc(sizeof(SizeClass) * table->nr_distinct, 0));
-	if (!pool->migrate_lock_ || !pool->classes_)
+	pool->migrate_lock_.init();
+	pool->classes_ = static_cast<SizeClass *>(zalloc_aligned(sizeof(SizeClass) * table->nr_distinct, &pool->classes_mem_));
+	if (!pool->classes_)
 		goto fail;
 	{
 		unsigned k = 0;
@@ -61,9 +75,7 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 			if (ci.index != unsigned(s))
 				continue;
 			SizeClass *cls = &pool->classes_[k++];
-			cls->lock = zsx_plat_lock_new();
-			if (!cls->lock)
-				goto fail;
+			cls->lock.init();
 			for (auto &g : cls->groups)
 				g.init();
 			cls->size = ci.size;
@@ -72,6 +84,8 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 			cls->huge = ci.huge;
 			cls->index = ci.index;
 			cls->pool = pool;
+			for (unsigned g = 1; g < kGroupFull; ++g)
+				cls->group_min[g] = group_min_of(g, ci.objs);
 			pool->by_slot_[s] = cls;
 		}
 		for (unsigned s = 0; s < Geometry::nr_classes; ++s)
@@ -97,7 +111,7 @@ void Pool::destroy()
 		bool reported = false;
 		for (unsigned k = 0; k < table_->nr_distinct; ++k) {
 			SizeClass *cls = &classes_[k];
-			if (!cls->lock)
+			if (!cls->pool)
 				continue; // creation failed before this class was set up
 			// Under both locks, as migration would take them: a page the VM
 			// isolated earlier may still be migrated while we tear down.
@@ -130,50 +144,43 @@ void Pool::destroy()
 			}
 			release_chain(dead);
 		}
-		// no migration callback may still be looking at a zspage or class
+		// the slow releases still hold zspages whose classes are about to go
 		zsx_plat_flush_deferred_releases();
-		zsx_plat_synchronize_rcu();
 		for (unsigned k = 0; k < table_->nr_distinct; ++k)
-			if (classes_[k].lock)
-				zsx_plat_lock_delete(classes_[k].lock);
-		zsx_plat_free(classes_);
+			if (classes_[k].pool)
+				classes_[k].lock.destroy();
+		zsx_plat_free(classes_mem_);
 	}
-	if (migrate_lock_)
-		zsx_plat_rwlock_delete(migrate_lock_);
+	migrate_lock_.destroy();
 	if (quarantine_) {
 		for (unsigned i = 0; i < kQuarantine; ++i)
 			if (quarantine_[i])
 				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(quarantine_[i]));
 		zsx_plat_free(quarantine_);
 	}
-	if (quarantine_lock_)
-		zsx_plat_lock_delete(quarantine_lock_);
-	zsx_plat_free(this);
+	if (quarantine_lock_) {
+		quarantine_lock_->destroy();
+		zsx_plat_free(quarantine_lock_);
+	}
+	zsx_plat_free(self_mem_);
 }
 
 // ---- zspages ----------------------------------------------------------------
 
-unsigned Pool::group_of(const SizeClass *cls, const Zspage *zs)
+unsigned Pool::group_of(const SizeClass *cls, u32 inuse)
 {
-	if (zs->inuse == 0)
-		return kGroupEmpty;
-	if (zs->inuse >= cls->objs_per_zspage)
-		return kGroupFull;
-	return 100 * zs->inuse / cls->objs_per_zspage / 10 + 1;
+	return group_by_thresholds(cls->group_min, inuse, cls->objs_per_zspage);
 }
 
 void Pool::insert_zspage(SizeClass *cls, Zspage *zs)
 {
-	zs->group = u8(group_of(cls, zs));
+	zs->group = u8(group_of(cls, zs->inuse));
 	cls->groups[zs->group].add_head(&zs->node);
 	cls->zspages[zs->group]++;
 }
 
-void Pool::regroup(SizeClass *cls, Zspage *zs)
+void Pool::move_to_group(SizeClass *cls, Zspage *zs, unsigned g)
 {
-	unsigned g = group_of(cls, zs);
-	if (g == zs->group)
-		return;
 	zs->node.unlink();
 	cls->zspages[zs->group]--;
 	zs->group = u8(g);
@@ -181,48 +188,81 @@ void Pool::regroup(SizeClass *cls, Zspage *zs)
 	cls->zspages[g]++;
 }
 
+// one more object in use: the group can only rise, usually not at all
+zsx_always_inline void Pool::regroup_after_alloc(SizeClass *cls, Zspage *zs)
+{
+	unsigned g = zs->group;
+	if (zs->inuse >= cls->objs_per_zspage) {
+		g = kGroupFull;
+	} else {
+		while (g < kGroupFull - 1 && zs->inuse >= cls->group_min[g + 1])
+			++g;
+	}
+	if (zsx_unlikely(g != zs->group))
+		move_to_group(cls, zs, g);
+}
+
+// any change of inuse (compaction, frees): compares only
+void Pool::regroup(SizeClass *cls, Zspage *zs)
+{
+	unsigned g = group_of(cls, zs->inuse);
+	if (g != zs->group)
+		move_to_group(cls, zs, g);
+}
+
 unsigned long Pool::header_read(Zspage *zs, unsigned idx)
 {
 	usize off = usize(idx) * zs->cls->size;
 	PageMap m(zs->pages[off >> kPageShift]);
-	return *reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask));
+	return load_relaxed(reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)));
 }
 
 void Pool::header_write(Zspage *zs, unsigned idx, unsigned long v)
 {
 	usize off = usize(idx) * zs->cls->size;
 	PageMap m(zs->pages[off >> kPageShift]);
-	*reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)) = v;
+	store_relaxed(reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)), v);
 }
 
 Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 {
-	auto *zs = static_cast<Zspage *>(zsx_plat_zalloc(sizeof(Zspage), gfp));
+	const unsigned nr = cls->pages_per_zspage;
+	auto *zs = static_cast<Zspage *>(zsx_plat_zspage_alloc(nr, gfp));
 	if (!zs)
 		return nullptr;
 	zs->node.init();
 	zs->cls = cls;
-	for (unsigned i = 0; i < cls->pages_per_zspage; ++i) {
+	for (unsigned i = 0; i < nr; ++i) {
 		Page *p = zsx_plat_page_alloc(gfp, nid);
 		if (!p) {
 			zs->dead = true;
+			add_relaxed(&pages_allocated_, (unsigned long)zs->nr_pages); // free_zspage_pages subtracts them
 			free_zspage_pages(zs);
 			return nullptr;
 		}
 		zs->pages[i] = p;
 		zs->nr_pages = u8(i + 1);
-		add_relaxed(&pages_allocated_, 1ul);
 	}
+	add_relaxed(&pages_allocated_, (unsigned long)nr);
 	// free list: each free object's first word holds (next free index) << 1;
-	// index objs_per_zspage ends the list. Huge objects have no header.
+	// index objs_per_zspage ends the list. Huge objects have no header. One
+	// mapping per page, each header of that page written through it.
 	zs->free_head = 0;
 	if (!cls->huge) {
-		for (unsigned i = 0; i < cls->objs_per_zspage; ++i)
-			header_write(zs, i, (unsigned long)(i + 1) << 1);
+		const usize size = cls->size;
+		unsigned idx = 0;
+		for (unsigned i = 0; i < nr; ++i) {
+			PageMap m(zs->pages[i]);
+			const usize page_end = usize(i + 1) << kPageShift;
+			for (usize off = usize(idx) * size; idx < cls->objs_per_zspage && off < page_end; off += size) {
+				++idx;
+				*reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)) = (unsigned long)idx << 1;
+			}
+		}
 	}
 	// only a fully initialised zspage is visible to the migration callbacks
-	for (unsigned i = 0; i < zs->nr_pages; ++i) {
-		zsx_plat_page_set_owner(zs->pages[i], zs);
+	for (unsigned i = 0; i < nr; ++i) {
+		zsx_plat_page_set_owner(zs->pages[i], zs, page_tag_of(zs));
 		zsx_plat_page_make_movable(zs->pages[i], gfp);
 	}
 	return zs;
@@ -231,14 +271,15 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 // Release the pages of a dead zspage (detached under its class lock, no
 // objects). A page the VM is migrating right now (page lock held) is handed,
 // with its zspage, to a worker that can sleep on the page lock. The metadata
-// is freed after an RCU grace period: migration callbacks read page->private
-// under rcu_read_lock and then find zs->dead under the class lock.
+// is freed once every page is released under its page lock: the migration
+// callbacks only reach a zspage through a page whose lock the VM holds (see
+// the lock order at the top of pool.hpp), so no RCU grace period is needed.
 void Pool::free_zspage_pages(Zspage *zs)
 {
 	bool busy = false;
 	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
-		zsx_plat_page_set_owner(zs->pages[i], nullptr);
+		zsx_plat_page_set_owner(zs->pages[i], nullptr, 0);
 		if (zsx_plat_page_release_try(zs->pages[i]))
 			zs->pages[i] = nullptr;
 		else
@@ -247,7 +288,7 @@ void Pool::free_zspage_pages(Zspage *zs)
 	if (busy)
 		zsx_plat_defer_zspage_release(zs);
 	else
-		zsx_plat_free_rcu(zs);
+		zspage_free_meta(zs);
 }
 
 void Pool::zspage_release_slow(Zspage *zs)
@@ -257,31 +298,48 @@ void Pool::zspage_release_slow(Zspage *zs)
 			zsx_plat_page_release_blocking(zs->pages[i]);
 		zs->pages[i] = nullptr;
 	}
-	zsx_plat_free_rcu(zs);
+	zspage_free_meta(zs);
 }
 
+zsx_always_inline Page *Pool::page_of_pfn(unsigned long pfn) const
+{
+	// debug pools also reject a PFN in a memory hole (pfn_valid)
+	return zsx_unlikely(debug_) ? zsx_plat_pfn_to_page(pfn) : plat::pfn_to_page(pfn);
+}
+
+// The zspage of an object, or nullptr when its page is not a zsx page of this
+// pool: the tag in page->index is checked before page->private is followed.
 Zspage *Pool::zspage_of_obj(unsigned long obj) const
 {
-	return static_cast<Zspage *>(zsx_plat_page_owner(zsx_plat_pfn_to_page(ObjLayout::pfn_of(obj))));
+	Page *page = page_of_pfn(ObjLayout::pfn_of(obj));
+	if (zsx_unlikely(!page))
+		return nullptr;
+	auto *zs = static_cast<Zspage *>(plat::page_owner(page));
+	if (zsx_unlikely(!zs || plat::page_tag(page) != page_tag_of(zs)))
+		return nullptr;
+	return zs;
 }
 
 // ---- objects ----------------------------------------------------------------
 
-unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle)
+zsx_always_inline unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle)
 {
 	unsigned idx = zs->free_head;
+	usize off = usize(idx) * cls->size;
+	Page *page = zs->pages[off >> kPageShift];
 	if (cls->huge) {
 		zs->huge_handle = handle;
 		zs->free_head = Zspage::kNoFree;
 	} else {
-		unsigned long next = header_read(zs, idx) >> 1;
+		PageMap m(page);
+		auto *header = reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask));
+		unsigned long next = *header >> 1;
 		zs->free_head = next >= cls->objs_per_zspage ? Zspage::kNoFree : u32(next);
-		header_write(zs, idx, handle | kAllocatedTag);
+		store_relaxed(header, handle | kAllocatedTag);
 	}
 	zs->inuse++;
 	cls->obj_used++;
-	usize off = usize(idx) * cls->size;
-	return ObjLayout::encode(zsx_plat_page_to_pfn(zs->pages[off >> kPageShift]), cls->index, idx);
+	return ObjLayout::encode(plat::page_to_pfn(page), cls->index, idx);
 }
 
 void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
@@ -310,78 +368,58 @@ Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
 	return zs;
 }
 
-unsigned long Pool::malloc(usize size, unsigned gfp, int nid)
+zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, int nid)
 {
 	if (zsx_unlikely(size == 0 || size > Geometry::max_alloc_size))
 		return err_handle(kEINVAL);
-	unsigned long *handle = zsx_plat_handle_alloc(gfp);
-	if (!handle)
+	unsigned long *handle = plat::handle_alloc(gfp);
+	if (zsx_unlikely(!handle))
 		return err_handle(kENOMEM);
 	if (zsx_unlikely(debug_))
 		store_relaxed(&handle[1], live_tag());
 	SizeClass *cls = class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size));
 	auto h = reinterpret_cast<unsigned long>(handle);
+	Zspage *fresh = nullptr;
 
-	{
-		SpinGuard g(cls->lock);
-		// fullest non-full zspage first: keeps zspages dense
-		for (unsigned grp = kGroupFull - 1; grp > kGroupEmpty; --grp) {
-			if (cls->groups[grp].empty())
-				continue;
-			auto *zs = reinterpret_cast<Zspage *>(cls->groups[grp].next);
-			// the handle word is written under the class lock: compaction may
-			// move the object as soon as the lock drops and must see it
-			store_relaxed(handle, obj_alloc(cls, zs, h));
-			regroup(cls, zs);
-			if (tracing())
-				zsx_plat_trace_malloc(owner_, size, cls->index, h);
-			return h;
+	for (;;) {
+		{
+			SpinGuard g(cls->lock);
+			Zspage *zs = fresh;
+			// fullest non-full zspage first: keeps zspages dense
+			for (unsigned grp = kGroupFull - 1; !zs && grp > kGroupEmpty; --grp)
+				if (!cls->groups[grp].empty())
+					zs = reinterpret_cast<Zspage *>(cls->groups[grp].next);
+			if (zs) {
+				// the handle word is written under the class lock: compaction may
+				// move the object as soon as the lock drops and must see it
+				store_relaxed(handle, obj_alloc(cls, zs, h));
+				if (zs == fresh) {
+					cls->obj_allocated += cls->objs_per_zspage;
+					insert_zspage(cls, zs);
+				} else {
+					regroup_after_alloc(cls, zs);
+				}
+				break;
+			}
+		}
+		// no room: a new zspage, allocated without the lock, taken on the next pass
+		fresh = alloc_zspage(cls, gfp, nid);
+		if (zsx_unlikely(!fresh)) {
+			plat::handle_free(handle);
+			return err_handle(kENOMEM);
 		}
 	}
-
-	Zspage *zs = alloc_zspage(cls, gfp, nid);
-	if (!zs) {
-		zsx_plat_handle_free(handle);
-		return err_handle(kENOMEM);
-	}
-	SpinGuard g(cls->lock);
-	store_relaxed(handle, obj_alloc(cls, zs, h));
-	cls->obj_allocated += cls->objs_per_zspage;
-	insert_zspage(cls, zs);
 	if (tracing())
 		zsx_plat_trace_malloc(owner_, size, cls->index, h);
 	return h;
 }
 
-// Resolve handle -> its class, returned with class->lock held. The one place
-// the free policies differ in how they find the class.
-SizeClass *Pool::lock_class_of_handle(unsigned long handle)
-{
-	auto *word = reinterpret_cast<unsigned long *>(handle);
-	if constexpr (ObjLayout::has_class) {
-		if (policy_ != FreePolicy::base) {
-			// Single-copy atomic read without the pool lock: the class field never
-			// changes for a live object (objects never change class), only the PFN
-			// does, and only under this class's lock — the caller re-reads the
-			// handle once it holds it.
-			unsigned long obj = load_relaxed(word);
-			SizeClass *cls = by_slot_[ObjLayout::class_of(obj)];
-			zsx_plat_lock(cls->lock);
-			return cls;
-		}
-	}
-	zsx_plat_read_lock(migrate_lock_);
-	Zspage *zs = zspage_of_obj(load_relaxed(word));
-	SizeClass *cls = zs->cls;
-	zsx_plat_lock(cls->lock);
-	zsx_plat_read_unlock(migrate_lock_);
-	return cls;
-}
-
 bool Pool::set_debug()
 {
-	quarantine_lock_ = zsx_plat_lock_new();
-	quarantine_ = static_cast<unsigned long *>(zsx_plat_zalloc(kQuarantine * sizeof(unsigned long), 0));
+	quarantine_lock_ = static_cast<SpinLock *>(zsx_plat_zalloc(sizeof(SpinLock), kGfpKernel));
+	if (quarantine_lock_)
+		quarantine_lock_->init();
+	quarantine_ = static_cast<unsigned long *>(zsx_plat_zalloc(kQuarantine * sizeof(unsigned long), kGfpKernel));
 	debug_ = quarantine_lock_ && quarantine_;
 	return debug_;
 }
@@ -397,17 +435,21 @@ bool Pool::debug_check(unsigned long handle) const
 	return false;
 }
 
-void Pool::release_handle(unsigned long handle)
+zsx_always_inline void Pool::release_handle(unsigned long handle)
+{
+	if (zsx_likely(!debug_))
+		plat::handle_free(reinterpret_cast<unsigned long *>(handle));
+	else
+		quarantine_handle(handle);
+}
+
+void Pool::quarantine_handle(unsigned long handle)
 {
 	auto *h = reinterpret_cast<unsigned long *>(handle);
-	if (zsx_likely(!debug_)) {
-		zsx_plat_handle_free(h);
-		return;
-	}
 	store_relaxed(&h[1], kFreedTag);
 	unsigned long evict;
 	{
-		SpinGuard g(quarantine_lock_);
+		SpinGuard g(*quarantine_lock_);
 		evict = quarantine_[quarantine_next_];
 		quarantine_[quarantine_next_] = handle;
 		quarantine_next_ = (quarantine_next_ + 1) % kQuarantine;
@@ -418,35 +460,75 @@ void Pool::release_handle(unsigned long handle)
 
 int Pool::trace_class_of(unsigned long handle) const
 {
-	if constexpr (ObjLayout::has_class)
-		return by_slot_[ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)))]->index;
+	if constexpr (ObjLayout::has_class) {
+		const SizeClass *cls = by_slot_[ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)))];
+		return cls ? cls->index : -1;
+	}
 	return -1;
 }
 
-// class->lock held: free one object; an emptied zspage is detached and either
-// freed here (policies base/classidx) or chained on *empties for release after
-// the lock is dropped (classidx_unlocked_free). False: not a live object of cls.
-bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
+// Where an object's header word is: its page (the PFN in obj) and the offset
+// in that page. Computed before the class lock from a lockless read of the
+// handle, and re-validated under it (Pool::free).
+struct Pool::ObjRef {
+	unsigned long obj;
+	Page *page;     // nullptr: the PFN is not memory
+	usize off;      // header offset within page
+	unsigned idx;
+};
+
+zsx_always_inline Pool::ObjRef Pool::locate(SizeClass *cls, unsigned long obj) const
 {
-	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle)); // re-read under the lock
-	Zspage *zs = zspage_of_obj(obj);
-	if (zsx_unlikely(!zs || zs->cls != cls || cls->pool != this || zs->inuse == 0))
-		return false; // not a live object of this pool's class: another pool's handle, or corrupt
-	obj_free(cls, zs, ObjLayout::index_of(obj));
+	unsigned idx = ObjLayout::index_of(obj);
+	return ObjRef{obj, page_of_pfn(ObjLayout::pfn_of(obj)), (usize(idx) * cls->size) & kPageMask, idx};
+}
+
+// class->lock held: free the object at `at`; an emptied zspage is detached
+// and either freed here (policies base/classidx) or chained on *empties for
+// release after the lock is dropped (classidx_unlocked_free). False: not a
+// live object of cls (nothing was changed).
+zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, Zspage **empties)
+{
+	if (zsx_unlikely(!at.page))
+		return false;
+	auto *zs = static_cast<Zspage *>(plat::page_owner(at.page));
+	// the tag is checked before zs is followed: a foreign page's private is not ours to read
+	if (zsx_unlikely(!zs || plat::page_tag(at.page) != page_tag_of(zs) || zs->cls != cls || zs->inuse == 0 ||
+			 at.idx >= cls->objs_per_zspage))
+		return false;
+	if (cls->huge) {
+		zs->huge_handle = 0;
+	} else {
+		unsigned long next = zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head;
+		PageMap m(at.page);
+		store_relaxed(reinterpret_cast<unsigned long *>(m.addr() + at.off), next << 1);
+	}
+	zs->free_head = at.idx;
+	cls->obj_used--;
+	if (zsx_likely(--zs->inuse)) {
+		// one object fewer: the group can only fall, usually not at all
+		if (zsx_unlikely(zs->group == kGroupFull || zs->inuse < cls->group_min[zs->group]))
+			regroup(cls, zs);
+		return true;
+	}
 	Zspage *empty = detach_if_empty(cls, zs);
-	if (empty) {
-		if (policy_ == FreePolicy::classidx_unlocked_free) {
-			// the list node of a dead zspage is ours: chain through node.next
-			empty->node.next = reinterpret_cast<ListNode *>(*empties);
-			*empties = empty;
-		} else {
-			if (tracing())
-				zsx_plat_trace_zspage_free(owner_, cls->index, empty->nr_pages, 1);
-			free_zspage_pages(empty);
-			add_relaxed(&freed_locked_, 1ul);
-		}
+	if (policy_ == FreePolicy::classidx_unlocked_free) {
+		// the list node of a dead zspage is ours: chain through node.next
+		empty->node.next = reinterpret_cast<ListNode *>(*empties);
+		*empties = empty;
+	} else {
+		if (tracing())
+			zsx_plat_trace_zspage_free(owner_, cls->index, empty->nr_pages, 1);
+		free_zspage_pages(empty);
+		add_relaxed(&freed_locked_, 1ul);
 	}
 	return true;
+}
+
+// class->lock held: the handle is read here, under the lock (batch drains)
+bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
+{
+	return free_at(cls, locate(cls, load_relaxed(reinterpret_cast<unsigned long *>(handle))), empties);
 }
 
 unsigned long Pool::release_chain(Zspage *chain)
@@ -463,19 +545,45 @@ unsigned long Pool::release_chain(Zspage *chain)
 	return n;
 }
 
-void Pool::free(unsigned long handle, int path)
+zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
 	if (zsx_unlikely(debug_) && !debug_check(handle))
 		return;
-	SizeClass *cls = lock_class_of_handle(handle);
+	auto *word = reinterpret_cast<unsigned long *>(handle);
 	Zspage *empties = nullptr;
-	bool ok = free_locked(cls, handle, &empties);
-	zsx_plat_unlock(cls->lock);
+	SizeClass *cls = nullptr;
+	bool ok = false;
+	if (ObjLayout::has_class && policy_ != FreePolicy::base) {
+		// Without the pool lock: the class field never changes for a live
+		// object, only the PFN and index do (compaction, migration), and only
+		// under this class's lock. So the location is computed from a lockless
+		// read and re-read under the lock; if it moved, it is located again.
+		unsigned long obj = load_relaxed(word);
+		cls = by_slot_[ObjLayout::class_of(obj)];
+		if (zsx_likely(cls)) {
+			ObjRef at = locate(cls, obj);
+			SpinGuard g(cls->lock);
+			unsigned long now = load_relaxed(word);
+			if (zsx_unlikely(now != obj))
+				at = locate(cls, now);
+			ok = free_at(cls, at, &empties);
+		}
+	} else {
+		// base: the pool lock keeps migration and compaction away while the
+		// class is found through the zspage
+		ReadGuard pg(migrate_lock_);
+		Zspage *zs = zspage_of_obj(load_relaxed(word));
+		if (zsx_likely(zs)) {
+			cls = zs->cls;
+			SpinGuard g(cls->lock);
+			pg.unlock();
+			ok = free_at(cls, locate(cls, load_relaxed(word)), &empties);
+		}
+	}
 	if (zsx_unlikely(!ok)) {
-		zsx_plat_warn("zsx_free: handle does not point at a live object of its class", handle,
-			      load_relaxed(reinterpret_cast<unsigned long *>(handle)));
+		zsx_plat_warn("zsx_free: handle does not point at a live object of this pool", handle, load_relaxed(word));
 		return;
 	}
 	release_handle(handle);
@@ -484,6 +592,19 @@ void Pool::free(unsigned long handle, int path)
 	// unlinked under the lock with no objects: unreachable by anyone else
 	if (empties) // rare: keep the common free free of atomic read-modify-writes
 		add_relaxed(&freed_unlocked_, release_chain(empties));
+}
+
+void Pool::free(unsigned long handle, int path) { free_inline(handle, path); }
+unsigned long Pool::malloc(usize size, unsigned gfp, int nid) { return malloc_inline(size, gfp, nid); }
+
+extern "C" void zsx_core_free(struct zsx_core_pool *p, unsigned long handle)
+{
+	reinterpret_cast<Pool *>(p)->free_inline(handle, -1);
+}
+
+extern "C" unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid)
+{
+	return reinterpret_cast<Pool *>(p)->malloc_inline(size, gfp, nid);
 }
 
 unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
@@ -497,10 +618,10 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 		return ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)));
 	};
 	// counting sort by the class encoded in obj (stable for a live object)
-	u32 start[Geometry::nr_classes + 1] = {};
+	u32 start[ObjLayout::max_class + 2] = {};
 	for (unsigned i = 0; i < n; ++i)
 		start[class_of_handle(h[i]) + 1]++;
-	for (unsigned c = 1; c <= Geometry::nr_classes; ++c)
+	for (unsigned c = 1; c <= ObjLayout::max_class + 1; ++c)
 		start[c] += start[c - 1];
 	for (unsigned i = 0; i < n; ++i)
 		scratch[start[class_of_handle(h[i])]++] = h[i];
@@ -511,14 +632,19 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
 		SizeClass *cls = by_slot_[c];
 		Zspage *empties = nullptr;
 		unsigned j = i;
-		zsx_plat_lock(cls->lock);
-		for (; j < n && class_of_handle(scratch[j]) == c; ++j) {
-			if (zsx_unlikely(debug_) && !debug_check(scratch[j]))
-				scratch[j] |= 2; // handles are 16-byte aligned: mark a refused one (warned)
-			else if (!free_locked(cls, scratch[j], &empties))
-				scratch[j] |= 1; // mark the bad one
+		if (zsx_unlikely(!cls)) {
+			// a corrupt class field: refuse the whole run (warned below)
+			for (; j < n && class_of_handle(scratch[j]) == c; ++j)
+				scratch[j] |= 1;
+		} else {
+			SpinGuard g(cls->lock);
+			for (; j < n && class_of_handle(scratch[j]) == c; ++j) {
+				if (zsx_unlikely(debug_) && !debug_check(scratch[j]))
+					scratch[j] |= 2; // handles are 16-byte aligned: mark a refused one (warned)
+				else if (!free_locked(cls, scratch[j], &empties))
+					scratch[j] |= 1; // mark the bad one
+			}
 		}
-		zsx_plat_unlock(cls->lock);
 		for (unsigned k = i; k < j; ++k) {
 			if (scratch[k] & 2)
 				continue;
@@ -546,6 +672,10 @@ Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 	ReadGuard g(migrate_lock_);
 	*obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
 	Zspage *zs = zspage_of_obj(*obj);
+	if (zsx_unlikely(!zs)) {
+		zsx_plat_warn("zsx map/read/write: handle does not point at an object of this pool", handle, *obj);
+		return nullptr;
+	}
 	add_relaxed(&zs->mapped, 1u);
 	return zs;
 }
@@ -596,7 +726,7 @@ struct Pool::ObjPlace {
 	}
 	u8 *kmap_payload() const
 	{
-		return static_cast<u8 *>(zsx_plat_kmap(zs->pages[off >> kPageShift])) + (off & kPageMask) + skip;
+		return plat::kmap(zs->pages[off >> kPageShift]) + (off & kPageMask) + skip;
 	}
 };
 
@@ -608,6 +738,8 @@ void *Pool::map(unsigned long handle, int mode)
 		return nullptr; // debug: freed or foreign handle (the caller must not unmap it)
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj);
+	if (zsx_unlikely(!zs))
+		return nullptr;
 	ObjPlace at(zs, obj);
 	void *area = zsx_plat_cpu_buffer_get();
 	CpuMapState *st = cpu_state(area);
@@ -632,7 +764,7 @@ void Pool::unmap(unsigned long handle)
 	void *area = zsx_plat_cpu_buffer_get(); // nested get: same CPU, preemption still off
 	CpuMapState *st = cpu_state(area);
 	if (st->kaddr) {
-		zsx_plat_kunmap(st->kaddr);
+		plat::kunmap(st->kaddr);
 	} else if (st->mode != kMapRO) {
 		SizeClass *cls = st->zs->cls;
 		usize skip = cls->huge ? 0 : kHandleSize;
@@ -651,6 +783,8 @@ void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 		return nullptr; // debug: freed or foreign handle (the caller must not call read_end)
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
+	if (zsx_unlikely(!zs))
+		return nullptr;
 	ObjPlace at(zs, obj);
 	if (at.in_one_page)
 		return at.kmap_payload();
@@ -663,7 +797,7 @@ void Pool::read_end(unsigned long handle, void *mem)
 	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
 	ObjPlace at(zspage_of_obj(obj), obj); // pinned: cannot have moved
 	if (at.in_one_page)
-		zsx_plat_kunmap(mem);
+		plat::kunmap(mem);
 	sub_release(&at.zs->mapped, 1u);
 }
 
@@ -673,6 +807,8 @@ void Pool::write(unsigned long handle, const void *mem, usize len)
 		return;
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
+	if (zsx_unlikely(!zs))
+		return;
 	ObjPlace at(zs, obj);
 	if (zsx_unlikely(len > at.payload)) {
 		zsx_plat_warn("zsx_obj_write: length exceeds the object", len, at.payload);
@@ -751,7 +887,7 @@ unsigned long Pool::compact_class(SizeClass *cls)
 					released = empty;
 				}
 				// mainline's courtesy: do not starve map/free/migration of this class
-				if (zsx_plat_lock_contended(cls->lock) || zsx_plat_need_resched()) {
+				if (cls->lock.contended() || zsx_plat_need_resched()) {
 					more = true;
 					break;
 				}
@@ -847,17 +983,15 @@ unsigned long Pool::objects_in_use() const
 
 // ---- page migration (movable_operations) ---------------------------------------
 
+// The VM holds the page lock across each callback: the zspage read from
+// page->private cannot be freed meanwhile (see free_zspage_pages).
 bool Pool::page_isolate(Page *page)
 {
-	bool ok = false;
-	zsx_plat_rcu_read_lock();
-	auto *zs = static_cast<Zspage *>(zsx_plat_page_owner(page));
-	if (zs) {
-		SpinGuard g(zs->cls->lock);
-		ok = !zs->dead;
-	}
-	zsx_plat_rcu_read_unlock();
-	return ok;
+	auto *zs = static_cast<Zspage *>(plat::page_owner(page));
+	if (!zs)
+		return false;
+	SpinGuard g(zs->cls->lock);
+	return !zs->dead;
 }
 
 void Pool::page_putback(Page *)
@@ -867,18 +1001,14 @@ void Pool::page_putback(Page *)
 
 int Pool::page_migrate(Page *newpage, Page *page)
 {
-	int ret = kEAGAIN;
-	zsx_plat_rcu_read_lock();
-	auto *zs = static_cast<Zspage *>(zsx_plat_page_owner(page));
-	if (zs) {
-		SizeClass *cls = zs->cls;
-		Pool *pool = cls->pool;
-		WriteGuard pg(pool->migrate_lock_);
-		SpinGuard g(cls->lock);
-		ret = pool->migrate_locked(cls, zs, newpage, page);
-	}
-	zsx_plat_rcu_read_unlock();
-	return ret;
+	auto *zs = static_cast<Zspage *>(plat::page_owner(page));
+	if (!zs)
+		return kEAGAIN;
+	SizeClass *cls = zs->cls;
+	Pool *pool = cls->pool;
+	WriteGuard pg(pool->migrate_lock_);
+	SpinGuard g(cls->lock);
+	return pool->migrate_locked(cls, zs, newpage, page);
 }
 
 // Pool write lock and class lock held: no map/read can start, no free or
@@ -897,10 +1027,10 @@ int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
 		copy_bytes(to.addr(), from.addr(), kPageSize);
 	}
 	zs->pages[i] = newpage;
-	zsx_plat_page_set_owner(newpage, zs);
+	zsx_plat_page_set_owner(newpage, zs, page_tag_of(zs));
 	zsx_plat_page_adopt_migrated(newpage);
 	// objects whose first byte is in this page carry its PFN in their handle
-	unsigned long new_pfn = zsx_plat_page_to_pfn(newpage);
+	unsigned long new_pfn = plat::page_to_pfn(newpage);
 	usize start = usize(i) << kPageShift, end = start + kPageSize;
 	unsigned first = unsigned((start + cls->size - 1) / cls->size), moved = 0;
 	for (unsigned idx = first; idx < cls->objs_per_zspage && usize(idx) * cls->size < end; ++idx) {
@@ -912,8 +1042,8 @@ int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
 		moved++;
 	}
 	if (tracing())
-		zsx_plat_trace_migrate(cls->pool->owner_, zsx_plat_page_to_pfn(page), new_pfn, moved);
-	zsx_plat_page_set_owner(page, nullptr);
+		zsx_plat_trace_migrate(cls->pool->owner_, plat::page_to_pfn(page), new_pfn, moved);
+	zsx_plat_page_set_owner(page, nullptr, 0);
 	zsx_plat_page_drop_migrated(page);
 	add_relaxed(&pages_migrated_, 1ul);
 	return kOk;

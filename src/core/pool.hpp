@@ -27,6 +27,11 @@
 //   zspage after class->lock is dropped (the zspage is unlinked under the lock,
 //   so nothing else can reach it).
 // - alloc takes only the class lock; new zspages are allocated unlocked.
+// - zspage metadata lifetime: a migration callback finds a zspage through
+//   page->private while the VM holds that page's lock; a dead zspage's pages
+//   are released (private cleared, movable flag dropped) under their page
+//   locks before the metadata is freed, so no callback can still hold it and
+//   no RCU grace period is needed (zsx_plat_page_release_try/_blocking).
 #pragma once
 
 #include "atomic.hpp"
@@ -62,36 +67,67 @@ struct ListNode {
 // (10 is 90..99%), 11 = full.
 enum : unsigned { kGroupEmpty = 0, kGroupFull = 11, kNrGroups = 12 };
 
+// The fewest objects in use of a zspage in group g (1..10) of a class with
+// objs objects per zspage: ceil((g - 1) * objs / 10). Stored per class, so the
+// fast paths regroup with compares instead of mainline's ratio division.
+constexpr u16 group_min_of(unsigned g, u32 objs) { return u16(g <= 1 ? 1 : ((g - 1) * objs + 9) / 10); }
+// The ratio definition the thresholds implement (tests and static_asserts only).
+constexpr unsigned group_by_ratio(u32 inuse, u32 objs)
+{
+	return inuse == 0 ? kGroupEmpty : inuse >= objs ? kGroupFull : 100 * inuse / objs / 10 + 1;
+}
+static_assert(Geometry::max_objs_per_zspage <= 0xffff, "group thresholds are u16");
+// The group of a zspage from its class's thresholds: compares only.
+constexpr unsigned group_by_thresholds(const u16 (&group_min)[kGroupFull], u32 inuse, u32 objs)
+{
+	if (inuse == 0)
+		return kGroupEmpty;
+	if (inuse >= objs)
+		return kGroupFull;
+	unsigned g = kGroupFull - 1;
+	while (inuse < group_min[g])
+		--g;
+	return g;
+}
+
 struct SizeClass;
 
+// Zspage metadata comes from a cache per chain length (zsx_plat_zspage_alloc):
+// its page array has exactly nr_pages entries.
 struct Zspage {
 	// in class->groups[group]; first member. Once the zspage is dead (detached)
-	// these 16 bytes belong to the platform (rcu_head / llist node).
+	// these 16 bytes belong to the platform (llist node of the slow release).
 	ListNode node;
 	SizeClass *cls;
-	bool dead;            // detached from its class, pages being released (under class lock)
 	u32 inuse;            // allocated objects
 	u32 free_head;        // first free object index, kNoFree if none
+	u32 mapped;           // readers between map and unmap (atomic)
 	u8 group;
 	u8 nr_pages;
-	u32 mapped;           // readers between map and unmap (atomic)
+	bool dead;            // detached from its class, pages being released (under class lock)
 	unsigned long huge_handle; // huge class: the handle of its one object
-	Page *pages[Geometry::max_chain];
+	Page *pages[];        // nr_pages of them
 
 	static constexpr u32 kNoFree = ~u32(0);
+	static constexpr usize bytes(unsigned nr_pages) { return sizeof(Zspage) + nr_pages * sizeof(Page *); }
 };
 
 class Pool;
 
-struct SizeClass {
-	zsx_plat_spinlock *lock;
-	Pool *pool;
-	ListNode groups[kNrGroups];
+// One cache line (or more) per class, its lock inside: classes never share a
+// line, and the lock is on the line the critical section touches anyway.
+struct alignas(kCacheLine) SizeClass {
+	SpinLock lock;
 	u32 size;
 	u32 objs_per_zspage;
 	u8 pages_per_zspage;
 	bool huge;
 	u16 index;
+	// group_min[g]: the fewest objects in use of a zspage in group g (1..10):
+	// ceil((g - 1) * objs / 10), so regrouping needs compares, not a division
+	u16 group_min[kGroupFull];
+	Pool *pool;
+	ListNode groups[kNrGroups];
 	// statistics, under lock
 	unsigned long obj_allocated;
 	unsigned long obj_used;
@@ -117,6 +153,10 @@ public:
 	unsigned long malloc(usize size, unsigned gfp, int nid);
 	// path: the trace event's path (enum zsx_trace_free_path); -1 = this pool's policy
 	void free(unsigned long handle, int path = -1);
+	// the same, inlined into their extern "C" entry points in pool.cpp (no
+	// call level between zsx_free()/zsx_malloc() and the allocator)
+	unsigned long malloc_inline(usize size, unsigned gfp, int nid);
+	void free_inline(unsigned long handle, int path);
 	// free n handles grouped by class, one class->lock per run; returns classes touched
 	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch);
 	DeferredFree *deferred() const { return deferred_; }
@@ -148,7 +188,8 @@ public:
 	unsigned long compact();
 	unsigned long compactable_pages() const;
 	unsigned long total_pages() const { return load_relaxed(&pages_allocated_); }
-	usize huge_class_size() const { return table_->huge_class_size; }
+	// as zs_huge_class_size(): the huge class size less the handle, plus one
+	usize huge_class_size() const { return table_->huge_class_size - (kHandleSize - 1); }
 	int class_index_of(usize size) const;
 	unsigned nr_distinct_classes() const { return table_->nr_distinct; }
 	bool class_stats(unsigned slot, ClassStats *out) const; // false for merged slots
@@ -162,6 +203,7 @@ public:
 	static int page_migrate(Page *newpage, Page *page);
 	static void page_putback(Page *page);
 	static void zspage_release_slow(Zspage *zs);
+	static void zspage_free_meta(Zspage *zs) { zsx_plat_zspage_free(zs, zs->nr_pages); }
 
 	// test hooks
 	Page *handle_page(unsigned long handle);
@@ -170,17 +212,24 @@ public:
 private:
 	struct ObjPlace;
 	SizeClass *class_for_size(usize size) const { return by_slot_[Geometry::slot_of_size(size)]; }
-	SizeClass *lock_class_of_handle(unsigned long handle);
+	struct ObjRef;
+	ObjRef locate(SizeClass *cls, unsigned long obj) const;
+	Page *page_of_pfn(unsigned long pfn) const;
+	bool free_at(SizeClass *cls, const ObjRef &at, Zspage **empties);
 	bool free_locked(SizeClass *cls, unsigned long handle, Zspage **empties);
 	Zspage *zspage_of_obj(unsigned long obj) const;
+	unsigned long page_tag_of(const Zspage *zs) const { return reinterpret_cast<unsigned long>(zs) ^ reinterpret_cast<unsigned long>(this); }
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
 	// free every zspage of a chain of dead ones (linked through node.next); returns the count
 	unsigned long release_chain(Zspage *chain);
 	// a freed object's handle goes back to the platform (debug: via the quarantine)
 	void release_handle(unsigned long handle);
+	void quarantine_handle(unsigned long handle);
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);
+	void move_to_group(SizeClass *cls, Zspage *zs, unsigned g);
+	void regroup_after_alloc(SizeClass *cls, Zspage *zs);
 	void regroup(SizeClass *cls, Zspage *zs);
 	unsigned long obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle);
 	void obj_free(SizeClass *cls, Zspage *zs, unsigned obj_idx);
@@ -191,25 +240,31 @@ private:
 	Zspage *pin_zspage(unsigned long handle, unsigned long *obj);
 	unsigned long compact_class(SizeClass *cls);
 	bool move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst);
-	static unsigned group_of(const SizeClass *cls, const Zspage *zs);
+	static unsigned group_of(const SizeClass *cls, u32 inuse);
 	unsigned long header_read(Zspage *zs, unsigned idx);
 	void header_write(Zspage *zs, unsigned idx, unsigned long v);
 
+	// read-mostly: set at creation
 	const ClassTable *table_;
 	FreePolicy policy_;
-	zsx_plat_rwlock *migrate_lock_;
-	SizeClass *classes_;              // nr_distinct of them
-	SizeClass *by_slot_[Geometry::nr_classes];
-	unsigned long pages_allocated_;   // atomic
-	unsigned long pages_compacted_;   // atomic
-	unsigned long pages_migrated_;    // atomic
-	unsigned long freed_unlocked_, freed_locked_; // atomic
+	bool debug_;
+	SizeClass *classes_;              // nr_distinct of them, cache-line aligned
+	void *classes_mem_;               // the allocation classes_ lives in
+	void *self_mem_;                  // the allocation this pool lives in
 	DeferredFree *deferred_;
 	void *owner_; // the shim's pool, for trace events
-	bool debug_;
-	zsx_plat_spinlock *quarantine_lock_;
+	SpinLock *quarantine_lock_;       // debug pools
 	unsigned long *quarantine_; // kQuarantine freed handles, oldest at quarantine_next_
 	u32 quarantine_next_;
+	// class of a class index read from obj: every value the field can hold
+	// has an entry, nullptr where no class is (a corrupt handle)
+	SizeClass *by_slot_[ObjLayout::has_class ? ObjLayout::max_class + 1 : Geometry::nr_classes];
+	// written: apart from the read-mostly fields above
+	alignas(kCacheLine) RwLock migrate_lock_;
+	alignas(kCacheLine) unsigned long pages_allocated_; // atomic, once per zspage
+	unsigned long pages_compacted_;   // atomic
+	unsigned long pages_migrated_;    // atomic
+	unsigned long freed_unlocked_, freed_locked_; // atomic, once per emptied zspage
 };
 
 // Errors travel as the kernel's ERR_PTR encoding of a handle.

@@ -65,12 +65,7 @@ unsigned long zsx_core_deferred_cpu_pending(struct zsx_core_pool *p, int cpu)
 
 void zsx_core_pool_destroy(struct zsx_core_pool *p) { P(p)->destroy(); }
 
-unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid)
-{
-	return P(p)->malloc(size, gfp, nid);
-}
-
-void zsx_core_free(struct zsx_core_pool *p, unsigned long handle) { P(p)->free(handle); }
+// zsx_core_malloc and zsx_core_free live in pool.cpp, where the allocator inlines into them
 void *zsx_core_map(struct zsx_core_pool *p, unsigned long handle, int mode) { return P(p)->map(handle, mode); }
 void zsx_core_unmap(struct zsx_core_pool *p, unsigned long handle) { P(p)->unmap(handle); }
 
@@ -111,6 +106,7 @@ int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *p
 	return Pool::page_migrate(newpage, page);
 }
 void zsx_core_page_putback(struct zsx_plat_page *page) { Pool::page_putback(page); }
+unsigned long zsx_core_zspage_bytes(unsigned int nr_pages) { return Zspage::bytes(nr_pages); }
 void zsx_core_zspage_release_slow(void *zspage) { Pool::zspage_release_slow(static_cast<Zspage *>(zspage)); }
 struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned long handle)
 {

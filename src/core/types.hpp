@@ -21,6 +21,8 @@ static_assert(sizeof(ulong) * 8 == ZSX_LONG_BITS, "ZSX_LONG_BITS must match unsi
 
 #define zsx_likely(x) __builtin_expect(!!(x), 1)
 #define zsx_unlikely(x) __builtin_expect(!!(x), 0)
+// fast-path helpers that must not cost a call (used only in their own file)
+#define zsx_always_inline inline __attribute__((always_inline))
 
 // Bits needed to hold every value in [0, v]. constexpr, no libgcc helper.
 constexpr unsigned bit_width(u64 v)

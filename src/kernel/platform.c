@@ -15,7 +15,8 @@
 #include <linux/llist.h>
 #include <linux/migrate.h>
 #include <linux/pagemap.h>
-#include <linux/rcupdate.h>
+#include <linux/memory.h>
+#include <linux/mmzone.h>
 #include <linux/workqueue.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -26,6 +27,8 @@
 #include "platform_abi.h"
 #include "zsx_internal.h"
 
+#include "zsx_kconst.h"
+
 struct zsx_plat_spinlock {
 	spinlock_t lock;
 };
@@ -34,29 +37,35 @@ struct zsx_plat_rwlock {
 	rwlock_t lock;
 };
 
-static struct kmem_cache *zsx_handle_cache;
+/* the core embeds locks as storage of these sizes (zsx_kconst.h) and may call
+ * _raw_spin_lock/_raw_spin_unlock on that storage directly */
+static_assert(sizeof(struct zsx_plat_spinlock) == ZSX_K_SPINLOCK_SIZE);
+static_assert(__alignof__(struct zsx_plat_spinlock) == ZSX_K_SPINLOCK_ALIGN);
+static_assert(sizeof(struct zsx_plat_rwlock) == ZSX_K_RWLOCK_SIZE);
+static_assert(__alignof__(struct zsx_plat_rwlock) <= ZSX_K_RWLOCK_ALIGN);
+#if ZSX_K_RAW_SPIN_LOCK_CALL || ZSX_K_RAW_SPIN_UNLOCK_CALL
+static_assert(offsetof(spinlock_t, rlock) == 0);
+#endif
+
+struct zsx_plat_mm zsx_plat_mm __read_mostly;
+void *zsx_plat_handle_cache __read_mostly;
+static struct kmem_cache *zsx_zspage_cache[ZSX_MAX_CHAIN_SIZE + 1];
 static DEFINE_PER_CPU(void *, zsx_cpu_area);
 
-/* gfp 0 means GFP_KERNEL; metadata never comes from highmem or movable zones */
+/* gfp is the caller's (never widened: 0 means no reclaim); metadata never
+ * comes from highmem, movable or DMA zones */
 static gfp_t zsx_meta_gfp(unsigned int gfp)
 {
-	gfp_t g = gfp ? (__force gfp_t)gfp : GFP_KERNEL;
-
-	return g & ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	return (__force gfp_t)gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_DMA | __GFP_DMA32);
 }
 
-struct zsx_plat_spinlock *zsx_plat_lock_new(void)
+void zsx_plat_lock_init(struct zsx_plat_spinlock *l)
 {
-	struct zsx_plat_spinlock *l = kmalloc(sizeof(*l), GFP_KERNEL);
-
-	if (l)
-		spin_lock_init(&l->lock);
-	return l;
+	spin_lock_init(&l->lock);
 }
 
-void zsx_plat_lock_delete(struct zsx_plat_spinlock *l)
+void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l)
 {
-	kfree(l);
 }
 
 void zsx_plat_lock(struct zsx_plat_spinlock *l)
@@ -74,18 +83,13 @@ int zsx_plat_lock_contended(struct zsx_plat_spinlock *l)
 	return spin_is_contended(&l->lock);
 }
 
-struct zsx_plat_rwlock *zsx_plat_rwlock_new(void)
+void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l)
 {
-	struct zsx_plat_rwlock *l = kmalloc(sizeof(*l), GFP_KERNEL);
-
-	if (l)
-		rwlock_init(&l->lock);
-	return l;
+	rwlock_init(&l->lock);
 }
 
-void zsx_plat_rwlock_delete(struct zsx_plat_rwlock *l)
+void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l)
 {
-	kfree(l);
 }
 
 void zsx_plat_read_lock(struct zsx_plat_rwlock *l)
@@ -120,12 +124,22 @@ void zsx_plat_free(void *p)
 
 unsigned long *zsx_plat_handle_alloc(unsigned int gfp)
 {
-	return kmem_cache_alloc(zsx_handle_cache, zsx_meta_gfp(gfp));
+	return kmem_cache_alloc(zsx_plat_handle_cache, zsx_meta_gfp(gfp));
 }
 
 void zsx_plat_handle_free(unsigned long *h)
 {
-	kmem_cache_free(zsx_handle_cache, h);
+	kmem_cache_free(zsx_plat_handle_cache, h);
+}
+
+void *zsx_plat_zspage_alloc(unsigned int nr_pages, unsigned int gfp)
+{
+	return kmem_cache_zalloc(zsx_zspage_cache[nr_pages], zsx_meta_gfp(gfp));
+}
+
+void zsx_plat_zspage_free(void *zspage, unsigned int nr_pages)
+{
+	kmem_cache_free(zsx_zspage_cache[nr_pages], zspage);
 }
 
 /* ---- movable pages: the kernel's compaction may migrate zsx pages ---------- */
@@ -159,7 +173,7 @@ static const struct movable_operations zsx_mops = {
 
 struct zsx_plat_page *zsx_plat_page_alloc(unsigned int gfp, int nid)
 {
-	gfp_t g = gfp ? (__force gfp_t)gfp : GFP_KERNEL;
+	gfp_t g = (__force gfp_t)gfp;
 	struct page *page = nid < 0 ? alloc_page(g) : alloc_pages_node(nid, g, 0);
 
 	return (struct zsx_plat_page *)page;
@@ -212,11 +226,6 @@ void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
 	put_page(page);
 }
 
-void zsx_plat_page_free(struct zsx_plat_page *p)
-{
-	put_page((struct page *)p);
-}
-
 /* migration: the VM holds both page locks */
 void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage)
 {
@@ -234,35 +243,9 @@ void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage)
 	put_page(page);
 }
 
-/* ---- RCU-deferred metadata, deferred zspage release ------------------------- */
+/* ---- deferred zspage release ------------------------------------------------ */
 
-static_assert(sizeof(struct rcu_head) <= 16, "zspage gives the platform 16 bytes");
 static_assert(sizeof(struct llist_node) <= 16, "zspage gives the platform 16 bytes");
-
-void zsx_plat_rcu_read_lock(void)
-{
-	rcu_read_lock();
-}
-
-void zsx_plat_rcu_read_unlock(void)
-{
-	rcu_read_unlock();
-}
-
-static void zsx_free_rcu_cb(struct rcu_head *head)
-{
-	kfree(head); /* the rcu_head is the first member of the object */
-}
-
-void zsx_plat_free_rcu(void *obj)
-{
-	call_rcu((struct rcu_head *)obj, zsx_free_rcu_cb);
-}
-
-void zsx_plat_synchronize_rcu(void)
-{
-	synchronize_rcu();
-}
 
 static LLIST_HEAD(zsx_release_list);
 
@@ -310,15 +293,24 @@ void zsx_plat_kunmap(void *addr)
 	kunmap_local(addr);
 }
 
-/* read locklessly by the migration callbacks (under RCU): single-copy atomic */
-void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage)
+/* written before the zspage is published, under its class lock (migration)
+ * or once it is dead; read under the class or pool lock (single-copy atomic) */
+void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned long tag)
 {
-	WRITE_ONCE(((struct page *)p)->private, (unsigned long)zspage);
+	struct page *page = (struct page *)p;
+
+	WRITE_ONCE(page->index, tag);
+	WRITE_ONCE(page->private, (unsigned long)zspage);
 }
 
 void *zsx_plat_page_owner(struct zsx_plat_page *p)
 {
 	return p ? (void *)READ_ONCE(((struct page *)p)->private) : NULL;
+}
+
+unsigned long zsx_plat_page_tag(struct zsx_plat_page *p)
+{
+	return READ_ONCE(((struct page *)p)->index);
 }
 
 void *zsx_plat_cpu_buffer_get(void)
@@ -364,14 +356,6 @@ int zsx_plat_nr_cpu_ids(void)
 int zsx_plat_cpu_possible(int cpu)
 {
 	return cpu_possible(cpu);
-}
-
-unsigned long zsx_plat_irq_save(void)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	return flags;
 }
 
 void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
@@ -508,18 +492,108 @@ out:
 }
 EXPORT_SYMBOL_GPL(zsx_test_migrate_handle);
 
+/* ---- the memory model the core uses inline ----------------------------------- */
+
+/* one past the highest PFN of any online node */
+static unsigned long zsx_pfn_limit(void)
+{
+	unsigned long limit = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		limit = max(limit, node_end_pfn(nid));
+	return limit;
+}
+
+#ifdef CONFIG_MEMORY_HOTPLUG
+static int zsx_memory_callback(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	if (action == MEM_GOING_ONLINE || action == MEM_ONLINE)
+		WRITE_ONCE(zsx_plat_mm.pfn_limit, max(READ_ONCE(zsx_plat_mm.pfn_limit), zsx_pfn_limit()));
+	return NOTIFY_OK;
+}
+static struct notifier_block zsx_memory_nb = { .notifier_call = zsx_memory_callback };
+#endif
+
+/* Bases from a real page, and a check that the inline model gives the
+ * kernel's own answers for it (a wrong model must not load). */
+static int zsx_mm_init(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned long pfn;
+	int rc = 0;
+
+	if (!page)
+		return -ENOMEM;
+	pfn = page_to_pfn(page);
+	zsx_plat_mm.page_array = (unsigned long)pfn_to_page(0);
+	zsx_plat_mm.direct_map = (unsigned long)page_address(page) - (pfn << PAGE_SHIFT);
+	zsx_plat_mm.pfn_limit = zsx_pfn_limit();
+	if (ZSX_K_INLINE_MM &&
+	    (zsx_plat_mm.page_array + pfn * sizeof(struct page) != (unsigned long)page ||
+	     zsx_plat_mm.direct_map + (pfn << PAGE_SHIFT) != (unsigned long)page_address(page) ||
+	     pfn >= zsx_plat_mm.pfn_limit)) {
+		pr_err("inline memory model disagrees with the kernel (pfn %#lx)\n", pfn);
+		rc = -EINVAL;
+	}
+	__free_page(page);
+#ifdef CONFIG_MEMORY_HOTPLUG
+	if (!rc)
+		rc = register_memory_notifier(&zsx_memory_nb);
+#endif
+	return rc;
+}
+
+static void zsx_caches_destroy(void)
+{
+	unsigned int n;
+
+	for (n = 1; n <= ZSX_MAX_CHAIN_SIZE; n++) {
+		kmem_cache_destroy(zsx_zspage_cache[n]);
+		zsx_zspage_cache[n] = NULL;
+	}
+	kmem_cache_destroy(zsx_plat_handle_cache);
+	zsx_plat_handle_cache = NULL;
+}
+
+/* handles, and zspage metadata sized to each chain length */
+static int zsx_caches_create(void)
+{
+	unsigned int n;
+
+	zsx_plat_handle_cache = kmem_cache_create("zsx_handle", 2 * sizeof(unsigned long),
+						  2 * sizeof(unsigned long), 0, NULL);
+	if (!zsx_plat_handle_cache)
+		return -ENOMEM;
+	for (n = 1; n <= ZSX_MAX_CHAIN_SIZE; n++) {
+		char name[24];
+
+		snprintf(name, sizeof(name), "zsx_zspage%u", n);
+		zsx_zspage_cache[n] = kmem_cache_create(name, zsx_core_zspage_bytes(n), sizeof(long), 0, NULL);
+		if (!zsx_zspage_cache[n]) {
+			zsx_caches_destroy();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int zsx_platform_init(void)
 {
-	int cpu;
+	int cpu, rc;
 
+	rc = zsx_mm_init();
+	if (rc)
+		return rc;
 	zsx_wq = alloc_workqueue("zsx_deferred", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!zsx_wq)
+	if (!zsx_wq) {
+		zsx_platform_exit();
 		return -ENOMEM;
-	zsx_handle_cache = kmem_cache_create("zsx_handle", 2 * sizeof(unsigned long), 2 * sizeof(unsigned long),
-					     0, NULL);
-	if (!zsx_handle_cache) {
-		destroy_workqueue(zsx_wq);
-		return -ENOMEM;
+	}
+	rc = zsx_caches_create();
+	if (rc) {
+		zsx_platform_exit();
+		return rc;
 	}
 	for_each_possible_cpu(cpu) {
 		void *area = kzalloc(PAGE_SIZE + 64, GFP_KERNEL);
@@ -533,19 +607,21 @@ int zsx_platform_init(void)
 	return 0;
 }
 
+/* undoes whatever zsx_platform_init got to */
 void zsx_platform_exit(void)
 {
 	int cpu;
 
 	flush_work(&zsx_release_work);
-	rcu_barrier(); /* zsx_free_rcu_cb lives in this module */
 	for_each_possible_cpu(cpu) {
 		kfree(per_cpu(zsx_cpu_area, cpu));
 		per_cpu(zsx_cpu_area, cpu) = NULL;
 	}
-	kmem_cache_destroy(zsx_handle_cache);
-	zsx_handle_cache = NULL;
+	zsx_caches_destroy();
 	if (zsx_wq)
 		destroy_workqueue(zsx_wq);
 	zsx_wq = NULL;
+#ifdef CONFIG_MEMORY_HOTPLUG
+	unregister_memory_notifier(&zsx_memory_nb);
+#endif
 }

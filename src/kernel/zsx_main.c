@@ -16,6 +16,8 @@ EXPORT_SYMBOL_GPL(zsx_core_slot_of_size);
 EXPORT_SYMBOL_GPL(zsx_core_huge_class_size);
 EXPORT_SYMBOL_GPL(zsx_core_nr_distinct_classes);
 EXPORT_SYMBOL_GPL(zsx_core_obj_encode);
+EXPORT_SYMBOL_GPL(zsx_core_mm_model);
+EXPORT_SYMBOL_GPL(zsx_core_mm_pfn_to_page);
 EXPORT_SYMBOL_GPL(zsx_core_obj_decode);
 EXPORT_SYMBOL_GPL(zsx_core_obj_with_pfn);
 /* pool introspection, for the KUnit suites and benchmarks */
