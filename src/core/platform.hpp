@@ -92,8 +92,10 @@ namespace plat {
 
 inline constexpr unsigned kPageShift = ZSX_PAGE_SHIFT;
 
-// The page of a PFN; nullptr when the PFN is not memory (inline: above the
-// highest PFN, one compare; out of line: pfn_valid()).
+// The page of a PFN; nullptr when the PFN is not memory. Inline: above the
+// highest PFN of any online node (one compare); a PFN in a hole below it is
+// not caught here (its vmemmap may be unbacked): debug pools add pfn_valid(),
+// which the out-of-line variant always does.
 inline Page *pfn_to_page(ulong pfn)
 {
 	if constexpr (kInlineMm) {

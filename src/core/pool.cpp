@@ -566,7 +566,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 			ObjRef at = locate(cls, obj);
 			SpinGuard g(cls->lock);
 			unsigned long now = load_relaxed(word);
-			if (zsx_unlikely(now != obj))
+			if (zsx_unlikely(now != obj || !at.page)) // moved, or the PFN limit read before the lock was stale
 				at = locate(cls, now);
 			ok = free_at(cls, at, &empties);
 		}

@@ -30,15 +30,22 @@
 
 /*
  * spin_lock()/spin_unlock() are calls to _raw_spin_lock()/_raw_spin_unlock()
- * unless the kernel inlines them (then the core calls the shim). spinlock_t
- * starts with its raw_spinlock_t on every !PREEMPT_RT kernel.
+ * unless the kernel inlines them (then the core calls the shim); those
+ * functions exist only where kernel/locking/spinlock.c is built (SMP or
+ * spinlock debugging; on UP they are macros). spinlock_t starts with its
+ * raw_spinlock_t on every !PREEMPT_RT kernel.
  */
-#if !defined(CONFIG_INLINE_SPIN_LOCK) && !defined(CONFIG_PREEMPT_RT)
+#if (defined(CONFIG_SMP) || defined(CONFIG_DEBUG_SPINLOCK)) && !defined(CONFIG_PREEMPT_RT)
+#define ZSX_SPINLOCK_C 1
+#else
+#define ZSX_SPINLOCK_C 0
+#endif
+#if ZSX_SPINLOCK_C && !defined(CONFIG_INLINE_SPIN_LOCK)
 #define ZSX_RAW_SPIN_LOCK_CALL 1
 #else
 #define ZSX_RAW_SPIN_LOCK_CALL 0
 #endif
-#if defined(CONFIG_UNINLINE_SPIN_UNLOCK) && !defined(CONFIG_PREEMPT_RT)
+#if ZSX_SPINLOCK_C && defined(CONFIG_UNINLINE_SPIN_UNLOCK)
 #define ZSX_RAW_SPIN_UNLOCK_CALL 1
 #else
 #define ZSX_RAW_SPIN_UNLOCK_CALL 0

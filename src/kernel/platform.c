@@ -471,7 +471,8 @@ int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle)
 	if (!page || !get_page_unless_zero(page))
 		return -EINVAL;
 	lock_page(page);
-	if (!__PageMovable(page) || !zsx_mops_isolate(page, 0))
+	/* still a zsx page (it may have been freed and reused meanwhile) */
+	if (!PageMovable(page) || page_movable_ops(page) != &zsx_mops || !zsx_mops_isolate(page, 0))
 		goto out;
 	newpage = alloc_page(GFP_KERNEL | __GFP_MOVABLE);
 	if (!newpage) {
@@ -516,19 +517,27 @@ static struct notifier_block zsx_memory_nb = { .notifier_call = zsx_memory_callb
 #endif
 
 /* Bases from a real page, and a check that the inline model gives the
- * kernel's own answers for it (a wrong model must not load). */
+ * kernel's own answers for it (a wrong model must not load). The hotplug
+ * notifier is registered before the limit is read, so memory onlined while
+ * we load is never missed. */
 static int zsx_mm_init(void)
 {
-	struct page *page = alloc_page(GFP_KERNEL);
+	struct page *page;
 	unsigned long pfn;
 	int rc = 0;
 
+#ifdef CONFIG_MEMORY_HOTPLUG
+	rc = register_memory_notifier(&zsx_memory_nb);
+	if (rc)
+		return rc;
+#endif
+	WRITE_ONCE(zsx_plat_mm.pfn_limit, max(READ_ONCE(zsx_plat_mm.pfn_limit), zsx_pfn_limit()));
+	page = alloc_page(GFP_KERNEL);
 	if (!page)
-		return -ENOMEM;
+		return -ENOMEM; /* zsx_platform_exit() unregisters */
 	pfn = page_to_pfn(page);
 	zsx_plat_mm.page_array = (unsigned long)pfn_to_page(0);
 	zsx_plat_mm.direct_map = (unsigned long)page_address(page) - (pfn << PAGE_SHIFT);
-	zsx_plat_mm.pfn_limit = zsx_pfn_limit();
 	if (ZSX_K_INLINE_MM &&
 	    (zsx_plat_mm.page_array + pfn * sizeof(struct page) != (unsigned long)page ||
 	     zsx_plat_mm.direct_map + (pfn << PAGE_SHIFT) != (unsigned long)page_address(page) ||
@@ -537,10 +546,6 @@ static int zsx_mm_init(void)
 		rc = -EINVAL;
 	}
 	__free_page(page);
-#ifdef CONFIG_MEMORY_HOTPLUG
-	if (!rc)
-		rc = register_memory_notifier(&zsx_memory_nb);
-#endif
 	return rc;
 }
 
@@ -583,8 +588,10 @@ int zsx_platform_init(void)
 	int cpu, rc;
 
 	rc = zsx_mm_init();
-	if (rc)
+	if (rc) {
+		zsx_platform_exit();
 		return rc;
+	}
 	zsx_wq = alloc_workqueue("zsx_deferred", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!zsx_wq) {
 		zsx_platform_exit();
