@@ -3,6 +3,7 @@
 // producers (run under TSan), fallback, teardown with pending handles, CPU death.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -184,6 +185,47 @@ TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
 	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
 	EXPECT_EQ(host::handles_live.load(), handles);
 	zsx_core_pool_destroy(p);
+}
+
+// Bug (issue 13 a): on a debug pool, the same handle deferred twice and
+// drained in one run, with other objects in its zspage, was freed twice: the
+// slot went on the free list twice and two later mallocs shared it. Now the
+// second free is refused (one warning) and nothing is corrupted.
+TEST_P(DeferredByPolicy, DoubleDeferredFreeInOneDrainIsRefused)
+{
+	zsx_core_pool *p = make(GetParam(), 256);
+	ASSERT_EQ(zsx_core_pool_set_debug(p), 0);
+	long warnings = host::warnings.load(), handles = host::handles_live.load();
+	unsigned long keep = zsx_core_malloc(p, 200, 0, -1), twice = zsx_core_malloc(p, 200, 0, -1);
+	unsigned long pfn_keep, pfn_twice;
+	unsigned idx, cls;
+	ASSERT_EQ(zsx_core_handle_location(p, keep, &pfn_keep, &idx, &cls), 0);
+	ASSERT_EQ(zsx_core_handle_location(p, twice, &pfn_twice, &idx, &cls), 0);
+	ASSERT_EQ(pfn_keep, pfn_twice) << "the two objects must share a zspage page";
+	zsx_core_free_deferred(p, twice);
+	zsx_core_free_deferred(p, twice);
+	zsx_core_deferred_flush(p);
+	EXPECT_EQ(host::warnings.load(), warnings + 1) << "the second free must be refused with one warning";
+	EXPECT_EQ(zsx_core_objects_in_use(p), 1u) << "exactly one object was freed";
+	// no slot is handed out twice
+	std::vector<unsigned long> fresh;
+	std::set<std::pair<unsigned long, unsigned>> places;
+	for (int i = 0; i < 64; ++i) {
+		unsigned long h = zsx_core_malloc(p, 200, 0, -1), pfn;
+		unsigned slot, c;
+		ASSERT_EQ(zsx_core_handle_location(p, h, &pfn, &slot, &c), 0);
+		EXPECT_TRUE(places.insert({pfn, slot}).second) << "slot " << pfn << ":" << slot << " handed out twice";
+		fresh.push_back(h);
+	}
+	EXPECT_EQ(zsx_core_objects_in_use(p), 65u);
+	for (unsigned long h : fresh)
+		zsx_core_free(p, h);
+	zsx_core_free(p, keep);
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(zsx_core_total_pages(p), 0u);
+	zsx_core_pool_destroy(p);
+	EXPECT_EQ(host::handles_live.load(), handles);
+	host::warnings = warnings;
 }
 
 TEST(Deferred, OffIsAPlainFree)

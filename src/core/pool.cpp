@@ -487,7 +487,7 @@ zsx_always_inline Pool::ObjRef Pool::locate(SizeClass *cls, unsigned long obj) c
 // and either freed here (policies base/classidx) or chained on *empties for
 // release after the lock is dropped (classidx_unlocked_free). False: not a
 // live object of cls (nothing was changed).
-zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, Zspage **empties)
+zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned long handle, Zspage **empties)
 {
 	if (zsx_unlikely(!at.page))
 		return false;
@@ -496,12 +496,20 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, Zspage **
 	if (zsx_unlikely(!zs || plat::page_tag(at.page) != page_tag_of(zs) || zs->cls != cls || zs->inuse == 0 ||
 			 at.idx >= cls->objs_per_zspage))
 		return false;
+	// The slot must name this handle (the line is written next anyway): a
+	// second free of a handle finds a free-list link there and is refused,
+	// so a double free can never put a slot on the free list twice.
 	if (cls->huge) {
+		if (zsx_unlikely(zs->huge_handle != handle))
+			return false;
 		zs->huge_handle = 0;
 	} else {
 		unsigned long next = zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head;
 		PageMap m(at.page);
-		store_relaxed(reinterpret_cast<unsigned long *>(m.addr() + at.off), next << 1);
+		auto *header = reinterpret_cast<unsigned long *>(m.addr() + at.off);
+		if (zsx_unlikely(load_relaxed(header) != (handle | kAllocatedTag)))
+			return false;
+		store_relaxed(header, next << 1);
 	}
 	zs->free_head = at.idx;
 	cls->obj_used--;
@@ -528,7 +536,7 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, Zspage **
 // class->lock held: the handle is read here, under the lock (batch drains)
 bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
 {
-	return free_at(cls, locate(cls, load_relaxed(reinterpret_cast<unsigned long *>(handle))), empties);
+	return free_at(cls, locate(cls, load_relaxed(reinterpret_cast<unsigned long *>(handle))), handle, empties);
 }
 
 unsigned long Pool::release_chain(Zspage *chain)
@@ -568,7 +576,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 			unsigned long now = load_relaxed(word);
 			if (zsx_unlikely(now != obj || !at.page)) // moved, or the PFN limit read before the lock was stale
 				at = locate(cls, now);
-			ok = free_at(cls, at, &empties);
+			ok = free_at(cls, at, handle, &empties);
 		}
 	} else {
 		// base: the pool lock keeps migration and compaction away while the
@@ -579,7 +587,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 			cls = zs->cls;
 			SpinGuard g(cls->lock);
 			pg.unlock();
-			ok = free_at(cls, locate(cls, load_relaxed(word)), &empties);
+			ok = free_at(cls, locate(cls, load_relaxed(word)), handle, &empties);
 		}
 	}
 	if (zsx_unlikely(!ok)) {

@@ -215,7 +215,7 @@ private:
 	struct ObjRef;
 	ObjRef locate(SizeClass *cls, unsigned long obj) const;
 	Page *page_of_pfn(unsigned long pfn) const;
-	bool free_at(SizeClass *cls, const ObjRef &at, Zspage **empties);
+	bool free_at(SizeClass *cls, const ObjRef &at, unsigned long handle, Zspage **empties);
 	bool free_locked(SizeClass *cls, unsigned long handle, Zspage **empties);
 	Zspage *zspage_of_obj(unsigned long obj) const;
 	unsigned long page_tag_of(const Zspage *zs) const { return reinterpret_cast<unsigned long>(zs) ^ reinterpret_cast<unsigned long>(this); }
