@@ -187,6 +187,81 @@ TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
 	zsx_core_pool_destroy(p);
 }
 
+// Bug (issue 13 b): a task that disabled IRQs itself (holding a lock taken
+// with spin_lock_irqsave, which an interrupt handler also takes) must not get
+// the synchronous fallback either: it would take a class lock under that
+// IRQ-safe lock. Its frees go to the overflow list, as from an IRQ.
+TEST(Deferred, TaskWithIrqsDisabledNeverFreesInline)
+{
+	zsx_core_pool *p = make(best_policy(), 32); // 16-entry buffers
+	host::work_gate_closed = true; // the drainer cannot return a buffer: both fill up
+	long handles = host::handles_live.load();
+	std::vector<unsigned long> hs;
+	for (int i = 0; i < 400; ++i)
+		hs.push_back(zsx_core_malloc(p, 200 + i, 0, -1));
+	std::thread([&] {
+		host::pin_to_cpu(1);
+		host::t_irqs_disabled = true; // spin_lock_irqsave(&some_irq_safe_lock) in a task
+		for (unsigned long h : hs)
+			zsx_core_free_deferred(p, h);
+		host::t_irqs_disabled = false;
+	}).join();
+	host::work_gate_closed = false;
+	zsx_core_deferred_flush(p);
+	struct zsx_core_deferred_stats st;
+	zsx_core_deferred_stats(p, &st);
+	EXPECT_EQ(st.fallbacks, 0u) << "a synchronous free happened with the caller's IRQs disabled";
+	EXPECT_GT(st.overflowed, 0u);
+	EXPECT_EQ(st.drained, hs.size());
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(host::handles_live.load(), handles);
+	zsx_core_pool_destroy(p);
+}
+
+// Bug (issue 13 c): flush looped (up to 1000 rounds, then warned) while
+// another CPU kept producing. One drain run frees everything enqueued before
+// the call: flush returns, no warning, and those objects are gone.
+TEST(Deferred, FlushReturnsWhileAnotherCpuKeepsProducing)
+{
+	zsx_core_pool *p = make(best_policy(), 64);
+	long warnings = host::warnings.load();
+	// the objects freed before the flush live in a class of their own
+	const unsigned long before_size = 3000, producer_size = 300;
+	int before_class = zsx_core_pool_class_index(p, before_size);
+	ASSERT_NE(before_class, zsx_core_pool_class_index(p, producer_size));
+	std::vector<unsigned long> before;
+	for (int i = 0; i < 500; ++i)
+		before.push_back(zsx_core_malloc(p, before_size, 0, -1));
+	std::atomic<bool> stop{false};
+	std::atomic<long> produced{0};
+	std::thread producer([&] {
+		host::pin_to_cpu(1);
+		while (!stop.load()) {
+			zsx_core_free_deferred(p, zsx_core_malloc(p, producer_size, 0, -1));
+			produced++;
+		}
+	});
+	while (produced.load() < 1000)
+		std::this_thread::yield();
+	std::thread([&] {
+		host::pin_to_cpu(0);
+		for (unsigned long h : before)
+			zsx_core_free_deferred(p, h);
+		zsx_core_deferred_flush(p);
+	}).join();
+	struct zsx_core_class_stats cs;
+	ASSERT_EQ(zsx_core_pool_class_stats(p, before_class, &cs), 0);
+	EXPECT_EQ(cs.obj_used, 0u) << "objects enqueued before the flush are still live";
+	EXPECT_EQ(zsx_core_deferred_cpu_pending(p, 0), 0u) << "the flushing CPU's handles were not all drained";
+	EXPECT_EQ(host::warnings.load(), warnings) << "flush warned";
+	stop = true;
+	producer.join();
+	zsx_core_deferred_flush(p);
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	zsx_core_pool_destroy(p);
+	host::warnings = warnings;
+}
+
 // Bug (issue 13 a): on a debug pool, the same handle deferred twice and
 // drained in one run, with other objects in its zspage, was freed twice: the
 // slot went on the free list twice and two later mallocs shared it. Now the

@@ -68,6 +68,7 @@ void pin_to_cpu(int cpu) { t_cpu = cpu; }
 std::mutex &cpu_lock(int cpu) { return cpu_locks[cpu]; }
 std::mutex hotplug_lock;
 thread_local bool t_in_irq;
+thread_local bool t_irqs_disabled;
 std::atomic<long> warnings{0};
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
 std::atomic<long> pages_live{0};
@@ -306,7 +307,7 @@ int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
 void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
 {
 	host::cpu_lock(host::this_cpu()).lock();
-	*flags = 0;
+	*flags = host::t_irqs_disabled; // the caller's own "IRQ state"
 	return zsx_plat_percpu_ptr(pcp, host::this_cpu());
 }
 void zsx_plat_irq_restore(unsigned long) { host::cpu_lock(host::this_cpu()).unlock(); }
@@ -318,7 +319,7 @@ void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 
 void zsx_plat_cpus_read_lock(void) { host::hotplug_lock.lock(); }
 void zsx_plat_cpus_read_unlock(void) { host::hotplug_lock.unlock(); }
-int zsx_plat_in_task(void) { return !host::t_in_irq; }
+int zsx_plat_may_lock(unsigned long flags) { return !host::t_in_irq && flags == 0; }
 int zsx_plat_need_resched(void) { return 0; }
 
 struct zsx_plat_work {

@@ -98,13 +98,14 @@ void DeferredFree::enqueue(unsigned long handle)
 	if (zsx_unlikely(c->count == c->active->cap)) {
 		if (!hand_off(c)) {
 			// the other buffer is still being drained
-			if (zsx_plat_in_task()) {
+			if (zsx_plat_may_lock(flags)) {
 				store_relaxed(&c->fallbacks, c->fallbacks + 1);
 				zsx_plat_irq_restore(flags);
 				pool_->free(handle, ZSX_TRACE_FREE_FALLBACK); // free right here
 				return;
 			}
-			// IRQ context: the interrupted task may hold a class lock
+			// IRQ context, or IRQs off in the caller: the interrupted task
+			// may hold a class lock, or the caller an IRQ-safe lock
 			auto *h = reinterpret_cast<unsigned long *>(handle);
 			unsigned long *head = load_relaxed(&c->overflow);
 			do {
@@ -199,23 +200,16 @@ void DeferredFree::drain()
 	}
 }
 
+// One drain run started after this call frees everything enqueued before it:
+// it takes every pending buffer and overflow list, has each CPU hand over its
+// partial buffer, then takes the pending buffers again. A buffer a producer
+// handed over itself in between is among those. Handles enqueued meanwhile
+// may or may not be freed; flush does not chase them (producers on other CPUs
+// could keep it busy for ever).
 void DeferredFree::flush()
 {
-	// A handle may sit in pending, returned-but-refilled... loop until every CPU is empty.
-	for (int round = 0; round < 1000; ++round) {
-		zsx_plat_work_kick(work_, 0);
-		zsx_plat_work_flush(work_);
-		bool empty = true;
-		for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids() && empty; ++cpu) {
-			if (!zsx_plat_cpu_possible(cpu))
-				continue;
-			DeferCpu *c = cpu_slot(pcpu_, cpu);
-			empty = !load_relaxed(&c->count) && !load_acquire(&c->pending) && !load_acquire(&c->overflow);
-		}
-		if (empty)
-			return;
-	}
-	zsx_plat_warn("zsx deferred flush: producers kept refilling the buffers", 0, 0);
+	zsx_plat_work_kick(work_, 0);
+	zsx_plat_work_flush(work_);
 }
 
 void DeferredFree::cpu_dead(int)

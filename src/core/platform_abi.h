@@ -104,8 +104,12 @@ void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
 /* hold off CPU hotplug (process context) */
 void zsx_plat_cpus_read_lock(void);
 void zsx_plat_cpus_read_unlock(void);
-/* task context (not hard/soft IRQ, not NMI): may take the pool's locks */
-int zsx_plat_in_task(void);
+/* may this caller take the pool's locks? task context (not hard/soft IRQ,
+ * not NMI) with IRQs enabled before zsx_plat_percpu_irq_save() saved *flags*:
+ * a caller that disabled IRQs may hold an IRQ-safe lock, and taking a class
+ * lock under it would order that lock before the class lock (ABBA with an
+ * interrupt handler taking the same IRQ-safe lock) */
+int zsx_plat_may_lock(unsigned long flags);
 int zsx_plat_need_resched(void);
 struct zsx_plat_work;
 struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg); /* unbound workqueue */

@@ -386,9 +386,9 @@ void zsx_plat_cpus_read_unlock(void)
 	cpus_read_unlock();
 }
 
-int zsx_plat_in_task(void)
+int zsx_plat_may_lock(unsigned long flags)
 {
-	return in_task();
+	return in_task() && !irqs_disabled_flags(flags);
 }
 
 int zsx_plat_need_resched(void)
