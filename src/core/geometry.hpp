@@ -83,7 +83,11 @@ struct ClassTable {
 	ClassInfo slot[Geometry::nr_classes] = {};
 	unsigned chain = 0;
 	unsigned nr_distinct = 0;
-	usize huge_class_size = 0; // smallest size stored as huge (zs_huge_class_size())
+	usize huge_class_size = 0; // smallest class size stored as huge
+	// what zs_huge_class_size() answers for this geometry: the largest slot
+	// size with more than one page and more than one object, less the handle
+	// bytes but one (zsmalloc's definition, which zram compares lengths with)
+	usize zs_huge_class_size = 0;
 
 	constexpr const ClassInfo &for_size(usize size) const { return slot[Geometry::slot_of_size(size)]; }
 };
@@ -100,6 +104,8 @@ constexpr ClassTable make_class_table(unsigned chain)
 		bool huge = pages == 1 && objs == 1;
 		if (huge)
 			t.huge_class_size = size;
+		if (pages != 1 && objs != 1 && !t.zs_huge_class_size)
+			t.zs_huge_class_size = size - (sizeof(unsigned long) - 1);
 		if (prev >= 0 && t.slot[prev].pages == pages && t.slot[prev].objs == objs) {
 			t.slot[i] = t.slot[prev]; // merged: served by the larger class
 			continue;

@@ -188,8 +188,8 @@ public:
 	unsigned long compact();
 	unsigned long compactable_pages() const;
 	unsigned long total_pages() const { return load_relaxed(&pages_allocated_); }
-	// as zs_huge_class_size(): the huge class size less the handle, plus one
-	usize huge_class_size() const { return table_->huge_class_size - (kHandleSize - 1); }
+	// as zs_huge_class_size() (see ClassTable::zs_huge_class_size)
+	usize huge_class_size() const { return table_->zs_huge_class_size; }
 	int class_index_of(usize size) const;
 	unsigned nr_distinct_classes() const { return table_->nr_distinct; }
 	bool class_stats(unsigned slot, ClassStats *out) const; // false for merged slots
