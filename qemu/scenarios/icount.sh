@@ -22,7 +22,7 @@ check "insmod zsx, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/z
 
 # The counter must be exact before anything is read from it: loops of known
 # length (2 instructions per iteration), counted system-wide like every phase.
-for n in 1000000 3000000; do
+for n in 10000000 30000000; do
 	if echo "calibrate $n" > $B/insns; then
 		echo "ZSX-BENCH calib $(cat $B/result)" | tee -a $O
 	else
@@ -37,7 +37,7 @@ calib_ok() {
 		n++; if (d * 200 > v["expected"] || v["mux"] != 0) bad++ }
 		END { exit !(n == 2 && !bad) }' $O
 }
-check "instruction counter exact: known loops of 2x(1e6-1), 2x(3e6-1) instructions counted within 0.5%" calib_ok
+check "instruction counter exact: known loops of 2x(1e7-1), 2x(3e7-1) instructions counted within 0.5%" calib_ok
 
 # the object-size mix: lzo-rle sizes of real pages, as in the bench scenario
 cat /bin/busybox /bin/munmapbench /lib/zsx/*.ko $(find /lib/modules -name "*.ko") /proc/kallsyms > /tmp/sample 2>/dev/null
