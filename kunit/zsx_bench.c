@@ -667,13 +667,15 @@ static ssize_t insns_write(struct file *f, const char __user *ubuf, size_t len, 
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = 0;
-	if (sscanf(buf, "%15s %lu", name, &n) != 2 || !n || n > 4000000)
+	if (sscanf(buf, "%15s %lu", name, &n) != 2 || n < 2 || n > 1000000000)
 		return -EINVAL;
 	mutex_lock(&bench_lock);
 	if (!strcmp(name, "calibrate")) {
-		err = n > 1 ? ic_calibrate(n) : -EINVAL;
+		err = ic_calibrate(n);
 		goto out;
 	}
+	if (n > 4000000)
+		goto out; /* -EINVAL: objects */
 	if (!bench_nr_sizes) {
 		err = -ENODATA;
 		goto out;
