@@ -20,6 +20,10 @@
  *           QEMU -icount on arm64, where the PMU's INST_RETIRED is QEMU's count.
  *           "calibrate ITERATIONS": count a known asm loop (2 instructions per
  *           iteration) to prove the counter exact before trusting it.
+ *   sizes   (read) the object-size mix, one size per line; (write) sizes in
+ *           that form ('#' lines are comments) appended to the mix: a mix
+ *           saved once and loaded again keeps the input of the counting mode
+ *           the same across builds (qemu/guest/icount.mix)
  *   result  (read) one line of key=value pairs: the last run's figures
  * Errors: -EINVAL for an unknown config or out-of-range numbers, -ENODATA
  * without a sample, -ENOMEM when objects cannot be stored (nothing leaks),
@@ -35,8 +39,10 @@
 #include <linux/mutex.h>
 #include <linux/perf_event.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/zsmalloc.h>
@@ -797,7 +803,67 @@ static ssize_t mix_read(struct file *f, char __user *ubuf, size_t len, loff_t *p
 	return simple_read_from_buffer(ubuf, len, pos, buf, strlen(buf));
 }
 
+static int sizes_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	mutex_lock(&bench_lock);
+	for (i = 0; i < bench_nr_sizes; i++)
+		seq_printf(m, "%u\n", bench_sizes[i]);
+	mutex_unlock(&bench_lock);
+	return 0;
+}
+
+static int sizes_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, sizes_show, NULL);
+}
+
+/* whole lines only: a line cut by the end of this write is left to the next one */
+static ssize_t sizes_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	char *buf, *p, *line, *end;
+	ssize_t used;
+	int err = 0;
+
+	buf = memdup_user_nul(ubuf, min_t(size_t, len, PAGE_SIZE));
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	end = strrchr(buf, '\n');
+	if (!end) {
+		kfree(buf);
+		return -EINVAL; /* no complete line */
+	}
+	*end = 0;
+	used = end - buf + 1;
+	p = buf;
+	mutex_lock(&bench_lock);
+	while ((line = strsep(&p, "\n"))) {
+		unsigned int v;
+
+		line = strim(line);
+		if (!*line || *line == '#')
+			continue;
+		if (kstrtouint(line, 10, &v) || !v || v > PAGE_SIZE) {
+			err = -EINVAL;
+			break;
+		}
+		if (bench_nr_sizes == BENCH_MAX_SIZES) {
+			err = -ENOSPC;
+			break;
+		}
+		bench_sizes[bench_nr_sizes++] = v;
+	}
+	mutex_unlock(&bench_lock);
+	kfree(buf);
+	return err ?: used;
+}
+
 static const struct file_operations run_fops = { .owner = THIS_MODULE, .write = run_write };
+static const struct file_operations sizes_fops = {
+	.owner = THIS_MODULE, .open = sizes_open, .read = seq_read, .llseek = seq_lseek,
+	.release = single_release, .write = sizes_write,
+};
 static const struct file_operations insns_fops = { .owner = THIS_MODULE, .write = insns_write };
 static const struct file_operations sample_fops = { .owner = THIS_MODULE, .write = sample_write };
 static const struct file_operations result_fops = { .owner = THIS_MODULE, .read = result_read };
@@ -814,6 +880,7 @@ static int __init zsx_bench_init(void)
 	debugfs_create_file("sample", 0200, bench_dir, NULL, &sample_fops);
 	debugfs_create_file("result", 0444, bench_dir, NULL, &result_fops);
 	debugfs_create_file("mix", 0444, bench_dir, NULL, &mix_fops);
+	debugfs_create_file("sizes", 0644, bench_dir, NULL, &sizes_fops);
 	return 0;
 }
 

@@ -43,6 +43,14 @@ if [ $run_icount = 1 ]; then
 	ZSX_VM_ICOUNT=1 ZSX_VM_MEM=2048 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" "$ARCH" \
 		"$kdir/$(arch_image "$ARCH")" "$img" icount "$out/icount-console.log" 1800 || rc=$?
 	log "bench: icount boot took $((SECONDS - t0)) s"
+	# no committed qemu/guest/icount.mix: the boot made one and printed it; keep it to freeze
+	if grep -q "^ZSX-MIX-BEGIN" "$out/icount-console.log"; then
+		{ echo "# object-size mix of the icount boot: lzo-rle sizes of the guest's busybox, munmapbench,"
+		  echo "# zsx modules, kernel modules and kernel symbol table ($(date -u +%F), $(basename "$kdir"))"
+		  sed -n '/^ZSX-MIX-BEGIN/,/^ZSX-MIX-END/p' "$out/icount-console.log" | grep -E '^[0-9]+$'
+		} > "$out/icount.mix"
+		log "bench: object-size mix saved as $out/icount.mix (copy it to qemu/guest/icount.mix to freeze it)"
+	fi
 	report+=(--icount "$out/icount-console.log")
 fi
 # the fast paths' calls, atomics and divisions, read from the module this bench ran

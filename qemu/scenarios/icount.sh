@@ -18,6 +18,8 @@ O=/tmp/icount.out
 : > $O
 echo "ZSX-BENCH info mode=$mode objects=$OBJS rounds=$ROUNDS cpus=$(grep -c ^processor /proc/cpuinfo) kernel=$(uname -r) arch=$(uname -m) mem_mib=$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
 echo "ZSX-BENCH-PMU: $(dmesg | grep -m1 -i 'hw perfevents' | sed 's/^\[[ 0-9.]*\] //')"
+# the kernel's own symbol table, before any zsx module adds to it (the size mix below)
+cat /proc/kallsyms > /tmp/kallsyms
 check "insmod zsx, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/zsx_bench.ko"
 
 # The counter must be exact before anything is read from it: loops of known
@@ -39,19 +41,35 @@ calib_ok() {
 }
 check "instruction counter exact: known loops of 2x(1e7-1), 2x(3e7-1) instructions counted within 0.5%" calib_ok
 
-# the object-size mix: lzo-rle sizes of real pages, as in the bench scenario
-cat /bin/busybox /bin/munmapbench /lib/zsx/*.ko $(find /lib/modules -name "*.ko") /proc/kallsyms > /tmp/sample 2>/dev/null
-check "zsx_bench: object-size mix from lzo-rle of real pages" sh -c "cat /tmp/sample > $B/sample && [ \$(sed 's/sizes=\([0-9]*\).*/\1/' $B/mix) -gt 500 ]"
+# The object-size mix. It must not depend on the build being measured, or a
+# before/after comparison changes its own input (seen: a rebuilt zsx_bench.ko in
+# the sample moved zs_free by 2.3%). So the mix is a committed list of sizes,
+# qemu/guest/icount.mix (/etc/zsx/icount.mix here). Without it, the mix is made
+# as the bench scenario makes it (lzo-rle sizes of the guest's busybox, our
+# modules, the kernel's modules and symbol table) and printed between
+# ZSX-MIX-BEGIN/END, which scripts/bench.sh saves as build/.../icount.mix: copy
+# that to qemu/guest/icount.mix to freeze it.
+MIX=/etc/zsx/icount.mix
+if [ -f $MIX ]; then
+	check "zsx_bench: object-size mix from qemu/guest/icount.mix ($(grep -c '^[0-9]' $MIX) sizes)" sh -c \
+		"cat $MIX > $B/sizes && [ \$(sed 's/sizes=\([0-9]*\).*/\1/' $B/mix) = $(grep -c '^[0-9]' $MIX) ]"
+else
+	cat /bin/busybox /bin/munmapbench /lib/zsx/*.ko $(find /lib/modules -name "*.ko" | sort) /tmp/kallsyms > /tmp/sample 2>/dev/null
+	check "zsx_bench: object-size mix from lzo-rle of real pages (no qemu/guest/icount.mix)" sh -c \
+		"cat /tmp/sample > $B/sample && [ \$(sed 's/sizes=\([0-9]*\).*/\1/' $B/mix) -gt 500 ]"
+	echo "ZSX-MIX-BEGIN"; cat $B/sizes; echo "ZSX-MIX-END"
+	rm -f /tmp/sample
+fi
 echo "ZSX-BENCH mix $(cat $B/mix)"
-rm -f /tmp/sample
+rm -f /tmp/kallsyms
 
-# Round 0 is a warm-up, not reported: the boot's first pools pay one-off costs
-# (first slab pages of the caches, buddy splits: +1.4% per zs_malloc seen in a
-# first round), later rounds agree to a few hundredths of a percent.
 fail=0
 r=0
 while [ $r -le $ROUNDS ]; do
 	for cfg in $CONFIGS; do
+		# every run starts from the same slab state: no per-CPU or partial slabs
+		# left by the previous run's caches (SLUB shares merged caches between pools)
+		for f in /sys/kernel/slab/*/shrink; do echo 1 > $f; done 2>/dev/null
 		if ! echo "$cfg $OBJS" > $B/insns; then
 			fail=$((fail + 1)); echo "zsx_bench insns $cfg failed: $(cat $B/result)"
 		elif [ $r = 0 ]; then
@@ -59,6 +77,7 @@ while [ $r -le $ROUNDS ]; do
 		else
 			echo "ZSX-BENCH insns round=$r $(cat $B/result)" | tee -a $O
 		fi
+		echo "ZSX-VMSTAT round=$r config=$cfg $(grep -E '^(compact_|pgmigrate_|kcompactd|drop_|pgsteal|pgscan_kswapd)' /proc/vmstat | tr ' \n' '= ')"
 	done
 	r=$((r + 1))
 done
