@@ -344,7 +344,7 @@ out_free:
  * Baselines, subtracted by the reader (scripts/bench-report.py): the same
  * malloc and free loops with the allocator call skipped (a runtime flag, so
  * the loop code is the same: the harness's loads, stores, compares and
- * branches, ~6 instructions per iteration, are not billed to the allocator;
+ * branches, 4 (free) to 11 (malloc) per iteration, are not billed to it;
  * the call instruction itself and its argument set-up are), the same
  * rcu_barrier() with no callback pending, and a flush with nothing parked.
  * What stays in every figure: the timer ticks that fall in the window (one

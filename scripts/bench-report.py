@@ -342,13 +342,13 @@ def icount_section(log, out, B):
     md.append("Retired instructions (arm64 PMU INST_RETIRED, which QEMU backs with its exact icount), summed over "
               "every CPU (system-wide: RCU callbacks, the drain worker and timer ticks inside a phase count), "
               "per operation, one thread, the same lzo-rle object-size mix for every configuration "
-              f"({mix.get('sizes', '?')} sizes, mean {mix.get('mean_bytes', '?')} bytes). "
-              "Subtracted: the same loop with the allocator call skipped (the harness's ~6 instructions per "
+              f"({mix.get('sizes', '?')} sizes, mean {mix.get('mean_bytes', '?')} bytes: qemu/guest/icount.mix), "
+              "every slab cache shrunk before each run. "
+              "Subtracted: the same loop with the allocator call skipped (the harness's 4-11 instructions per "
               "iteration; the call itself stays in), rcu_barrier() with nothing pending (synchronous frees), a "
               "flush with nothing parked (drain). A synchronous free's window ends with rcu_barrier(), so the "
               "RCU callbacks its frees queued are in its count. Each configuration runs once as a warm-up "
-              "first (not reported: the boot's first pool pays one-off costs, +1.4% per malloc seen); "
-              "median of the measured rounds, [min-max], spread = (max-min)/median.\n")
+              "first (not reported); median of the measured rounds, [min-max], spread = (max-min)/median.\n")
     for c in recs["calib"]:
         md.append(f"Counter check: a loop of {c.get('expected')} instructions counted as {c.get('counted')} "
                   f"(window's fixed cost {c.get('window_fixed')}).")
