@@ -3,7 +3,8 @@
 #   make demo         boot an x86_64 VM and show zsx at work
 #   make check        every test CI runs (ARCH=x86_64|arm64 for one arch)
 #   make host-test    hosted GoogleTest builds of the C++ core only
-#   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1)
+#   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1);
+#                     arm64 adds an -icount boot: exact instructions per operation (ICOUNT=0|only)
 #   make trace        perf in a VM: per-path zs_free latency, zsx beside the kernel's zsmalloc (ARCH=...)
 #   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)
 #   make kernel       build/fetch the test kernel for ARCH/VARIANT
@@ -41,7 +42,7 @@ host-test:
 	@bash scripts/host-test.sh
 
 bench:
-	@bash scripts/bench.sh $(BUILD_ARCH) $(if $(QUICK),quick,full)
+	@ICOUNT="$(ICOUNT)" bash scripts/bench.sh $(BUILD_ARCH) $(if $(QUICK),quick,full)
 
 stress:
 	@bash scripts/stress.sh $(or $(STRESS_SECS),300) "$(or $(KERNELS),x86_64:debug arm64:debug x86_64:kcsan)"

@@ -13,9 +13,22 @@
  *           barrier) frees them all. CONFIG is zsmalloc | base | classidx |
  *           unlocked | deferred (unlocked + per-CPU deferred) | base4 (base
  *           at the kernel zsmalloc's chain of 4 pages)
+ *   insns   (write) "CONFIG OBJECTS": counting mode, one thread (the writer):
+ *           retired instructions per zs_malloc/zs_free, per zsx_malloc, per
+ *           synchronous zsx_free, per zsx_free_deferred enqueue and per handle
+ *           the deferred drain frees (see "counting mode" below). Exact under
+ *           QEMU -icount on arm64, where the PMU's INST_RETIRED is QEMU's count.
+ *           "calibrate ITERATIONS": count a known asm loop (2 instructions per
+ *           iteration) to prove the counter exact before trusting it.
+ *   sizes   (read) the object-size mix, one size per line; (write) sizes in
+ *           that form ('#' lines are comments) appended to the mix: a mix
+ *           saved once and loaded again keeps the input of the counting mode
+ *           the same across builds (qemu/guest/icount.mix)
  *   result  (read) one line of key=value pairs: the last run's figures
  * Errors: -EINVAL for an unknown config or out-of-range numbers, -ENODATA
- * without a sample, -ENOMEM when objects cannot be stored (nothing leaks).
+ * without a sample, -ENOMEM when objects cannot be stored (nothing leaks),
+ * for insns whatever perf_event_create_kernel_counter() returned (no PMU:
+ * x86_64 under TCG has none) with result "error=... reason".
  */
 #include <linux/completion.h>
 #include <linux/crypto.h>
@@ -24,8 +37,12 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/perf_event.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/zsmalloc.h>
@@ -307,6 +324,376 @@ out_free:
 	return err;
 }
 
+/* ---- counting mode: exact instructions per operation ---------------------
+ *
+ * A kernel perf counter of retired instructions (PERF_TYPE_HARDWARE /
+ * PERF_COUNT_HW_INSTRUCTIONS) on every online CPU, summed: system-wide, so the
+ * work an operation hands to softirq (RCU callbacks freeing zspage metadata),
+ * to the deferred drain worker or to another CPU is counted too. The counters
+ * are read around each phase ("window"); the writer's thread runs every phase,
+ * one operation after the other, nothing else is asked of the machine.
+ *
+ * Per configuration (a fresh pool each time, the same object-size mix):
+ *   malloc       N zs_malloc/zsx_malloc calls, sizes from the mix
+ *   free         N synchronous frees (zs_free / zsx_free) + rcu_barrier(),
+ *                so the RCU callbacks the frees queued run inside the window
+ *   enqueue      N zsx_free_deferred calls (deferred config); nothing in the
+ *                loop sleeps, so the drain worker cannot run inside it
+ *   drain        zsx_free_deferred_flush() (the worker frees every parked
+ *                handle) + rcu_barrier()
+ * Baselines, subtracted by the reader (scripts/bench-report.py): the same
+ * malloc and free loops with the allocator call skipped (a runtime flag, so
+ * the loop code is the same: the harness's loads, stores, compares and
+ * branches, 4 (free) to 11 (malloc) per iteration, are not billed to it;
+ * the call instruction itself and its argument set-up are), the same
+ * rcu_barrier() with no callback pending, and a flush with nothing parked.
+ * What stays in every figure: the timer ticks that fall in the window (one
+ * per 4 ms of virtual time at 1 instruction per ns) and the grace period the
+ * frees' RCU callbacks wait for.
+ */
+struct ic_run {
+	const struct bench_config *cfg;
+	struct zs_pool *zs;
+	struct zsx_pool *zsx;
+	unsigned int n;
+	u16 *sizes;
+	unsigned long *handles;
+	unsigned long *sink; /* the dry malloc loop's stores */
+	struct perf_event **ev; /* per CPU, NULL where offline */
+	bool mux;             /* a counter did not count the whole window */
+};
+
+static int ic_open(struct ic_run *r, char *why, size_t len)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_HARDWARE,
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+		.size = sizeof(attr),
+		.pinned = 1,
+	};
+	unsigned int cpu;
+
+	r->ev = kcalloc(nr_cpu_ids, sizeof(*r->ev), GFP_KERNEL);
+	if (!r->ev)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		struct perf_event *ev = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
+
+		if (IS_ERR(ev)) {
+			snprintf(why, len, "error=%ld no_instruction_counter_on_cpu%u\n", PTR_ERR(ev), cpu);
+			return PTR_ERR(ev);
+		}
+		r->ev[cpu] = ev;
+	}
+	return 0;
+}
+
+static void ic_close(struct ic_run *r)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; r->ev && cpu < nr_cpu_ids; cpu++)
+		if (r->ev[cpu])
+			perf_event_release_kernel(r->ev[cpu]);
+	kfree(r->ev);
+	r->ev = NULL;
+}
+
+struct ic_read_arg {
+	struct perf_event *ev;
+	u64 val;
+	bool active;
+};
+
+/* on the counter's CPU with IRQs off: what perf_event_read_local() does (not exported) */
+static void ic_read_here(void *arg)
+{
+	struct ic_read_arg *a = arg;
+
+	a->active = a->ev->state == PERF_EVENT_STATE_ACTIVE && a->ev->oncpu == smp_processor_id();
+	if (a->active)
+		a->ev->pmu->read(a->ev);
+	a->val = local64_read(&a->ev->count);
+}
+
+/*
+ * The sum over CPUs. Never sleeps (perf_event_read_value() takes a mutex, and
+ * on a PREEMPT_VOLUNTARY kernel its might_sleep() is a scheduling point: the
+ * drain worker a deferred enqueue kicked would run inside the enqueue window).
+ */
+static u64 ic_read(struct ic_run *r)
+{
+	unsigned int cpu, this = get_cpu();
+	unsigned long flags;
+	u64 sum = 0;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct ic_read_arg a = { .ev = r->ev[cpu] };
+
+		if (!a.ev)
+			continue;
+		if (cpu == this) {
+			local_irq_save(flags);
+			ic_read_here(&a);
+			local_irq_restore(flags);
+		} else if (smp_call_function_single(cpu, ic_read_here, &a, 1)) {
+			a.active = false;
+		}
+		if (!a.active)
+			r->mux = true;
+		sum += a.val;
+	}
+	put_cpu();
+	return sum;
+}
+
+static unsigned long ic_pool_pages(struct ic_run *r)
+{
+	return r->zs ? zs_get_total_pages(r->zs) : zsx_get_total_pages(r->zsx);
+}
+
+static noinline int ic_malloc_loop(struct ic_run *r, bool dry)
+{
+	const gfp_t gfp = GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE;
+	unsigned long *out = dry ? r->sink : r->handles;
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++) {
+		unsigned long h;
+
+		if (dry)
+			h = r->sizes[i] | 1;
+		else if (r->zs)
+			h = zs_malloc(r->zs, r->sizes[i], gfp);
+		else
+			h = zsx_malloc(r->zsx, r->sizes[i], gfp, NUMA_NO_NODE);
+		if (IS_ERR_VALUE(h) || !h)
+			return -ENOMEM;
+		out[i] = h;
+	}
+	return 0;
+}
+
+static noinline void ic_free_loop(struct ic_run *r, bool dry)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++) {
+		unsigned long h = r->handles[i];
+
+		if (dry)
+			OPTIMIZER_HIDE_VAR(h);
+		else if (r->zs)
+			zs_free(r->zs, h);
+		else if (r->cfg->deferred == ZSX_DEFERRED_PERCPU)
+			zsx_free_deferred(r->zsx, h);
+		else
+			zsx_free(r->zsx, h);
+	}
+}
+
+/* between windows: nothing queued by one phase may run in the next one's window */
+static void ic_settle(struct ic_run *r)
+{
+	if (r->zsx)
+		zsx_free_deferred_flush(r->zsx);
+	rcu_barrier();
+}
+
+enum ic_what { IC_MALLOC, IC_MALLOC_DRY, IC_FREE, IC_FREE_DRY, IC_DRAIN };
+
+static u64 ic_window(struct ic_run *r, enum ic_what what, int *err)
+{
+	bool sync = r->zs || r->cfg->deferred != ZSX_DEFERRED_PERCPU;
+	u64 c0;
+
+	ic_settle(r);
+	c0 = ic_read(r);
+	switch (what) {
+	case IC_MALLOC:
+	case IC_MALLOC_DRY:
+		*err = ic_malloc_loop(r, what == IC_MALLOC_DRY);
+		break;
+	case IC_FREE:
+	case IC_FREE_DRY:
+		ic_free_loop(r, what == IC_FREE_DRY);
+		if (sync) /* the frees' RCU callbacks run in this window */
+			rcu_barrier();
+		break;
+	case IC_DRAIN:
+		if (r->zsx)
+			zsx_free_deferred_flush(r->zsx);
+		rcu_barrier();
+		break;
+	}
+	return ic_read(r) - c0;
+}
+
+static int ic_run(const struct bench_config *cfg, unsigned int n)
+{
+	struct zsx_pool_opts opts = { .chain = cfg->chain, .free_policy = cfg->policy, .deferred = cfg->deferred };
+	struct zsx_core_deferred_stats d0 = {}, d1 = {};
+	struct ic_run r = { .cfg = cfg, .n = n };
+	u64 malloc_base, malloc_w, free_base = 0, free_w = 0, drain_base = 0, drain_w = 0;
+	bool deferred = cfg->kind == BK_ZSX && cfg->deferred == ZSX_DEFERRED_PERCPU;
+	unsigned long pages_full = 0, pages_left;
+	unsigned int i, online = num_online_cpus();
+	int err;
+
+	bench_result[0] = 0;
+	err = ic_open(&r, bench_result, sizeof(bench_result));
+	if (err)
+		goto out;
+	r.sizes = vmalloc(array_size(n, sizeof(*r.sizes)));
+	r.handles = vzalloc(array_size(n, sizeof(*r.handles)));
+	r.sink = vzalloc(array_size(n, sizeof(*r.sink)));
+	if (cfg->kind == BK_ZSMALLOC)
+		r.zs = zs_create_pool("zsx_bench_insns");
+	else
+		r.zsx = zsx_create_pool_opts("zsx_bench_insns", &opts);
+	if (!r.sizes || !r.handles || !r.sink || (!r.zs && !r.zsx)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		r.sizes[i] = bench_sizes[i % bench_nr_sizes];
+
+	malloc_base = ic_window(&r, IC_MALLOC_DRY, &err);
+	malloc_w = ic_window(&r, IC_MALLOC, &err);
+	if (err)
+		goto out;
+	pages_full = ic_pool_pages(&r);
+	if (deferred) {
+		zsx_core_deferred_stats(zsx_pool_core(r.zsx), &d0);
+		drain_base = ic_window(&r, IC_DRAIN, &err); /* nothing parked yet */
+	}
+	free_base = ic_window(&r, IC_FREE_DRY, &err);
+	if (deferred) {
+		/*
+		 * Enqueue, then drain: one counter read ends the first window and
+		 * opens the second, and nothing between the two sleeps, so every
+		 * handle the enqueue loop parked is freed in the drain window.
+		 */
+		u64 c0, c1;
+
+		ic_settle(&r);
+		c0 = ic_read(&r);
+		ic_free_loop(&r, false);
+		c1 = ic_read(&r);
+		zsx_free_deferred_flush(r.zsx);
+		rcu_barrier();
+		drain_w = ic_read(&r) - c1;
+		free_w = c1 - c0;
+		zsx_core_deferred_stats(zsx_pool_core(r.zsx), &d1);
+	} else {
+		free_w = ic_window(&r, IC_FREE, &err);
+	}
+	/* every stored handle is freed: none may be freed again by the cleanup */
+	memset(r.handles, 0, array_size(n, sizeof(*r.handles)));
+	ic_settle(&r);
+	pages_left = ic_pool_pages(&r);
+	if (num_online_cpus() != online)
+		r.mux = true; /* a CPU came or went: its counter is missing or stale */
+	if (deferred)
+		snprintf(bench_result, sizeof(bench_result),
+			 "config=%s objects=%u cpus=%u malloc=%llu malloc_base=%llu enqueue=%llu enqueue_base=%llu drain=%llu drain_base=%llu drained=%lu fallbacks=%lu enqueued=%lu pages=%lu pages_left_after_free=%lu mux=%d\n",
+			 cfg->name, n, online, malloc_w, malloc_base, free_w, free_base, drain_w, drain_base,
+			 d1.drained - d0.drained, d1.fallbacks - d0.fallbacks, d1.enqueued - d0.enqueued,
+			 pages_full, pages_left, r.mux);
+	else
+		snprintf(bench_result, sizeof(bench_result),
+			 "config=%s objects=%u cpus=%u malloc=%llu malloc_base=%llu free=%llu free_base=%llu pages=%lu pages_left_after_free=%lu mux=%d\n",
+			 cfg->name, n, online, malloc_w, malloc_base, free_w, free_base, pages_full, pages_left, r.mux);
+out:
+	if (err && !bench_result[0])
+		snprintf(bench_result, sizeof(bench_result), "error=%d config=%s\n", err, cfg->name);
+	if (r.handles) {
+		for (i = 0; i < n && r.handles[i]; i++) {
+			if (r.zs)
+				zs_free(r.zs, r.handles[i]);
+			else
+				zsx_free(r.zsx, r.handles[i]);
+		}
+	}
+	if (r.zs)
+		zs_destroy_pool(r.zs);
+	if (r.zsx)
+		zsx_destroy_pool(r.zsx);
+	vfree(r.sizes);
+	vfree(r.handles);
+	vfree(r.sink);
+	ic_close(&r);
+	return err;
+}
+
+/* a loop of exactly 2 instructions per iteration */
+static noinline void ic_known_loop(unsigned long iters)
+{
+#if defined(CONFIG_ARM64)
+	asm volatile("1:	subs	%0, %0, #1\n\tb.ne	1b" : "+r"(iters) : : "cc");
+#elif defined(CONFIG_X86_64)
+	asm volatile("1:	dec	%0\n\tjnz	1b" : "+r"(iters) : : "cc");
+#else
+	while (--iters)
+		barrier();
+#endif
+}
+
+static int ic_calibrate(unsigned long iters)
+{
+	struct ic_run r = {};
+	u64 c0, w1, wn;
+	int err = ic_open(&r, bench_result, sizeof(bench_result));
+
+	if (!err) {
+		/* the window's fixed cost (reading the counters, the call) cancels out */
+		c0 = ic_read(&r);
+		ic_known_loop(1);
+		w1 = ic_read(&r) - c0;
+		c0 = ic_read(&r);
+		ic_known_loop(iters);
+		wn = ic_read(&r) - c0;
+		snprintf(bench_result, sizeof(bench_result),
+			 "calibrate iterations=%lu expected=%lu counted=%lld window_fixed=%llu cpus=%u mux=%d\n",
+			 iters, 2 * (iters - 1), (s64)(wn - w1), w1, num_online_cpus(), r.mux);
+	}
+	ic_close(&r);
+	return err;
+}
+
+static ssize_t insns_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	char buf[64], name[16];
+	unsigned long n;
+	unsigned int i;
+	int err = -EINVAL;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%15s %lu", name, &n) != 2 || n < 2 || n > 1000000000)
+		return -EINVAL;
+	mutex_lock(&bench_lock);
+	if (!strcmp(name, "calibrate")) {
+		err = ic_calibrate(n);
+		goto out;
+	}
+	if (n > 4000000)
+		goto out; /* -EINVAL: objects */
+	if (!bench_nr_sizes) {
+		err = -ENODATA;
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(bench_configs); i++)
+		if (!strcmp(name, bench_configs[i].name))
+			err = ic_run(&bench_configs[i], n);
+out:
+	mutex_unlock(&bench_lock);
+	return err ?: len;
+}
+
 static ssize_t run_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
 	char buf[64], name[16];
@@ -416,7 +803,68 @@ static ssize_t mix_read(struct file *f, char __user *ubuf, size_t len, loff_t *p
 	return simple_read_from_buffer(ubuf, len, pos, buf, strlen(buf));
 }
 
+static int sizes_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	mutex_lock(&bench_lock);
+	for (i = 0; i < bench_nr_sizes; i++)
+		seq_printf(m, "%u\n", bench_sizes[i]);
+	mutex_unlock(&bench_lock);
+	return 0;
+}
+
+static int sizes_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, sizes_show, NULL);
+}
+
+/* whole lines only: a line cut by the end of this write is left to the next one */
+static ssize_t sizes_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	char *buf, *p, *line, *end;
+	ssize_t used;
+	int err = 0;
+
+	buf = memdup_user_nul(ubuf, min_t(size_t, len, PAGE_SIZE));
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	end = strrchr(buf, '\n');
+	if (!end) {
+		kfree(buf);
+		return -EINVAL; /* no complete line */
+	}
+	*end = 0;
+	used = end - buf + 1;
+	p = buf;
+	mutex_lock(&bench_lock);
+	while ((line = strsep(&p, "\n"))) {
+		unsigned int v;
+
+		line = strim(line);
+		if (!*line || *line == '#')
+			continue;
+		if (kstrtouint(line, 10, &v) || !v || v > PAGE_SIZE) {
+			err = -EINVAL;
+			break;
+		}
+		if (bench_nr_sizes == BENCH_MAX_SIZES) {
+			err = -ENOSPC;
+			break;
+		}
+		bench_sizes[bench_nr_sizes++] = v;
+	}
+	mutex_unlock(&bench_lock);
+	kfree(buf);
+	return err ?: used;
+}
+
 static const struct file_operations run_fops = { .owner = THIS_MODULE, .write = run_write };
+static const struct file_operations sizes_fops = {
+	.owner = THIS_MODULE, .open = sizes_open, .read = seq_read, .llseek = seq_lseek,
+	.release = single_release, .write = sizes_write,
+};
+static const struct file_operations insns_fops = { .owner = THIS_MODULE, .write = insns_write };
 static const struct file_operations sample_fops = { .owner = THIS_MODULE, .write = sample_write };
 static const struct file_operations result_fops = { .owner = THIS_MODULE, .read = result_read };
 static const struct file_operations mix_fops = { .owner = THIS_MODULE, .read = mix_read };
@@ -428,9 +876,11 @@ static int __init zsx_bench_init(void)
 		return -ENOMEM;
 	bench_dir = debugfs_create_dir("zsx_bench", NULL);
 	debugfs_create_file("run", 0200, bench_dir, NULL, &run_fops);
+	debugfs_create_file("insns", 0200, bench_dir, NULL, &insns_fops);
 	debugfs_create_file("sample", 0200, bench_dir, NULL, &sample_fops);
 	debugfs_create_file("result", 0444, bench_dir, NULL, &result_fops);
 	debugfs_create_file("mix", 0444, bench_dir, NULL, &mix_fops);
+	debugfs_create_file("sizes", 0644, bench_dir, NULL, &sizes_fops);
 	return 0;
 }
 

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Turn a bench VM console (ZSX-BENCH lines) into markdown tables, CSV and PNG plots.
+"""Turn bench VM consoles (ZSX-BENCH lines) into markdown tables, CSV, PNG plots and BENCH lines.
 
-    bench-report.py CONSOLE.log OUTDIR
+    bench-report.py OUTDIR [--arch ARCH] [--perf CONSOLE.log] [--icount CONSOLE.log] [--fastpath CENSUS.md]
+    bench-report.py CONSOLE.log OUTDIR          (the perf boot only, as before)
 
-Writes OUTDIR/{munmap.csv,tput.csv,bench.md,munmap.png,tput.png}. Exits 1 when
-the console holds no munmap measurement at all (the VM did not get that far).
+Writes OUTDIR/{bench.md,bench.txt,munmap.csv,tput.csv,icount.csv,munmap.png,tput.png}.
+bench.txt holds one line per figure, "BENCH <arch> <kernel> <config> <metric> <value>"
+(kernel: perf | icount), and ends with "BENCH-TARGETS met=N missed=M" over the
+issue #12 targets this run measured. Exits 1 when a given console holds no
+measurement at all (the VM did not get that far).
 """
+import argparse
+import collections
 import csv
 import os
 import re
@@ -25,6 +31,14 @@ MUNMAP_LABEL = {
     "deferred": "zsx classidx_unlocked_free + deferred",
 }
 TPUT_ORDER = ["zsmalloc", "base", "classidx", "unlocked", "deferred", "base4"]
+# the names tools read (BENCH lines, issue #12): the kernel's zsmalloc is "zsmalloc",
+# zsx configurations "zsx:<free policy>[:deferred]"; base4 is zsx base at chain 4
+BENCH_NAME = {
+    "floor": "floor", "zram": "zram", "zsmalloc": "zsmalloc",
+    "base": "zsx:base", "classidx": "zsx:classidx", "unlocked": "zsx:classidx_unlocked_free",
+    "deferred": "zsx:classidx_unlocked_free:deferred", "base4": "zsx:base:chain4",
+}
+ICOUNT_ORDER = ["zsmalloc", "base", "classidx", "unlocked", "deferred"]
 TPUT_LABEL = {
     "zsmalloc": "kernel zsmalloc (chain 4)",
     "base": "zsx base",
@@ -36,7 +50,7 @@ TPUT_LABEL = {
 
 
 def parse(path):
-    recs = {"munmap": [], "tput": [], "ratio": [], "info": [], "mix": []}
+    recs = {"munmap": [], "tput": [], "ratio": [], "info": [], "mix": [], "insns": [], "calib": []}
     with open(path, errors="replace") as f:
         for line in f:
             m = re.match(r"^ZSX-BENCH (\w+) (.*)$", line.strip())
@@ -99,9 +113,27 @@ def plot(out, name, title, xlabel, ylabel, series):
     return False
 
 
-def main():
-    log, out = sys.argv[1], sys.argv[2]
-    os.makedirs(out, exist_ok=True)
+class Bench:
+    """Collects the BENCH lines and the targets of one make bench run."""
+
+    def __init__(self, arch):
+        self.arch = arch
+        self.lines = []
+        self.targets = []  # (text, met)
+
+    def add(self, kernel, cfg, metric, value, nd=1):
+        if value is None:
+            return
+        self.lines.append(f"BENCH {self.arch} {kernel} {BENCH_NAME.get(cfg, cfg)} {metric} {value:.{nd}f}")
+
+    def target(self, text, met):
+        if met is None:
+            return
+        self.targets.append((text, met))
+
+
+def perf_section(log, out, B, kernel="perf"):
+    """The perf boot (munmap, throughput, density): markdown lines, BENCH lines, targets."""
     recs = parse(log)
     info = recs["info"][0] if recs["info"] else {}
     md = []
@@ -114,7 +146,7 @@ def main():
     write_csv(os.path.join(out, "munmap.csv"), mm)
     if not mm:
         print("bench-report: no munmap measurements in", log, file=sys.stderr)
-        return 1
+        return None
     procs = sorted({int(r["procs"]) for r in mm})
     cfgs = [c for c in MUNMAP_ORDER if any(r["config"] == c for r in mm)]
 
@@ -140,6 +172,9 @@ def main():
             rb = ratio(ov, bov) if c != "floor" else None
             row += f" {fmt(m)} [{fmt(min(t))}-{fmt(max(t))}] | {fmt(ov) if c != 'floor' else '-'} | " \
                    f"{fmt(rb, 2) + 'x' if rb is not None else '-'} |"
+            B.add(kernel, c, f"munmap_ms_P{p}", m)
+            if c != "floor":
+                B.add(kernel, c, f"overhead_ms_P{p}", ov)
         md.append(row)
     md.append("")
     md.append("| configuration |" + "".join(f" P={p} vs base | P={p} vs zsmalloc |" for p in procs))
@@ -171,13 +206,14 @@ def main():
             if medians.get(("unlocked", p)) is not None and medians.get(("floor", p)) is not None:
                 uo = p * (medians[("unlocked", p)] - medians[("floor", p)])
             md.append(f"| {p} | {fmt(drain)} | {fmt(uo)} | {fmt(enq, 0)} | {fmt(fb, 0)} |")
+            B.add(kernel, "deferred", f"drain_ms_P{p}", drain)
         md.append("")
     ratios = recs["ratio"]
     if ratios:
         md.append("Compression ratio seen (orig/compressed, median): " + ", ".join(
             f"{c} {fmt(med([float(r['ratio']) for r in ratios if r['config'] == c]), 2)}"
             for c in cfgs if any(r["config"] == c for r in ratios)) + "\n")
-    # targets
+    # issue #7 targets (informational) and issue #12 targets (counted)
     tg = []
 
     def ov(c, p):
@@ -192,6 +228,11 @@ def main():
         if b and d is not None and p in (1, 2):
             tg.append(f"- deferred, P={p}: overhead {fmt(100 * d / b, 0)}% of base's (target <= 10%): "
                       f"{'met' if d <= 0.1 * b else 'missed'}")
+    for p, lim in ((1, 0.9), (2, 0.7)):
+        u, z = ov("unlocked", p), ov("zsmalloc", p)
+        if u is not None and z:
+            B.target(f"munmap overhead, classidx_unlocked_free vs kernel zsmalloc, P={p}: {fmt(u)} vs {fmt(z)} ms "
+                     f"= {fmt(u / z, 2)}x (target <= {lim}x)", u <= lim * z)
 
     # ---- workloads 2/3: throughput, latency, density ----------------------------
     tp = recs["tput"]
@@ -216,6 +257,12 @@ def main():
                           f"| {fmt(ratio(fk, tmed('zsmalloc', t, 'free_kops')), 2)} | {fmt(tmed(c, t, 'free_p50_ns'), 0)} "
                           f"| {fmt(tmed(c, t, 'free_p99_ns'), 0)} | "
                           f"{fmt(tmed(c, t, 'drain_us') / 1000) if c == 'deferred' else '-'} |")
+                B.add(kernel, c, f"malloc_kops_T{t}", mk, 0)
+                B.add(kernel, c, f"free_kops_T{t}", fk, 0)
+                B.add(kernel, c, f"free_p50_ns_T{t}", tmed(c, t, "free_p50_ns"), 0)
+                B.add(kernel, c, f"free_p99_ns_T{t}", tmed(c, t, "free_p99_ns"), 0)
+                if c == "deferred":
+                    B.add(kernel, c, f"drain_ms_T{t}", tmed(c, t, "drain_us") / 1000)
         md.append("")
         t1 = threads[0]
         md.append(f"#### Density: pages holding the same objects (T={t1} run's set, "
@@ -225,6 +272,7 @@ def main():
         for c in tcfgs:
             pg = tmed(c, t1, "pages")
             md.append(f"| {TPUT_LABEL[c]} | {fmt(pg, 0)} | {fmt(ratio(pg, tmed('zsmalloc', t1, 'pages')), 3)} |")
+            B.add(kernel, c, "pages", pg, 0)
         md.append("")
         tmax = 2 if 2 in threads else threads[-1]
         fb, fu, fz = (tmed(c, tmax, "free_kops") for c in ("base", "unlocked", "zsmalloc"))
@@ -238,17 +286,168 @@ def main():
         tg.append(f"- density: zsx chain 4 {fmt(ratio(tmed('base4', t1, 'pages'), tmed('zsmalloc', t1, 'pages')), 3)}x "
                   f"kernel zsmalloc (target <= 1.00x); zsx default chain 8 "
                   f"{fmt(ratio(tmed('base', t1, 'pages'), tmed('zsmalloc', t1, 'pages')), 3)}x")
+        # issue #12: zsx_bench against the kernel's zsmalloc (synchronous free: classidx_unlocked_free)
+        for t, what, key, lim in ((1, "free", "free_kops", 1.1), (1, "malloc", "malloc_kops", 1.1),
+                                  (2, "free", "free_kops", 1.5)):
+            if t not in threads:
+                continue
+            u, z = tmed("unlocked", t, key), tmed("zsmalloc", t, key)
+            if u is not None and z:
+                B.target(f"zsx_bench T={t}: {what} throughput, classidx_unlocked_free vs kernel zsmalloc: "
+                         f"{fmt(u, 0)} vs {fmt(z, 0)} kops/s = {fmt(u / z, 2)}x (target >= {lim}x)", u >= lim * z)
+        # density "not worse than today": today = the committed results of this arch
+        u, z = tmed("unlocked", t1, "pages"), tmed("zsmalloc", t1, "pages")
+        if u is not None and z:
+            ref, refsrc = today_density(B.arch, tp[0]["objects"])
+            B.target(f"density: zsx (classidx_unlocked_free, default chain) {fmt(u / z, 3)}x kernel zsmalloc's pages "
+                     f"(target: not worse than today's {fmt(ref, 3)}x, {refsrc})", u / z <= ref + 0.005)
         plot(out, "tput", "zs_free throughput vs threads (zsx_bench.ko)", "threads", "free kops/s",
              {TPUT_LABEL[c]: [(t, tmed(c, t, "free_kops")) for t in threads] for c in tcfgs})
     if tg:
-        md.append("#### Targets (issue #7)\n")
+        md.append("#### Targets of issue #7 (for reference)\n")
         md.extend(tg)
         md.append("")
     plot(out, "munmap", "munmap of swapped-out memory vs processes", "processes", "munmap ms (median)",
          {MUNMAP_LABEL[c]: [(p, medians[(c, p)]) for p in procs] for c in cfgs})
+    return md
+
+
+def today_density(arch, objects):
+    """(zsx unlocked pages / kernel zsmalloc pages, source) of the committed results for the same
+    object count (full mode), else 1.0: not more pages than the kernel zsmalloc."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu", "bench-results", f"{arch}-tput.csv")
+    try:
+        with open(path) as f:
+            rows = [r for r in csv.DictReader(f) if r["objects"] == objects]
+        t1 = min(int(r["threads"]) for r in rows)
+        u = med([float(r["pages"]) for r in rows if r["config"] == "unlocked" and int(r["threads"]) == t1])
+        z = med([float(r["pages"]) for r in rows if r["config"] == "zsmalloc" and int(r["threads"]) == t1])
+        if u and z:
+            return u / z, f"qemu/bench-results/{arch}-tput.csv"
+    except (OSError, ValueError, KeyError):
+        pass
+    return 1.0, f"no committed results for {objects} objects: the kernel zsmalloc's"
+
+
+def icount_section(log, out, B):
+    """The icount boot: exact instructions per operation (median of the rounds, spread)."""
+    recs = parse(log)
+    info = recs["info"][0] if recs["info"] else {}
+    ins = recs["insns"]
+    md = []
+    md.append(f"### Exact instruction counts: {info.get('arch', '?')}, kernel {info.get('kernel', '?')}, "
+              f"QEMU -icount shift=0, {info.get('cpus', '?')} vCPU, {info.get('objects', '?')} objects per phase, "
+              f"{info.get('rounds', '?')} rounds")
+    mix = recs["mix"][0] if recs["mix"] else {}
+    md.append("Retired instructions (arm64 PMU INST_RETIRED, which QEMU backs with its exact icount), summed over "
+              "every CPU (system-wide: RCU callbacks, the drain worker and timer ticks inside a phase count), "
+              "per operation, one thread, the same lzo-rle object-size mix for every configuration "
+              f"({mix.get('sizes', '?')} sizes, mean {mix.get('mean_bytes', '?')} bytes: qemu/guest/icount.mix), "
+              "every slab cache shrunk before each run. "
+              "Subtracted: the same loop with the allocator call skipped (the harness's 4-11 instructions per "
+              "iteration; the call itself stays in), rcu_barrier() with nothing pending (synchronous frees), a "
+              "flush with nothing parked (drain). A synchronous free's window ends with rcu_barrier(), so the "
+              "RCU callbacks its frees queued are in its count. Each configuration runs once as a warm-up "
+              "first (not reported); median of the measured rounds, [min-max], spread = (max-min)/median.\n")
+    for c in recs["calib"]:
+        md.append(f"Counter check: a loop of {c.get('expected')} instructions counted as {c.get('counted')} "
+                  f"(window's fixed cost {c.get('window_fixed')}).")
+    md.append("")
+    write_csv(os.path.join(out, "icount.csv"), ins)
+    if not ins:
+        print("bench-report: no instruction counts in", log, file=sys.stderr)
+        return None
+
+    def per_op(r):
+        n = int(r["objects"])
+        d = {"insns_per_malloc": (int(r["malloc"]) - int(r["malloc_base"])) / n}
+        if "free" in r:
+            d["insns_per_free"] = (int(r["free"]) - int(r["free_base"])) / n
+        if "enqueue" in r:
+            d["insns_per_enqueue"] = (int(r["enqueue"]) - int(r["enqueue_base"])) / n
+            d["insns_per_drained"] = (int(r["drain"]) - int(r["drain_base"])) / max(int(r["drained"]), 1)
+            d["insns_per_free_total"] = d["insns_per_enqueue"] + d["insns_per_drained"]
+        return d
+    metrics = ["insns_per_malloc", "insns_per_free", "insns_per_enqueue", "insns_per_drained", "insns_per_free_total"]
+    vals = collections.defaultdict(list)
+    for r in ins:
+        for k, v in per_op(r).items():
+            vals[(r["config"], k)].append(v)
+    cfgs = [c for c in ICOUNT_ORDER if any(r["config"] == c for r in ins)]
+    res = {}
+    md.append("| configuration | " + " | ".join(m.replace("insns_per_", "per ").replace("_", " ") for m in metrics)
+              + " | vs zsmalloc (malloc / free) |")
+    md.append("|---|" + "---:|" * (len(metrics) + 1))
+    for c in cfgs:
+        row = f"| {BENCH_NAME[c]} |"
+        for m in metrics:
+            xs = vals.get((c, m))
+            if not xs:
+                row += " - |"
+                continue
+            mm = med(xs)
+            spread = 100 * (max(xs) - min(xs)) / mm if mm else 0
+            res[(c, m)] = mm
+            row += f" {mm:.1f} [{min(xs):.1f}-{max(xs):.1f}] {spread:.2f}% |"
+            if m != "insns_per_free_total":
+                B.add("icount", c, m, mm)
+                B.add("icount", c, m + "_spread_pct", spread, 2)
+        zm, zf = res.get(("zsmalloc", "insns_per_malloc")), res.get(("zsmalloc", "insns_per_free"))
+        f = res.get((c, "insns_per_free"), res.get((c, "insns_per_free_total")))
+        row += f" {fmt(ratio(res.get((c, 'insns_per_malloc')), zm), 2)} / {fmt(ratio(f, zf), 2)} |"
+        md.append(row)
+    md.append("")
+    md.append("per free total (deferred) = per enqueue + per drained handle: all the work one deferred free "
+              "causes, wherever it runs.\n")
+    for what, m in (("synchronous free", "insns_per_free"), ("malloc", "insns_per_malloc")):
+        u, z = res.get(("unlocked", m)), res.get(("zsmalloc", m))
+        if u is not None and z:
+            B.target(f"instructions per {what}, classidx_unlocked_free vs kernel zsmalloc (arm64 icount): "
+                     f"{u:.1f} vs {z:.1f} (target <= zsmalloc's)", u <= z)
+    return md
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pos", nargs="*")
+    ap.add_argument("--arch")
+    ap.add_argument("--perf")
+    ap.add_argument("--icount")
+    ap.add_argument("--fastpath")
+    a = ap.parse_args()
+    if len(a.pos) == 2:
+        a.perf, out = a.pos
+    elif len(a.pos) == 1:
+        out = a.pos[0]
+    else:
+        ap.error("OUTDIR required")
+    os.makedirs(out, exist_ok=True)
+    arch = a.arch
+    if not arch:
+        info = parse(a.perf or a.icount)["info"]
+        arch = {"aarch64": "arm64"}.get(info[0].get("arch"), info[0].get("arch")) if info else "?"
+    B = Bench(arch)
+    md, rc = [], 0
+    if a.perf:
+        part = perf_section(a.perf, out, B)
+        rc |= part is None
+        md += part or [f"### perf boot: no measurements in {a.perf}", ""]
+    if a.icount:
+        part = icount_section(a.icount, out, B)
+        rc |= part is None
+        md += part or [f"### icount boot: no instruction counts in {a.icount}", ""]
+    if a.fastpath and os.path.exists(a.fastpath):
+        with open(a.fastpath) as f:
+            md += [f.read()]
+    met = sum(1 for _, m in B.targets if m)
+    md.append("#### Targets of issue #12 measured by this run\n")
+    md += [f"- {t}: {'met' if m else 'missed'}" for t, m in B.targets] or ["- none measured"]
+    md.append(f"\n{met} met, {len(B.targets) - met} missed.\n")
     with open(os.path.join(out, "bench.md"), "w") as f:
         f.write("\n".join(md) + "\n")
-    return 0
+    with open(os.path.join(out, "bench.txt"), "w") as f:
+        f.write("\n".join(B.lines + [f"BENCH-TARGETS met={met} missed={len(B.targets) - met}"]) + "\n")
+    return rc
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ install -m755 "$bb" "$root/bin/busybox"
 install -m755 "$ZSX_ROOT/qemu/guest/init" "$root/init"
 cp "$ZSX_ROOT"/qemu/scenarios/*.sh "$root/scenarios/"
 cp "$MODDIR"/*.ko "$root/lib/zsx/"
+# the icount boot's committed object-size mix (qemu/scenarios/icount.sh)
+if [ -f "$ZSX_ROOT/qemu/guest/icount.mix" ]; then
+	mkdir -p "$root/etc/zsx" && cp "$ZSX_ROOT/qemu/guest/icount.mix" "$root/etc/zsx/"
+fi
 for ko in ${ZSX_EXTRA_KO:-}; do cp "$ko" "$root/lib/zsx/"; done
 if [ -n "$KMODROOT" ] && [ -d "$KMODROOT/lib/modules" ]; then
 	cp -a "$KMODROOT/lib/modules" "$root/lib/"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Build (or find in the cache) a zsx test kernel: scripts/kernel.sh ARCH VARIANT
 # Prints the kernel build directory (usable as KDIR) on stdout.
+# Fragments: base, $ARCH, $VARIANT and, when present, $ARCH-$VARIANT (qemu/config/).
 # Cache key: fragments + linux-source-6.1 version + this recipe, so a changed fragment rebuilds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -9,6 +10,9 @@ RECIPE=3
 CROSS=$(arch_cross "$ARCH")
 frags="$ZSX_ROOT/qemu/config/base.config $ZSX_ROOT/qemu/config/$ARCH.config $ZSX_ROOT/qemu/config/$VARIANT.config"
 for f in $frags; do [ -f "$f" ] || die "missing fragment $f"; done
+# optional arch x variant fragment (e.g. x86_64-perf.config: mitigations only x86 has),
+# merged last; being in $frags it is part of the cache key and of the survival check
+[ -f "$ZSX_ROOT/qemu/config/$ARCH-$VARIANT.config" ] && frags="$frags $ZSX_ROOT/qemu/config/$ARCH-$VARIANT.config"
 srcver=$(source_version)
 key=$( (cat $frags; echo "$srcver $ARCH $VARIANT recipe=$RECIPE") | sha256sum | cut -c1-12)
 out=$ZSX_CACHE/kernels/$ARCH-$VARIANT-$key

@@ -19,9 +19,17 @@ if [ -n "${ZSX_VM_DISK:-}" ]; then
 	qemu+=(-drive "if=none,id=out0,format=raw,file=$ZSX_VM_DISK" -device "$dev,drive=out0")
 fi
 mkdir -p "$(dirname "$LOG")"
-log "vm: $ARCH scenario=$SCENARIO kernel=$(basename "$(dirname "$(dirname "$(dirname "$KERNEL")")")")/$(basename "$KERNEL") log=$LOG"
+log "vm: $ARCH scenario=$SCENARIO${ZSX_VM_ICOUNT:+ icount=$ZSX_VM_ICOUNT} kernel=$(basename "$(dirname "$(dirname "$(dirname "$KERNEL")")")")/$(basename "$KERNEL") log=$LOG"
 t0=$(date +%s.%N)
-timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" -accel tcg,thread=multi -smp 2 -m "$MEM" \
+# ZSX_VM_ICOUNT=1: one vCPU on single-threaded TCG with -icount shift=0, where QEMU
+# counts every retired guest instruction (one per ns of virtual time) and the
+# arm64 PMU's INST_RETIRED reads that count (make bench ARCH=arm64, icount boot)
+if [ "${ZSX_VM_ICOUNT:-0}" = 1 ]; then
+	accel=(-accel tcg,thread=single -icount shift=0 -smp 1)
+else
+	accel=(-accel tcg,thread=multi -smp 2)
+fi
+timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" "${accel[@]}" -m "$MEM" \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" </dev/null >"$LOG" 2>&1
 rc=$?
 secs=$(echo "$(date +%s.%N) - $t0" | bc)
