@@ -133,7 +133,9 @@ class Bench:
 
 
 def perf_section(log, out, B, kernel="perf"):
-    """The perf boot (munmap, throughput, density): markdown lines, BENCH lines, targets."""
+    """The perf boot (munmap, throughput, density): markdown lines, BENCH lines, targets.
+    Files of another kernel than perf carry its name as a prefix (stock-munmap.csv ...)."""
+    pre = "" if kernel == "perf" else kernel + "-"
     recs = parse(log)
     info = recs["info"][0] if recs["info"] else {}
     md = []
@@ -143,7 +145,7 @@ def perf_section(log, out, B, kernel="perf"):
 
     # ---- workload 1: munmap ---------------------------------------------------
     mm = recs["munmap"]
-    write_csv(os.path.join(out, "munmap.csv"), mm)
+    write_csv(os.path.join(out, pre + "munmap.csv"), mm)
     if not mm:
         print("bench-report: no munmap measurements in", log, file=sys.stderr)
         return None
@@ -231,12 +233,12 @@ def perf_section(log, out, B, kernel="perf"):
     for p, lim in ((1, 0.9), (2, 0.7)):
         u, z = ov("unlocked", p), ov("zsmalloc", p)
         if u is not None and z:
-            B.target(f"munmap overhead, classidx_unlocked_free vs kernel zsmalloc, P={p}: {fmt(u)} vs {fmt(z)} ms "
+            B.target(f"[{kernel}] munmap overhead, classidx_unlocked_free vs kernel zsmalloc, P={p}: {fmt(u)} vs {fmt(z)} ms "
                      f"= {fmt(u / z, 2)}x (target <= {lim}x)", u <= lim * z)
 
     # ---- workloads 2/3: throughput, latency, density ----------------------------
     tp = recs["tput"]
-    write_csv(os.path.join(out, "tput.csv"), tp)
+    write_csv(os.path.join(out, pre + "tput.csv"), tp)
     if tp:
         threads = sorted({int(r["threads"]) for r in tp})
         tcfgs = [c for c in TPUT_ORDER if any(r["config"] == c for r in tp)]
@@ -293,21 +295,21 @@ def perf_section(log, out, B, kernel="perf"):
                 continue
             u, z = tmed("unlocked", t, key), tmed("zsmalloc", t, key)
             if u is not None and z:
-                B.target(f"zsx_bench T={t}: {what} throughput, classidx_unlocked_free vs kernel zsmalloc: "
+                B.target(f"[{kernel}] zsx_bench T={t}: {what} throughput, classidx_unlocked_free vs kernel zsmalloc: "
                          f"{fmt(u, 0)} vs {fmt(z, 0)} kops/s = {fmt(u / z, 2)}x (target >= {lim}x)", u >= lim * z)
         # density "not worse than today": today = the committed results of this arch
         u, z = tmed("unlocked", t1, "pages"), tmed("zsmalloc", t1, "pages")
         if u is not None and z:
             ref, refsrc = today_density(B.arch, tp[0]["objects"])
-            B.target(f"density: zsx (classidx_unlocked_free, default chain) {fmt(u / z, 3)}x kernel zsmalloc's pages "
+            B.target(f"[{kernel}] density: zsx (classidx_unlocked_free, default chain) {fmt(u / z, 3)}x kernel zsmalloc's pages "
                      f"(target: not worse than today's {fmt(ref, 3)}x, {refsrc})", u / z <= ref + 0.005)
-        plot(out, "tput", "zs_free throughput vs threads (zsx_bench.ko)", "threads", "free kops/s",
+        plot(out, pre + "tput", "zs_free throughput vs threads (zsx_bench.ko)", "threads", "free kops/s",
              {TPUT_LABEL[c]: [(t, tmed(c, t, "free_kops")) for t in threads] for c in tcfgs})
     if tg:
         md.append("#### Targets of issue #7 (for reference)\n")
         md.extend(tg)
         md.append("")
-    plot(out, "munmap", "munmap of swapped-out memory vs processes", "processes", "munmap ms (median)",
+    plot(out, pre + "munmap", "munmap of swapped-out memory vs processes", "processes", "munmap ms (median)",
          {MUNMAP_LABEL[c]: [(p, medians[(c, p)]) for p in procs] for c in cfgs})
     return md
 
@@ -413,6 +415,7 @@ def main():
     ap.add_argument("--arch")
     ap.add_argument("--perf")
     ap.add_argument("--icount")
+    ap.add_argument("--stock", help="console of the same workloads on Debian's own kernel")
     ap.add_argument("--fastpath")
     a = ap.parse_args()
     if len(a.pos) == 2:
@@ -432,6 +435,10 @@ def main():
         part = perf_section(a.perf, out, B)
         rc |= part is None
         md += part or [f"### perf boot: no measurements in {a.perf}", ""]
+    if a.stock:
+        part = perf_section(a.stock, out, B, kernel="stock")
+        rc |= part is None
+        md += part or [f"### stock boot: no measurements in {a.stock}", ""]
     if a.icount:
         part = icount_section(a.icount, out, B)
         rc |= part is None

@@ -13,8 +13,11 @@ ARCH=${1:-x86_64}; MODE=${2:-full}
 case $MODE in full) T=2700 ;; quick) T=900 ;; smoke) T=600 ;; *) die "unknown bench mode $MODE" ;; esac
 ICOUNT=${ICOUNT:-1}
 case $ICOUNT in 0|1|only) ;; *) die "ICOUNT=$ICOUNT: 0, 1 or only" ;; esac
-run_perf=1; run_icount=0
+run_perf=1; run_icount=0; run_stock=0
 if [ "$ARCH" = arm64 ] && [ "$MODE" != smoke ] && [ "$ICOUNT" != 0 ]; then run_icount=1; fi
+# x86_64: the same workloads on Debian's own kernel (linux-image-amd64), the one users run
+STOCK=${STOCK:-1}
+if [ "$ARCH" = x86_64 ] && [ "$MODE" != smoke ] && [ "$STOCK" != 0 ]; then run_stock=1; fi
 if [ "$ICOUNT" = only ]; then
 	[ $run_icount = 1 ] || die "ICOUNT=only: the icount boot exists on arm64, modes full and quick"
 	run_perf=0
@@ -35,6 +38,24 @@ if [ $run_perf = 1 ]; then
 	ZSX_VM_MEM=3072 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" "$ARCH" "$kdir/$(arch_image "$ARCH")" \
 		"$img" bench "$out/console.log" "$T" || rc=$?
 	report+=(--perf "$out/console.log")
+fi
+if [ $run_stock = 1 ]; then
+	# modules built against Debian's headers; the kernel's zsmalloc, zram and brd
+	# are modules there (built in on the perf kernel): they go into the image
+	ver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | grep -o 'linux-image-[0-9][^ ,]*' | head -1 | sed 's/linux-image-//')
+	hdr=/usr/src/linux-headers-$ver
+	if [ -d "$hdr" ] && [ -f "/boot/vmlinuz-$ver" ]; then
+		smods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$hdr" debian-stock)
+		bash "$ZSX_ROOT/scripts/lint.sh" x86_64 "$hdr" "$smods"
+		extra=$(for m in zsmalloc zram brd; do find "/lib/modules/$ver" -name "$m.ko*" | head -1; done)
+		ZSX_EXTRA_KO="$extra" bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$out/bench-stock.cpio.gz" "$smods"
+		log "bench: x86_64 $MODE on Debian's kernel $ver"
+		ZSX_VM_MEM=3072 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" \
+			"$out/bench-stock.cpio.gz" bench "$out/stock-console.log" "$T" || rc=$?
+		report+=(--stock "$out/stock-console.log")
+	else
+		log "bench: no Debian kernel $ver with headers (scripts/deps.sh installs them)"; rc=1
+	fi
 fi
 if [ $run_icount = 1 ]; then
 	# one vCPU, single-threaded TCG, -icount shift=0: the PMU counts QEMU's exact instruction count

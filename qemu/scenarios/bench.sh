@@ -16,7 +16,10 @@ S=/sys/block/zsxram0
 D=/sys/kernel/debug/zsx/zsxram0
 echo "ZSX-BENCH info mode=$mode mib=$MIB rounds=$ROUNDS objects=$OBJS trounds=$TROUNDS cpus=$NCPU kernel=$(uname -r) arch=$(uname -m) mem_mib=$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
 
-kmod() { m=$1; shift; insmod "$(find /lib/modules -name "$m.ko" | head -1)" "$@"; }
+# the kernel's own modules: under /lib/modules (perf kernels) or /lib/zsx (Debian's kernel)
+kmod() { m=$1; shift; insmod "$(find /lib/modules /lib/zsx -name "$m.ko" 2>/dev/null | head -1)" "$@"; }
+# Debian builds zsmalloc as a module (zsxram and zsx_bench use it); the perf kernels build it in
+[ -d /sys/module/zsmalloc ] || check "insmod the kernel's zsmalloc" kmod zsmalloc
 check "insmod zsx, zsxram, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/zsxram.ko && insmod /lib/zsx/zsx_bench.ko"
 check "insmod the kernel's zram" kmod zram num_devices=1
 DISK=$((NCPU * MIB * 2 + 64))M
