@@ -77,11 +77,17 @@ def parse(arch, ko):
         m = ins.match(line)
         if m:
             mnem, ops = m.group(2), m.group(3)
+            # objdump -w prints an instruction's relocation on its own line (arm64) or
+            # after it on the same line (x86_64: "jmp 11f8 <f+0x8>\t11f4: R_X86_64_PLT32\tg-0x4")
+            inl = re.search(r"\s+[0-9a-f]+:\s+(R_\S+)\s+(\S+)$", ops)
+            reloc = None
+            if inl:
+                reloc, ops = (inl.group(1), inl.group(2)), ops[:inl.start()]
             if mnem in ("lock", "rep", "repz", "repnz", "notrack", "bnd") and ops:
                 # x86 prefix: objdump prints "lock cmpxchg ..." as mnemonic "lock"
                 p = ops.split(None, 1)
                 mnem, ops = f"{m.group(2)} {p[0]}", (p[1] if len(p) > 1 else "")
-            cur["insns"].append({"addr": int(m.group(1), 16), "mnem": mnem, "ops": ops, "reloc": None})
+            cur["insns"].append({"addr": int(m.group(1), 16), "mnem": mnem, "ops": ops, "reloc": reloc})
     # function extents per section, to resolve section-relative relocations
     by_sec = collections.defaultdict(list)
     for f in funcs.values():
