@@ -159,7 +159,10 @@ TEST(Deferred, DeadCpuBuffersAreDrained)
 	zsx_core_pool_destroy(p);
 }
 
-TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
+// With both buffers full, a caller that may not take the pool's locks gets no
+// synchronous fallback: its handles go to the overflow list and are drained.
+// `as_caller` turns the thread into that caller (and back).
+void expect_no_inline_free(void (*as_caller)(bool on), const char *who)
 {
 	zsx_core_pool *p = make(best_policy(), 32); // 16-entry buffers
 	host::work_gate_closed = true; // the drainer cannot return a buffer: both fill up
@@ -169,22 +172,28 @@ TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
 		hs.push_back(zsx_core_malloc(p, 200 + i, 0, -1));
 	std::thread([&] {
 		host::pin_to_cpu(1);
-		host::t_in_irq = true; // plays a hard IRQ: must not take the pool's locks
+		as_caller(true);
 		for (unsigned long h : hs)
 			zsx_core_free_deferred(p, h);
-		host::t_in_irq = false;
+		as_caller(false);
 	}).join();
 	host::work_gate_closed = false;
 	zsx_core_deferred_flush(p);
 	struct zsx_core_deferred_stats st;
 	zsx_core_deferred_stats(p, &st);
-	EXPECT_EQ(st.fallbacks, 0u) << "a synchronous free happened in IRQ context";
-	EXPECT_GT(st.overflowed, 0u);
-	EXPECT_EQ(st.enqueued + st.overflowed, hs.size());
-	EXPECT_EQ(st.drained, hs.size());
-	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
-	EXPECT_EQ(host::handles_live.load(), handles);
+	EXPECT_EQ(st.fallbacks, 0u) << "a synchronous free happened in " << who;
+	EXPECT_GT(st.overflowed, 0u) << who;
+	EXPECT_EQ(st.enqueued + st.overflowed, hs.size()) << who;
+	EXPECT_EQ(st.drained, hs.size()) << who;
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u) << who;
+	EXPECT_EQ(host::handles_live.load(), handles) << who;
 	zsx_core_pool_destroy(p);
+}
+
+TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
+{
+	// plays a hard IRQ: must not take the pool's locks
+	expect_no_inline_free([](bool on) { host::t_in_irq = on; }, "IRQ context");
 }
 
 // Bug (issue 13 b): a task that disabled IRQs itself (holding a lock taken
@@ -193,29 +202,7 @@ TEST(Deferred, IrqContextNeverFreesInlineAndLosesNothing)
 // IRQ-safe lock. Its frees go to the overflow list, as from an IRQ.
 TEST(Deferred, TaskWithIrqsDisabledNeverFreesInline)
 {
-	zsx_core_pool *p = make(best_policy(), 32); // 16-entry buffers
-	host::work_gate_closed = true; // the drainer cannot return a buffer: both fill up
-	long handles = host::handles_live.load();
-	std::vector<unsigned long> hs;
-	for (int i = 0; i < 400; ++i)
-		hs.push_back(zsx_core_malloc(p, 200 + i, 0, -1));
-	std::thread([&] {
-		host::pin_to_cpu(1);
-		host::t_irqs_disabled = true; // spin_lock_irqsave(&some_irq_safe_lock) in a task
-		for (unsigned long h : hs)
-			zsx_core_free_deferred(p, h);
-		host::t_irqs_disabled = false;
-	}).join();
-	host::work_gate_closed = false;
-	zsx_core_deferred_flush(p);
-	struct zsx_core_deferred_stats st;
-	zsx_core_deferred_stats(p, &st);
-	EXPECT_EQ(st.fallbacks, 0u) << "a synchronous free happened with the caller's IRQs disabled";
-	EXPECT_GT(st.overflowed, 0u);
-	EXPECT_EQ(st.drained, hs.size());
-	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
-	EXPECT_EQ(host::handles_live.load(), handles);
-	zsx_core_pool_destroy(p);
+	expect_no_inline_free([](bool on) { host::t_irqs_disabled = on; }, "a task with IRQs disabled");
 }
 
 // Bug (issue 13 c): flush looped (up to 1000 rounds, then warned) while
