@@ -269,11 +269,23 @@ void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned lon
 	__atomic_store_n(&p->owner, zspage, __ATOMIC_RELAXED);
 }
 unsigned long zsx_plat_page_tag(struct zsx_plat_page *p) { return __atomic_load_n(&p->index, __ATOMIC_RELAXED); }
+// like the kernel's per-chain-length caches: freeing to another cache than the
+// one allocated from is a bug the kernel reports (KASAN invalid-free): abort
 void *zsx_plat_zspage_alloc(unsigned int nr_pages, unsigned int)
 {
-	return calloc(1, zsx_core_zspage_bytes(nr_pages));
+	auto *p = static_cast<unsigned long *>(calloc(1, 16 + zsx_core_zspage_bytes(nr_pages)));
+	p[0] = nr_pages;
+	return p + 2;
 }
-void zsx_plat_zspage_free(void *zspage, unsigned int) { ::free(zspage); }
+void zsx_plat_zspage_free(void *zspage, unsigned int nr_pages)
+{
+	auto *p = static_cast<unsigned long *>(zspage) - 2;
+	if (p[0] != nr_pages) {
+		fprintf(stderr, "zsx-host: zspage of the %lu-page cache freed to the %u-page cache\n", p[0], nr_pages);
+		abort();
+	}
+	::free(p);
+}
 void *zsx_plat_page_owner(struct zsx_plat_page *p)
 {
 	return p ? __atomic_load_n(&p->owner, __ATOMIC_RELAXED) : nullptr;

@@ -203,7 +203,8 @@ public:
 	static int page_migrate(Page *newpage, Page *page);
 	static void page_putback(Page *page);
 	static void zspage_release_slow(Zspage *zs);
-	static void zspage_free_meta(Zspage *zs) { zsx_plat_zspage_free(zs, zs->nr_pages); }
+	// back to the cache of its class's chain length (nr_pages is less for a zspage whose pages ran out)
+	static void zspage_free_meta(Zspage *zs) { zsx_plat_zspage_free(zs, zs->cls->pages_per_zspage); }
 
 	// test hooks
 	Page *handle_page(unsigned long handle);
