@@ -19,7 +19,9 @@ echo "ZSX-BENCH info mode=$mode mib=$MIB rounds=$ROUNDS objects=$OBJS trounds=$T
 # the kernel's own modules: under /lib/modules (perf kernels) or /lib/zsx (Debian's kernel)
 kmod() { m=$1; shift; insmod "$(find /lib/modules /lib/zsx -name "$m.ko" 2>/dev/null | head -1)" "$@"; }
 # Debian builds zsmalloc as a module (zsxram and zsx_bench use it); the perf kernels build it in
-[ -d /sys/module/zsmalloc ] || check "insmod the kernel's zsmalloc" kmod zsmalloc
+if [ -n "$(find /lib/modules /lib/zsx -name zsmalloc.ko 2>/dev/null)" ]; then
+	check "insmod the kernel's zsmalloc (a module on this kernel)" kmod zsmalloc
+fi
 check "insmod zsx, zsxram, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/zsxram.ko && insmod /lib/zsx/zsx_bench.ko"
 check "insmod the kernel's zram" kmod zram num_devices=1
 DISK=$((NCPU * MIB * 2 + 64))M
