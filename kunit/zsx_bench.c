@@ -661,6 +661,17 @@ static int ic_calibrate(unsigned long iters)
 	return err;
 }
 
+/* a debugfs command line into buf (NUL-terminated): -EINVAL if it does not fit */
+static int bench_copy_cmd(char *buf, size_t size, const char __user *ubuf, size_t len)
+{
+	if (len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	return 0;
+}
+
 static ssize_t insns_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
 	char buf[64], name[16];
@@ -668,11 +679,10 @@ static ssize_t insns_write(struct file *f, const char __user *ubuf, size_t len, 
 	unsigned int i;
 	int err = -EINVAL;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = 0;
+	err = bench_copy_cmd(buf, sizeof(buf), ubuf, len);
+	if (err)
+		return err;
+	err = -EINVAL;
 	if (sscanf(buf, "%15s %lu", name, &n) != 2 || n < 2 || n > 1000000000)
 		return -EINVAL;
 	mutex_lock(&bench_lock);
@@ -700,11 +710,10 @@ static ssize_t run_write(struct file *f, const char __user *ubuf, size_t len, lo
 	unsigned int threads, objects, i;
 	int err = -EINVAL;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = 0;
+	err = bench_copy_cmd(buf, sizeof(buf), ubuf, len);
+	if (err)
+		return err;
+	err = -EINVAL;
 	if (sscanf(buf, "%15s %u %u", name, &threads, &objects) != 3)
 		return -EINVAL;
 	if (!threads || threads > num_online_cpus() || !objects || objects > 4000000)
