@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The zsx pool: a zsmalloc-compatible allocator for compressed pages.
+// The whole design (layouts, lock order incl. the page lock, zspage life
+// cycle, migration, deferred freeing, memory model): docs/design.md.
 //
 // ---- Objects, zspages, classes --------------------------------------------
 // A request of n bytes is served by the size class for n + handle-header bytes
