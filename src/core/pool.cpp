@@ -347,8 +347,7 @@ void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
 	if (cls->huge) {
 		zs->huge_handle = 0;
 	} else {
-		unsigned long next = zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head;
-		header_write(zs, idx, next << 1);
+		header_write(zs, idx, free_link(cls, zs));
 	}
 	zs->free_head = idx;
 	zs->inuse--;
@@ -504,12 +503,11 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 			return false;
 		zs->huge_handle = 0;
 	} else {
-		unsigned long next = zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head;
 		PageMap m(at.page);
 		auto *header = reinterpret_cast<unsigned long *>(m.addr() + at.off);
 		if (zsx_unlikely(load_relaxed(header) != (handle | kAllocatedTag)))
 			return false;
-		store_relaxed(header, next << 1);
+		store_relaxed(header, free_link(cls, zs));
 	}
 	zs->free_head = at.idx;
 	cls->obj_used--;

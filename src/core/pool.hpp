@@ -236,6 +236,11 @@ private:
 	void regroup(SizeClass *cls, Zspage *zs);
 	unsigned long obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle);
 	void obj_free(SizeClass *cls, Zspage *zs, unsigned obj_idx);
+	// the word a freed slot holds: the current free-list head (objs_per_zspage ends the list) << 1
+	static unsigned long free_link(const SizeClass *cls, const Zspage *zs)
+	{
+		return (unsigned long)(zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head) << 1;
+	}
 	Zspage *detach_if_empty(SizeClass *cls, Zspage *zs);
 	u8 *obj_addr_begin(Zspage *zs, unsigned obj_idx, usize *off_in_page, Page **page);
 	void copy_out(Zspage *zs, unsigned obj_idx, usize skip, void *dst, usize len);
