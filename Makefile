@@ -1,5 +1,15 @@
 # zsx user entry points. The kernel build itself is driven by ./Kbuild.
-#   make              modules for the default test kernel (ARCH=x86_64 VARIANT=debug), or KDIR=<tree>
+#
+# Building and installing on your own machine (needs only the kernel headers,
+# make, gcc and g++; installs no package):
+#   make [KDIR=<headers>]    zsx.ko and zsxram.ko for KDIR (default: the running
+#                            kernel, /lib/modules/$(uname -r)/build)
+#   make install             install them under /lib/modules/<ver>/updates and run depmod
+#                            (INSTALL_MOD_PATH=<root> stages them elsewhere)
+#   make tests               the test modules too (zsx_testctl, zsx_bench, zsx_stress, KUnit)
+#   make dkms-install        register with DKMS so every new kernel gets zsx built
+#
+# Test and VM targets (install the Debian packages they need, build test kernels):
 #   make demo         boot an x86_64 VM and show zsx at work
 #   make check        every test CI runs (ARCH=x86_64|arm64 for one arch)
 #   make host-test    hosted GoogleTest builds of the C++ core only
@@ -7,27 +17,62 @@
 #                     arm64 adds an -icount boot: exact instructions per operation (ICOUNT=0|only)
 #   make trace        perf in a VM: per-path zs_free latency, zsx beside the kernel's zsmalloc (ARCH=...)
 #   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)
-#   make kernel       build/fetch the test kernel for ARCH/VARIANT
+#   make kernel       build the test kernel for ARCH/VARIANT (default: this machine's arch, debug)
+#   make test-modules all modules for that test kernel, with the link lint
 SHELL := /bin/bash
 VARIANT ?= debug
-BUILD_ARCH := $(or $(ARCH),x86_64)
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+BUILD_ARCH := $(or $(ARCH),$(HOST_ARCH))
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# a cross build names ARCH (and CROSS_COMPILE); a native one lets the kernel's Makefile decide
+kmake = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(ARCH),ARCH=$(subst x86_64,x86,$(ARCH))) \
+	$(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-.PHONY: all modules check demo host-test kernel deps bench trace stress clean
+.PHONY: all modules tests install uninstall dkms-install dkms-uninstall prereq \
+	check demo host-test kernel test-modules deps bench trace stress clean
 
 all: modules
+
+prereq:
+	@test -f $(KDIR)/Makefile || { echo "zsx: no kernel build tree at $(KDIR): install linux-headers-$(KVER) or pass KDIR=<tree>" >&2; exit 1; }
+	@command -v $(CROSS_COMPILE)g++ >/dev/null || { echo "zsx: $(CROSS_COMPILE)g++ not found: the core is C++ (apt-get install g++)" >&2; exit 1; }
+
+modules: prereq
+	$(kmake) modules
+
+tests: prereq
+	$(kmake) ZSX_TESTS=1 modules
+
+install: modules
+	@# signed with the tree's own key where it has one; distribution headers do not
+	@# ship their key (Secure Boot: use dkms-install, which signs with the machine's MOK)
+	$(kmake) INSTALL_MOD_DIR=updates $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) \
+		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
+	@# the release the modules were built for (Debian's headers trees report only the upstream version)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $$(/sbin/modinfo -F vermagic zsx.ko | cut -d' ' -f1)
+
+# DKMS keeps the sources in /usr/src/zsx-<version> and rebuilds zsx.ko and
+# zsxram.ko for every kernel installed later (dkms.conf).
+dkms-install:
+	rm -rf /usr/src/zsx-$(DKMS_VERSION) && mkdir -p /usr/src/zsx-$(DKMS_VERSION)
+	cp -a Kbuild dkms.conf COPYING README.md src /usr/src/zsx-$(DKMS_VERSION)/
+	rm -rf /usr/src/zsx-$(DKMS_VERSION)/src/generated
+	dkms add -m zsx -v $(DKMS_VERSION)
+	dkms install -m zsx -v $(DKMS_VERSION) -k $(KVER)
+
+dkms-uninstall:
+	dkms remove -m zsx -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/zsx-$(DKMS_VERSION)
 
 deps:
 	@bash scripts/deps.sh
 
-modules: deps
-ifeq ($(KDIR),)
+test-modules: deps
 	@k=$$(bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT)) && \
 	  d=$$(bash scripts/modules.sh $(BUILD_ARCH) $$k $(BUILD_ARCH)-$(VARIANT)) && \
 	  bash scripts/lint.sh $(BUILD_ARCH) $$k $$d && ls -l $$d/*.ko
-else
-	@d=$$(bash scripts/modules.sh $(BUILD_ARCH) $(KDIR) custom-$$(echo $(KDIR) | sha1sum | cut -c1-8)) && \
-	  bash scripts/lint.sh $(BUILD_ARCH) $(KDIR) $$d && ls -l $$d/*.ko
-endif
 
 kernel: deps
 	@bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT)
@@ -51,4 +96,5 @@ trace:
 	@bash scripts/trace.sh $(BUILD_ARCH)
 
 clean:
-	rm -rf build
+	-$(kmake) clean 2>/dev/null
+	rm -rf build src/generated

@@ -409,6 +409,64 @@ def icount_section(log, out, B):
     return md
 
 
+WORKLOAD_ORDER = ["zswap-zsx", "zswap-zsmalloc", "zswap-zbud", "zsxram", "zram"]
+WORKLOAD_LABEL = {
+    "zswap-zsx": "zswap on zsx (+ swap disk)",
+    "zswap-zsmalloc": "zswap on the kernel's zsmalloc (+ swap disk)",
+    "zswap-zbud": "zswap on zbud, Debian 12's default (+ swap disk)",
+    "zsxram": "zsxram swap on zsx",
+    "zram": "the kernel's zram (zsmalloc)",
+}
+# BENCH names: workload:<set-up>; metrics wl_* (README lists them)
+WORKLOAD_BENCH = {"zswap-zsx": "workload:zswap:zsx", "zswap-zsmalloc": "workload:zswap:zsmalloc",
+                  "zswap-zbud": "workload:zswap:zbud", "zsxram": "workload:zsxram:zsx", "zram": "workload:zram"}
+
+
+def workload_section(log, out, B):
+    """ZSX-WORKLOAD lines of the realistic-workload boot -> a table, CSV and BENCH lines."""
+    runs, info = [], {}
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"^ZSX-WORKLOAD (info )?(.*)$", line.strip())
+            if not m:
+                continue
+            kv = dict(p.split("=", 1) for p in m.group(2).split() if "=" in p)
+            if m.group(1):
+                info = kv
+            elif kv.get("ok") == "1":
+                runs.append(kv)
+    if not runs:
+        return None
+    write_csv(os.path.join(out, "workload.csv"), runs)
+    metrics = [("wall_ms", "wall s", 1000.0, 1), ("sys_ms", "system s", 1000.0, 2),
+               ("user_ms", "user s", 1000.0, 1), ("swapout_dev_pages", "pages to disk", 1, 0),
+               ("stored_peak_pages", "pages in pool at peak", 1, 0), ("pool_peak_kib", "pool peak MiB", 1024.0, 1),
+               ("ratio_x100", "compression ratio", 100.0, 2)]
+    md = [f"### Realistic workload on Debian's kernel {info.get('kernel', '?')}: xz -4 of {info.get('input_kib', '?')} KiB "
+          f"in a {info.get('limit', '?')} memory cgroup (median of {info.get('rounds', '?')} rounds, "
+          f"{info.get('cpus', '?')} vCPUs, {info.get('mem_mib', '?')} MiB)", "",
+          "| set-up | " + " | ".join(h for _, h, _, _ in metrics) + " | wall vs zswap on zsmalloc |",
+          "|---|" + "---:|" * (len(metrics) + 1)]
+    base = med([float(r["wall_ms"]) for r in runs if r["config"] == "zswap-zsmalloc"])
+    for cfg in WORKLOAD_ORDER:
+        rs = [r for r in runs if r["config"] == cfg]
+        if not rs:
+            continue
+        cells = []
+        for key, _, div, nd in metrics:
+            v = med([float(r[key]) for r in rs if key in r])
+            cells.append(fmt(None if v is None else v / div, nd))
+            if v is not None:
+                B.add("stock", WORKLOAD_BENCH[cfg], "wl_" + key.replace("_x100", ""), v / (100.0 if key == "ratio_x100" else 1),
+                      2 if key == "ratio_x100" else 0)
+        w = med([float(r["wall_ms"]) for r in rs])
+        md.append(f"| {WORKLOAD_LABEL[cfg]} | " + " | ".join(cells) + f" | {fmt(ratio(w, base), 2)} |")
+    md += ["", "pages to disk: pswpout during the run (zswap: pages it did not keep; zram: every swap-out);"
+           " pages in pool / pool peak: the compressed pool's largest size seen (sampled every 0.2 s) and what it"
+           " held then; ratio: those stored bytes over the pool's bytes.", ""]
+    return md
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("pos", nargs="*")
@@ -417,6 +475,7 @@ def main():
     ap.add_argument("--icount")
     ap.add_argument("--stock", help="console of the same workloads on Debian's own kernel")
     ap.add_argument("--fastpath")
+    ap.add_argument("--workload", help="console of the realistic-workload boot (Debian's kernel)")
     a = ap.parse_args()
     if len(a.pos) == 2:
         a.perf, out = a.pos
@@ -439,6 +498,10 @@ def main():
         part = perf_section(a.stock, out, B, kernel="stock")
         rc |= part is None
         md += part or [f"### stock boot: no measurements in {a.stock}", ""]
+    if a.workload:
+        part = workload_section(a.workload, out, B)
+        rc |= part is None
+        md += part or [f"### realistic workload: no runs in {a.workload}", ""]
     if a.icount:
         part = icount_section(a.icount, out, B)
         rc |= part is None

@@ -15,22 +15,33 @@ ICOUNT=${ICOUNT:-1}
 case $ICOUNT in 0|1|only) ;; *) die "ICOUNT=$ICOUNT: 0, 1 or only" ;; esac
 run_perf=1; run_icount=0; run_stock=0
 if [ "$ARCH" = arm64 ] && [ "$MODE" != smoke ] && [ "$ICOUNT" != 0 ]; then run_icount=1; fi
-# x86_64: the same workloads on Debian's own kernel (linux-image-amd64), the one users run
+# x86_64: the same workloads on Debian's own kernel (linux-image-amd64), the one users run;
+# STOCK=only: that kernel alone (make check's smoke run: no perf kernel to build)
 STOCK=${STOCK:-1}
-if [ "$ARCH" = x86_64 ] && [ "$MODE" != smoke ] && [ "$STOCK" != 0 ]; then run_stock=1; fi
+if [ "$ARCH" = x86_64 ] && { [ "$MODE" != smoke ] || [ "$STOCK" = only ]; } && [ "$STOCK" != 0 ]; then run_stock=1; fi
+# STOCK=workload: the realistic-workload boot alone
+stock_bench=1
+case $STOCK in
+only|workload)
+	[ $run_stock = 1 ] || die "STOCK=$STOCK: Debian's kernel is benchmarked on x86_64"
+	run_perf=0; run_icount=0
+	[ "$STOCK" = workload ] && stock_bench=0 ;;
+esac
 if [ "$ICOUNT" = only ]; then
 	[ $run_icount = 1 ] || die "ICOUNT=only: the icount boot exists on arm64, modes full and quick"
 	run_perf=0
 fi
 bash "$ZSX_ROOT/scripts/deps.sh"
-kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf)
 bash "$ZSX_ROOT/scripts/guest-progs.sh" "$ARCH"
-mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$ARCH" "$kdir" "$ARCH-perf")
-bash "$ZSX_ROOT/scripts/lint.sh" "$ARCH" "$kdir" "$mods"
 out=$ZSX_BUILD/bench/$ARCH-$MODE
 mkdir -p "$out"
 img=$out/bench.cpio.gz
-bash "$ZSX_ROOT/scripts/initramfs.sh" "$ARCH" "$img" "$mods" "$kdir/modroot"
+if [ $run_perf = 1 ] || [ $run_icount = 1 ]; then
+	kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf)
+	mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$ARCH" "$kdir" "$ARCH-perf")
+	bash "$ZSX_ROOT/scripts/lint.sh" "$ARCH" "$kdir" "$mods"
+	bash "$ZSX_ROOT/scripts/initramfs.sh" "$ARCH" "$img" "$mods" "$kdir/modroot"
+fi
 rc=0
 report=(--arch "$ARCH")
 if [ $run_perf = 1 ]; then
@@ -49,13 +60,38 @@ if [ $run_stock = 1 ]; then
 		bash "$ZSX_ROOT/scripts/lint.sh" x86_64 "$hdr" "$smods"
 		extra=$(for m in zsmalloc zram brd; do find "/lib/modules/$ver" -name "$m.ko*" | head -1; done)
 		ZSX_EXTRA_KO="$extra" bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$out/bench-stock.cpio.gz" "$smods"
-		log "bench: x86_64 $MODE on Debian's kernel $ver"
-		ZSX_VM_MEM=3072 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" \
-			"$out/bench-stock.cpio.gz" bench "$out/stock-console.log" "$T" || rc=$?
-		report+=(--stock "$out/stock-console.log")
+		if [ $stock_bench = 1 ]; then
+			log "bench: x86_64 $MODE on Debian's kernel $ver"
+			ZSX_VM_MEM=3072 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" \
+				"$out/bench-stock.cpio.gz" bench "$out/stock-console.log" "$T" || rc=$?
+			report+=(--stock "$out/stock-console.log")
+		fi
 	else
 		log "bench: no Debian kernel $ver with headers (scripts/deps.sh installs them)"; rc=1
 	fi
+fi
+if [ $run_stock = 1 ] && [ "$MODE" != smoke ]; then
+	# a real program in a memory-limited cgroup through zswap (zsx, zsmalloc, zbud)
+	# and zram-style swap (zsxram on zsx, the kernel's zram), on Debian's kernel
+	# with zsx installed as a user installs it (DKMS)
+	wroot=$(ZSX_STAGE_KO="kernel/mm/zsmalloc.ko kernel/drivers/block/zram/zram.ko
+		kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_pci.ko" \
+		bash "$ZSX_ROOT/scripts/stage-modules.sh" dkms "$ver" "$hdr" "$ZSX_BUILD/stage/$ver-bench") || rc=1
+	extra=$out/workload-extra
+	rm -rf "$extra" && mkdir -p "$extra/usr/lib/zsx-xz" "$extra/data"
+	cp -L /usr/bin/xz "$extra/usr/lib/zsx-xz/xz.bin"
+	for l in $(ldd /usr/bin/xz | awk '$3 ~ /^\// {print $3}'); do cp -L "$l" "$extra/usr/lib/zsx-xz/"; done
+	cp -L /lib64/ld-linux-x86-64.so.2 "$extra/usr/lib/zsx-xz/ld.so"
+	# the input: the first 4 MiB of Debian's perf binary (installed by scripts/deps.sh)
+	head -c 4M /usr/bin/perf > "$extra/data/input.tar"
+	ZSX_INITRAMFS_EXTRA=$extra bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$out/workload.cpio.gz" - "$wroot" || rc=1
+	disk=$out/workload-swap.img
+	rm -f "$disk" && truncate -s 1G "$disk"
+	log "bench: realistic workload (xz in a memory-limited cgroup) on Debian's kernel $ver"
+	ZSX_VM_DISK=$disk ZSX_VM_MEM=1024 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" \
+		"$out/workload.cpio.gz" workload "$out/workload-console.log" "$T" || rc=$?
+	rm -f "$disk"
+	report+=(--workload "$out/workload-console.log")
 fi
 if [ $run_icount = 1 ]; then
 	# one vCPU, single-threaded TCG, -icount shift=0: the PMU counts QEMU's exact instruction count
@@ -75,7 +111,7 @@ if [ $run_icount = 1 ]; then
 	report+=(--icount "$out/icount-console.log")
 fi
 # the fast paths' calls, atomics and divisions, read from the module this bench ran
-python3 "$ZSX_ROOT/scripts/fastpath-insns.py" "$ARCH" "$mods/zsx.ko" "$out/fastpath.md" > "$out/fastpath.txt" || rc=1
+python3 "$ZSX_ROOT/scripts/fastpath-insns.py" "$ARCH" "${mods:-$smods}/zsx.ko" "$out/fastpath.md" > "$out/fastpath.txt" || rc=1
 python3 "$ZSX_ROOT/scripts/bench-report.py" "$out" "${report[@]}" --fastpath "$out/fastpath.md" || rc=1
 [ -f "$out/bench.md" ] && cat "$out/bench.md"
 [ -f "$out/fastpath.txt" ] && cat "$out/fastpath.txt"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build a guest initramfs: scripts/initramfs.sh ARCH OUT.cpio.gz MODDIR [KMODROOT]
 # busybox (Debian's static build for the guest arch), /init, scenarios, our .ko
-# files under /lib/zsx, and the test kernel's own modules (zram, brd) if given.
+# files under /lib/zsx, and KMODROOT/lib/modules if given (the test kernel's own
+# modules, or the DKMS-staged tree of Debian's kernel).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ARCH=${1:?ARCH}; OUT=${2:?OUT}; MODDIR=${3:?MODDIR}; KMODROOT=${4:-}
@@ -17,7 +18,8 @@ file "$bb" 2>/dev/null | grep -q "statically linked" || true
 install -m755 "$bb" "$root/bin/busybox"
 install -m755 "$ZSX_ROOT/qemu/guest/init" "$root/init"
 cp "$ZSX_ROOT"/qemu/scenarios/*.sh "$root/scenarios/"
-cp "$MODDIR"/*.ko "$root/lib/zsx/"
+# MODDIR "-": no test-built modules (the DKMS scenario brings its own module tree)
+[ "$MODDIR" = - ] || cp "$MODDIR"/*.ko "$root/lib/zsx/"
 # the icount boot's committed object-size mix (qemu/scenarios/icount.sh)
 if [ -f "$ZSX_ROOT/qemu/guest/icount.mix" ]; then
 	mkdir -p "$root/etc/zsx" && cp "$ZSX_ROOT/qemu/guest/icount.mix" "$root/etc/zsx/"
@@ -33,6 +35,8 @@ if [ -n "${ZSX_PERF_DIR:-}" ]; then
 	printf '#!/bin/sh\nexec /usr/lib/zsx-perf/ld.so --library-path /usr/lib/zsx-perf /usr/lib/zsx-perf/perf.bin "$@"\n' > "$root/bin/perf"
 	chmod 755 "$root/bin/perf"
 fi
+# ZSX_INITRAMFS_EXTRA: a directory copied over the root (the workload's program and data)
+if [ -n "${ZSX_INITRAMFS_EXTRA:-}" ]; then cp -a "$ZSX_INITRAMFS_EXTRA"/. "$root/"; fi
 [ -d "$ZSX_BUILD/guest/$ARCH" ] && cp -a "$ZSX_BUILD/guest/$ARCH"/. "$root/bin/" 2>/dev/null || true
 mkdir -p "$(dirname "$OUT")"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT"

@@ -1,18 +1,25 @@
 #!/bin/bash
 # Build (or find in the cache) a zsx test kernel: scripts/kernel.sh ARCH VARIANT
 # Prints the kernel build directory (usable as KDIR) on stdout.
-# Fragments: base, $ARCH, $VARIANT and, when present, $ARCH-$VARIANT (qemu/config/).
+# Fragments: base, $ARCH, then for each '+'-separated part of VARIANT the part and,
+# when present, $ARCH-<part> (qemu/config/).
 # Cache key: fragments + linux-source-6.1 version + this recipe, so a changed fragment rebuilds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ARCH=${1:?ARCH}; VARIANT=${2:?VARIANT}
 RECIPE=3
 CROSS=$(arch_cross "$ARCH")
-frags="$ZSX_ROOT/qemu/config/base.config $ZSX_ROOT/qemu/config/$ARCH.config $ZSX_ROOT/qemu/config/$VARIANT.config"
+# VARIANT may combine fragments with '+' (debug+64k: the debug kernel with 64K pages)
+frags="$ZSX_ROOT/qemu/config/base.config $ZSX_ROOT/qemu/config/$ARCH.config"
+for part in ${VARIANT//+/ }; do
+	f=$ZSX_ROOT/qemu/config/$part.config
+	[ -f "$f" ] || die "missing fragment $f"
+	frags="$frags $f"
+	# optional arch x variant fragment (e.g. x86_64-perf.config: mitigations only x86 has),
+	# merged after it; being in $frags it is part of the cache key and of the survival check
+	[ -f "$ZSX_ROOT/qemu/config/$ARCH-$part.config" ] && frags="$frags $ZSX_ROOT/qemu/config/$ARCH-$part.config"
+done
 for f in $frags; do [ -f "$f" ] || die "missing fragment $f"; done
-# optional arch x variant fragment (e.g. x86_64-perf.config: mitigations only x86 has),
-# merged last; being in $frags it is part of the cache key and of the survival check
-[ -f "$ZSX_ROOT/qemu/config/$ARCH-$VARIANT.config" ] && frags="$frags $ZSX_ROOT/qemu/config/$ARCH-$VARIANT.config"
 srcver=$(source_version)
 key=$( (cat $frags; echo "$srcver $ARCH $VARIANT recipe=$RECIPE") | sha256sum | cut -c1-12)
 out=$ZSX_CACHE/kernels/$ARCH-$VARIANT-$key
@@ -38,14 +45,16 @@ mk KCONFIG_ALLCONFIG="$out/zsx-fragment.config" allnoconfig >"$out/config.log" 2
 # every fragment line must survive Kconfig
 bad=0
 while IFS= read -r line; do
-	case $line in ''|'#'*) continue ;; esac
+	case $line in ''|'#'*|*=unset) continue ;; esac   # "is not set" lines: not checked
 	name=${line%%=*}; val=${line#*=}
 	if [ "$val" = n ]; then
 		grep -qx "# $name is not set" "$out/.config" || grep -qx "$name=n" "$out/.config" || { echo "  dropped: $line" >&2; bad=1; }
 	else
 		grep -qxF "$line" "$out/.config" || { echo "  dropped: $line (got: $(grep "^$name=\|# $name is not" "$out/.config" || echo absent))" >&2; bad=1; }
 	fi
-done < "$out/zsx-fragment.config"
+done < <(# the last setting of each symbol is the one that counts (64k.config overrides arm64.config)
+	sed -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=unset/' "$out/zsx-fragment.config" | grep '^CONFIG_' |
+	tac | awk -F= '!seen[$1]++' | tac)
 [ $bad = 0 ] || die "Kconfig dropped fragment options for $ARCH-$VARIANT (see above); fix qemu/config/*.config"
 
 t0=$SECONDS

@@ -3,6 +3,7 @@
  * swapverify: fill anonymous memory with data of realistic compressibility,
  * push it to swap with MADV_PAGEOUT, read it all back and verify it.
  *   swapverify MiB [seed [hold_seconds]]
+ *   swapverify pagesize        prints the page size
  * Prints "swapverify: pages N swapped_out S mismatches M" and exits 1 on any
  * mismatch. With SWAPVERIFY_FAIL=1 in the environment the process marks itself
  * make-it-fail (fault injection, task-filter) for the MADV_PAGEOUT call only:
@@ -70,7 +71,14 @@ static long swapped_pages(void)
 int main(int argc, char **argv)
 {
 	size_t pagesz = (size_t)sysconf(_SC_PAGESIZE);
-	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
+	size_t mib;
+
+	if (argc > 1 && !strcmp(argv[1], "pagesize")) {
+		/* scenarios scale their page counts by it (busybox has no getconf) */
+		printf("%zu\n", pagesz);
+		return 0;
+	}
+	mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 42;
 	unsigned int hold = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0) : 0;
 	int faults = getenv("SWAPVERIFY_FAIL") && !strcmp(getenv("SWAPVERIFY_FAIL"), "1");

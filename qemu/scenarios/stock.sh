@@ -1,16 +1,67 @@
-# Debian's own kernel (no KUnit): zsx.ko built against linux-headers-amd64
-# loads and runs; zsxram swap with allocator zsx, verified (issue scenario 4).
-check "insmod zsmalloc.ko (Debian builds it as a module; zsxram links to it)" insmod /lib/zsx/zsmalloc.ko
-check "insmod zsx.ko on the distro kernel" insmod /lib/zsx/zsx.ko
-check "C++ core ran on the distro kernel" sh -c 'dmesg | grep -q "zsx: C++ core loaded"'
-check "insmod zsxram.ko" insmod /lib/zsx/zsxram.ko
+# Debian's own kernel, set up as README tells a user. x86_64: zsx.ko and zsxram.ko
+# built and installed by DKMS into /lib/modules/<ver>/updates/dkms; arm64: cross
+# built against Debian's arm64 headers and installed by `make install` into
+# updates (host side: scripts/stage-modules.sh). Then: modprobe; zswap switched to
+# zsx through its module parameters; a workload in a memory-limited cgroup
+# swapping through zswap onto a real swap device (virtio disk), every page
+# verified; zswap moved back to zsmalloc while pages are stored; rmmod zsx
+# refused while zswap holds a zsx pool, accepted after; zsxram swap on zsx.
+KV=$(uname -r)
+U=/lib/modules/$KV/updates/dkms
+[ -d $U ] || U=/lib/modules/$KV/updates
+ZS=/sys/module/zswap/parameters
+ZD=/sys/kernel/debug/zswap
+CG=/sys/fs/cgroup
+mkdir -p /sbin && ln -sf /bin/modprobe /sbin/modprobe   # the kernel's request_module helper
+check "installed exactly zsx.ko and zsxram.ko in ${U#/lib/modules/$KV/}" sh -c "[ \"\$(ls $U | tr '\n' ' ')\" = 'zsx.ko zsxram.ko ' ]"
+check "modprobe virtio_blk and its transport: the swap disk /dev/vda" sh -c \
+	'modprobe virtio_blk && { modprobe virtio_pci; modprobe virtio_mmio; } 2>/dev/null; for i in 1 2 3 4 5; do [ -b /dev/vda ] && exit 0; sleep 1; done; exit 1'
+check "swap on /dev/vda (a real block device)" sh -c "mkswap /dev/vda >/dev/null && swapon /dev/vda && grep -q '^/dev/vda' /proc/swaps"
+check "zswap is off by default on Debian 12" sh -c "[ \$(cat $ZS/enabled) = N ] && [ \$(cat $ZS/zpool) = zbud ]"
+check "modprobe zsx loads the DKMS module" sh -c "modprobe zsx && grep -q '^zsx ' /proc/modules && dmesg | grep -q 'zsx: C++ core loaded'"
+check "zswap on zsx through its module parameters" sh -c \
+	"echo zsx > $ZS/zpool && echo 1 > $ZS/enabled && [ \$(cat $ZS/zpool) = zsx ] && [ \$(cat $ZS/enabled) = Y ]"
+check "the zswap pool is a zsx pool in zsx's debugfs" sh -c "ls /sys/kernel/debug/zsx | grep -q '^zswap'"
+ZP=/sys/kernel/debug/zsx/$(ls /sys/kernel/debug/zsx | grep '^zswap' | head -1)
+check "cgroup v2 memory controller, a 48 MiB group" sh -c \
+	"mount -t cgroup2 none $CG && echo +memory > $CG/cgroup.subtree_control && mkdir $CG/work && echo 48M > $CG/work/memory.max"
+# 160 MiB in a 48 MiB group: reclaim pushes most of it out through zswap while
+# it is written; swapverify then holds it swapped out for 60 s before verifying
+sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 160 23 60" > /tmp/sv 2>&1 &
+svpid=$!
+held=0
+for i in $(seq 1 240); do grep -q holding /tmp/sv && { held=1; break; }; sleep 1; done
+check "workload in the cgroup filled 160 MiB and is holding it out" test $held = 1
+stored=$(cat $ZD/stored_pages)
+echo "ZSX-INFO: zswap stored_pages $stored pool_total_size $(cat $ZD/pool_total_size) written_back $(cat $ZD/written_back_pages) reject_alloc_fail $(cat $ZD/reject_alloc_fail) reject_compress_poor $(cat $ZD/reject_compress_poor)"
+echo "ZSX-INFO: cgroup memory.current $(cat $CG/work/memory.current) memory.swap.current $(cat $CG/work/memory.swap.current) memory.events: $(tr '\n' ' ' < $CG/work/memory.events)"
+echo "ZSX-INFO: zsx pool $(basename $ZP): $(tr '\n' ' ' < $ZP/stats)"
+check "zswap stores the workload's pages (stored_pages > 8192)" test "$stored" -gt 8192
+check "zsx's debugfs shows the pool holding them" sh -c "awk '/^objects/ {o=\$2} /^pages/ {p=\$2} END {exit !(o > 8192 && p > 1000)}' $ZP/stats"
+check "zswap back to zsmalloc while pages are stored in zsx" sh -c \
+	"modprobe zsmalloc && echo zsmalloc > $ZS/zpool && [ \$(cat $ZS/zpool) = zsmalloc ]"
+check "rmmod zsx refused while zswap's zsx pool holds pages" sh -c "! rmmod zsx && grep -q '^zsx ' /proc/modules"
+wait $svpid; svrc=$?
+sed 's/^/ZSX-INFO: /' /tmp/sv
+check "every page read back intact (from zswap on zsx and the swap disk)" sh -c \
+	"[ $svrc = 0 ] && grep -q 'mismatches 0' /tmp/sv && [ \$(sed -n 's/.*swapped_out \([0-9]*\).*/\1/p' /tmp/sv) -gt 8192 ]"
+# the old pool goes when its last entry is freed: zswap releases it from a work item
+gone=0
+for i in $(seq 1 60); do rmmod zsx 2>/dev/null && { gone=1; break; }; sleep 1; done
+check "rmmod zsx accepted once zswap released the zsx pool" test $gone = 1
+echo "ZSX-INFO: zswap after the workload: stored_pages $(cat $ZD/stored_pages) pool_total_size $(cat $ZD/pool_total_size)"
+check "zswap off" sh -c "echo 0 > $ZS/enabled"
+check "modprobe zsxram loads zsx (unloaded above) with it" sh -c \
+	"! grep -q '^zsx ' /proc/modules && modprobe zsxram && grep -q '^zsx ' /proc/modules && grep -q '^zsmalloc ' /proc/modules"
 S=/sys/block/zsxram0
-check "zsxram0: allocator zsx, 256M swap" sh -c "echo zsx > $S/allocator && echo 256M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
-check "64 MiB paged out and read back intact" sh -c 'swapverify 64 3 > /tmp/sv; r=$?; cat /tmp/sv; [ $r = 0 ] && [ $(awk "{print \$5}" /tmp/sv) -gt 8000 ]'
+check "zsxram0: allocator zsx, 256M swap, above the disk" sh -c \
+	"echo zsx > $S/allocator && echo 256M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon -p 10 /dev/zsxram0"
+check "64 MiB paged out to zsxram and read back intact" sh -c \
+	'swapverify 64 3 > /tmp/sv; r=$?; cat /tmp/sv; [ $r = 0 ] && [ $(awk "{print \$5}" /tmp/sv) -gt 8000 ]'
 sed 's/^/ZSX-INFO: /' /tmp/sv
 sleep 1
-echo "ZSX-INFO: stock zsx mm_stat after munmap: $(cat $S/mm_stat)"
+echo "ZSX-INFO: stock zsxram mm_stat after munmap: $(cat $S/mm_stat)"
 echo 1 > $S/compact
 check "mm_stat back to ~0 after munmap (stored < 1 MiB, mem_used < 5% of peak)" sh -c "awk '{exit !(\$1 < 1048576 && \$3 * 20 < \$5)}' $S/mm_stat"
-check "swapoff, reset" sh -c "swapoff /dev/zsxram0 && echo 1 > $S/reset"
-check "rmmod zsxram, zsx" sh -c "rmmod zsxram && rmmod zsx"
+check "swapoff, reset, rmmod zsxram and zsx" sh -c "swapoff /dev/zsxram0 && echo 1 > $S/reset && rmmod zsxram && rmmod zsx"
+check "no zsx warning in the log" sh -c "! dmesg | grep -E 'zsx.*(WARN|warn|refus)'"

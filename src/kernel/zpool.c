@@ -70,6 +70,9 @@ static struct zpool_driver zsx_zpool_driver = {
 	.total_size = zsx_zpool_total_size,
 };
 
+/* zswap asks for "zpool-<type>" when its zpool parameter names a driver not yet loaded */
+MODULE_ALIAS("zpool-zsx");
+
 void zsx_zpool_init(void)
 {
 	zpool_register_driver(&zsx_zpool_driver);

@@ -1,0 +1,72 @@
+#!/bin/bash
+# What README tells a user to do, into a staging root instead of the system:
+#   scripts/stage-modules.sh dkms|install KVER HEADERS STAGE [ARCH]
+#   dkms:    DKMS adds, builds and installs zsx (dkms.conf) for KVER against HEADERS,
+#            its trees under STAGE; the modules land in updates/dkms
+#   install: `make install KDIR=HEADERS INSTALL_MOD_PATH=...` from a copy of the
+#            sources (cross-compiled for ARCH=arm64); the modules land in updates
+# The build machine's /usr/src, /lib/modules and DKMS tree are not touched (DKMS
+# signs modules with the machine's MOK key, /var/lib/dkms/mok.*, which it creates
+# once as on any Debian machine). STAGE/root/lib/modules/KVER ends up holding the
+# zsx modules, the distribution modules the guest needs (ZSX_STAGE_KO: paths
+# relative to the distribution's module tree ZSX_STAGE_MODTREE, default
+# /lib/modules/KVER) and depmod's files. Prints STAGE/root.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+MODE=${1:?dkms|install}; KVER=${2:?KVER}; HDR=${3:?HEADERS}; STAGE=${4:?STAGE}; ARCH=${5:-x86_64}
+MODTREE=${ZSX_STAGE_MODTREE:-/lib/modules/$KVER}
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ZSX_ROOT/dkms.conf")
+root=$STAGE/root
+mdir=$root/lib/modules/$KVER
+rm -rf "$STAGE" && mkdir -p "$STAGE/src" "$STAGE/dkms" "$mdir"
+# the distribution's modules first, with everything they depend on (modinfo:
+# the packages ship no modules.dep), so depmod sees the whole tree
+stage_ko() {
+	local rel=$1 dep path
+	[ -f "$mdir/$rel" ] && return 0
+	install -D -m644 "$MODTREE/$rel" "$mdir/$rel"
+	for dep in $(/sbin/modinfo -F depends "$MODTREE/$rel" | tr ',' ' '); do
+		path=$(cd "$MODTREE" && find kernel -name "$dep.ko" -o -name "$(echo "$dep" | tr _ -).ko" | head -1)
+		[ -n "$path" ] || die "stage: $rel depends on $dep, not found in $MODTREE"
+		stage_ko "$path"
+	done
+}
+for ko in ${ZSX_STAGE_KO:-}; do stage_ko "$ko"; done
+for f in modules.builtin modules.builtin.modinfo modules.order; do
+	[ -f "$MODTREE/$f" ] && cp "$MODTREE/$f" "$mdir/"
+done
+cross=()
+karch=x86_64
+if [ "$ARCH" = arm64 ]; then cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-); karch=aarch64; fi
+# the sources as a user has them: the tree `make dkms-install` copies to /usr/src/zsx-<ver>
+src=$STAGE/src/zsx-$ver
+mkdir -p "$src"
+cp -a "$ZSX_ROOT"/{Makefile,Kbuild,dkms.conf,COPYING,README.md,src} "$src/"
+rm -rf "$src/src/generated"
+case $MODE in
+dkms)
+	command -v dkms >/dev/null || die "dkms is not installed (scripts/deps.sh installs it)"
+	trees=(--sourcetree "$STAGE/src" --dkmstree "$STAGE/dkms" --installtree "$root/lib/modules")
+	log "stage: dkms add, build, install zsx $ver for $KVER ($ARCH) against $HDR"
+	{ dkms add -m zsx -v "$ver" "${trees[@]}" &&
+	  env "${cross[@]}" dkms build -m zsx -v "$ver" -k "$KVER/$karch" --kernelsourcedir "$HDR" "${trees[@]}" &&
+	  env "${cross[@]}" dkms install -m zsx -v "$ver" -k "$KVER/$karch" --kernelsourcedir "$HDR" --force "${trees[@]}"
+	} >"$STAGE/build.log" 2>&1 || { cat "$STAGE/build.log" "$STAGE"/dkms/zsx/"$ver"/build/make.log >&2 2>/dev/null; die "dkms failed"; }
+	cat "$STAGE/dkms/zsx/$ver/$KVER/$karch/log/make.log" >> "$STAGE/build.log"
+	where=updates/dkms
+	;;
+install)
+	log "stage: make install for $KVER ($ARCH) against $HDR"
+	make -C "$src" KDIR="$HDR" INSTALL_MOD_PATH="$root" "${cross[@]}" install >"$STAGE/build.log" 2>&1 || {
+		cat "$STAGE/build.log" >&2; die "make install failed"; }
+	where=updates
+	;;
+*) die "stage mode $MODE: dkms or install" ;;
+esac
+if grep -E "warning:|error:" "$STAGE/build.log" | grep -v "Skipping BTF" >&2; then die "the build produced warnings (see above)"; fi
+inst=$(cd "$mdir/$where" && ls | tr '\n' ' ')
+[ "$inst" = "zsx.ko zsxram.ko " ] || die "$MODE installed '$inst' in $where, expected exactly zsx.ko and zsxram.ko"
+depmod -b "$root" "$KVER"
+grep -q "^$where/zsxram.ko:.*$where/zsx.ko" "$mdir/modules.dep" || die "depmod: zsxram does not depend on zsx"
+log "stage: $MODE installed $inst-> $mdir/$where"
+echo "$root"
