@@ -164,10 +164,11 @@ static void defer_timer_fn(struct timer_list *t)
 	spin_unlock(&defer_irqsafe_lock);
 }
 
-static void deferred_irqsafe_lock_holder_waits_for_no_pool_lock(struct kunit *test)
+/* the lock is held with IRQs off (irqsave) or softirqs off (bh): both are taken by the timer */
+static void lock_holder_waits_for_no_pool_lock(struct kunit *test, bool bh)
 {
-	struct zsx_pool *pool = defer_pool(test, "kunit-defer-irqsafe", 32);
-	unsigned long *h = kunit_kcalloc(test, 2000, sizeof(*h), GFP_KERNEL), flags;
+	struct zsx_pool *pool = defer_pool(test, bh ? "kunit-defer-bhsafe" : "kunit-defer-irqsafe", 32);
+	unsigned long *h = kunit_kcalloc(test, 2000, sizeof(*h), GFP_KERNEL), flags = 0;
 	struct zsx_core_deferred_stats st;
 	struct timer_list timer;
 	int i;
@@ -184,10 +185,16 @@ static void deferred_irqsafe_lock_holder_waits_for_no_pool_lock(struct kunit *te
 		msleep(5);
 	KUNIT_EXPECT_GT_MSG(test, atomic_read(&defer_timer_runs), 0, "the timer never took the lock");
 	zsx_core_deferred_set_paused(zsx_pool_core(pool), 1);
-	spin_lock_irqsave(&defer_irqsafe_lock, flags);
+	if (bh)
+		spin_lock_bh(&defer_irqsafe_lock);
+	else
+		spin_lock_irqsave(&defer_irqsafe_lock, flags);
 	for (i = 0; i < 2000; i++)
 		zsx_free_deferred(pool, h[i]);
-	spin_unlock_irqrestore(&defer_irqsafe_lock, flags);
+	if (bh)
+		spin_unlock_bh(&defer_irqsafe_lock);
+	else
+		spin_unlock_irqrestore(&defer_irqsafe_lock, flags);
 	zsx_core_deferred_set_paused(zsx_pool_core(pool), 0);
 	del_timer_sync(&timer);
 	destroy_timer_on_stack(&timer);
@@ -197,6 +204,17 @@ static void deferred_irqsafe_lock_holder_waits_for_no_pool_lock(struct kunit *te
 	KUNIT_EXPECT_GT_MSG(test, st.fallbacks + st.spilled, 0ul, "the ring never filled: the case was not exercised");
 	expect_exact(test, pool, 2000);
 	zsx_destroy_pool(pool);
+}
+
+static void deferred_irqsafe_lock_holder_waits_for_no_pool_lock(struct kunit *test)
+{
+	lock_holder_waits_for_no_pool_lock(test, false);
+}
+
+/* the same under spin_lock_bh: in_task() is true there, yet a softirq takes the lock */
+static void deferred_bh_lock_holder_waits_for_no_pool_lock(struct kunit *test)
+{
+	lock_holder_waits_for_no_pool_lock(test, true);
 }
 
 /*
@@ -336,6 +354,7 @@ static struct kunit_case zsx_deferred_cases[] = {
 	KUNIT_CASE(deferred_from_atomic_context),
 	KUNIT_CASE(deferred_producers_race_drainer),
 	KUNIT_CASE(deferred_irqsafe_lock_holder_waits_for_no_pool_lock),
+	KUNIT_CASE(deferred_bh_lock_holder_waits_for_no_pool_lock),
 	KUNIT_CASE(deferred_reentry_from_a_timer_on_the_same_cpu),
 	KUNIT_CASE(deferred_drain_bounded_hold),
 	KUNIT_CASE(deferred_destroy_with_pending_handles),

@@ -263,8 +263,9 @@ TEST(Deferred, DrainersHoldAClassLockForAtMostHoldMaxHandles)
 	EXPECT_EQ(st.hold_max, 10u);
 	EXPECT_EQ(st.drained, 1000u);
 	// base (no class in obj): each handle is a synchronous free of its own
-	if (zsx_core_has_classidx())
+	if (zsx_core_has_classidx()) {
 		EXPECT_GT(st.longest_hold_ns, 0u) << "the drainers' lock holds were not measured";
+	}
 	EXPECT_GE(host::drainer_locks.load() - locks, 100) << "a class-lock hold freed more than hold_max objects";
 	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
 	zsx_core_pool_destroy(p);

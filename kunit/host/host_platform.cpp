@@ -474,6 +474,11 @@ void zsx_plat_defer_arm(struct zsx_defer_ring *ring)
 	ring->plat->timer.kick(ring->plat->delay_ms.load());
 }
 void zsx_plat_defer_kick(struct zsx_defer_ring *ring) { ring->plat->drainer.kick(0); }
+void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
+{
+	__atomic_store_n(&ring->timer_armed, 0, __ATOMIC_RELAXED);
+	ring->plat->drainer.kick(0);
+}
 void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
 {
 	d->drainer.kick(0);

@@ -119,6 +119,7 @@ struct zsx_core_deferred_stats {
 	unsigned long fallbacks;        /* freed synchronously: the ring was full */
 	unsigned long overflowed;       /* parked beyond the task limit by callers that may not lock */
 	unsigned long spilled;          /* went to the spill list: ring full and class lock busy */
+	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
 	unsigned long longest_hold_ns;  /* longest class-lock hold of a drainer */
 	unsigned long hold_max;         /* handles freed per class-lock hold at most */

@@ -37,6 +37,7 @@ struct zsx_defer_ring {
 	unsigned long fallbacks;    /* task-context frees done synchronously (ring full) */
 	unsigned long overflowed;   /* parks above task_limit (contexts that may not lock) */
 	unsigned long spilled;      /* handles that found even that full (spill list) */
+	unsigned long kept;         /* ... and no memory for a spill node: freed at destroy */
 	/* read-mostly */
 	unsigned long *slot;        /* mask + 1 handles; 0: free, or reserved and not yet stored */
 	unsigned long mask;

@@ -42,7 +42,7 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 	unsigned long size = pow2_at_least(task_limit + task_limit / 3 + ZSX_DEFER_NESTING);
 	d->rings_ = static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_zalloc(sizeof(struct zsx_defer_ring)));
 	d->scratch_ = static_cast<unsigned long *>(
-		zsx_plat_zalloc(2 * kChunk * sizeof(unsigned long) * unsigned(zsx_plat_nr_cpu_ids()), kGfpKernel));
+		zsx_plat_zalloc(kScratchWords * sizeof(unsigned long) * unsigned(zsx_plat_nr_cpu_ids()), kGfpKernel));
 	if (!d->rings_ || !d->scratch_)
 		goto fail;
 	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
@@ -69,6 +69,7 @@ fail:
 
 void DeferredFree::destroy()
 {
+	store_relaxed(&paused_, false); // a paused pool could never be flushed
 	if (ready_)
 		flush();
 	if (rings_) {
@@ -119,9 +120,10 @@ void DeferredFree::enqueue(unsigned long handle)
 		add_relaxed(&r->overflowed, 1ul);
 		return;
 	}
-	// A task that disabled IRQs may free if the class lock is free right now: a
-	// trylock waits for nothing (and lockdep adds no dependency for it). Not in
-	// interrupt context: the class lock would be marked as used there.
+	// A task that disabled IRQs (or softirqs) may free if the class lock is
+	// free right now: a trylock waits for nothing, and lockdep records no order
+	// for it. Not in interrupt context: the free takes other locks after it
+	// (page release), which an interrupt handler must not.
 	if (zsx_plat_in_task() && pool_->try_free(handle, ZSX_TRACE_FREE_FALLBACK)) {
 		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
 		add_relaxed(&r->fallbacks, 1ul);
@@ -137,6 +139,7 @@ void DeferredFree::spill(unsigned long handle)
 	if (zsx_unlikely(!n)) {
 		// no memory and no lock: the object stays allocated until the pool is
 		// destroyed (destroy frees every object); said once, counted always
+		add_relaxed(&r->kept, 1ul);
 		zsx_plat_warn("zsx_free_deferred: ring full, class busy, no memory in atomic context: object kept until destroy",
 			      handle, 0);
 		return;
@@ -199,7 +202,7 @@ void DeferredFree::drain(int cpu)
 	if (zsx_unlikely(load_relaxed(&paused_)))
 		return;
 	struct zsx_defer_ring *r = ring(cpu);
-	unsigned long *batch = scratch_ + 2 * kChunk * unsigned(cpu), *sorted = batch + kChunk;
+	unsigned long *batch = scratch_ + kScratchWords * unsigned(cpu), *sorted = batch + kChunk;
 	unsigned long long t0 = zsx_plat_now_ns();
 	unsigned long n = drain_spill(), classes = 0, longest_hold = 0;
 	for (;;) {
@@ -243,8 +246,12 @@ void DeferredFree::flush()
 		struct zsx_defer_ring *r = ring(cpu);
 		unsigned long target = load_relaxed(&r->head);
 		for (;;) {
+			// tail is published before the handles taken are freed: a round
+			// that starts with tail past target waits for the drainer run
+			// that moved it (the work runs again only after it finished)
+			bool done = long(load_acquire(&r->tail) - target) >= 0;
 			zsx_plat_defer_flush(r->plat); // kick, then wait for the drainer
-			if (long(load_acquire(&r->tail) - target) >= 0)
+			if (done)
 				break;
 			zsx_plat_cond_resched();
 		}
@@ -265,13 +272,16 @@ void DeferredFree::kick_all()
 void DeferredFree::cpu_dead(int cpu)
 {
 	// nothing runs there any more; its ring is drained from another CPU
-	zsx_plat_defer_kick(ring(cpu));
+	zsx_plat_defer_cpu_dead(ring(cpu));
 }
 
 unsigned long DeferredFree::cpu_pending(int cpu) const
 {
 	struct zsx_defer_ring *r = ring(cpu);
-	return load_relaxed(&r->head) - load_relaxed(&r->tail);
+	// tail first: head only grows, so head read after it is never behind it
+	unsigned long tail = load_acquire(&r->tail);
+	long n = long(load_relaxed(&r->head) - tail);
+	return n > 0 ? (unsigned long)n : 0;
 }
 
 unsigned long DeferredFree::pending() const
@@ -295,6 +305,7 @@ void DeferredFree::stats(DeferStats *out) const
 		out->fallbacks += load_relaxed(&r->fallbacks);
 		out->overflowed += load_relaxed(&r->overflowed);
 		out->spilled += load_relaxed(&r->spilled);
+		out->kept += load_relaxed(&r->kept);
 		out->drains += load_relaxed(&r->drains);
 		out->drained += load_relaxed(&r->drained);
 		out->classes_touched += load_relaxed(&r->classes_touched);

@@ -8,25 +8,26 @@
 // per class-lock hold. The protocol and its ordering argument are in
 // docs/design.md ("Deferred freeing"); the contexts that may call it:
 //
-//   task, IRQs on (zram's and zswap's callers, spinlocks held or not): park;
-//       on a full ring (task_limit), free synchronously (a "fallback")
-//   softirq, hardirq, or a task that disabled IRQs (it may hold an IRQ-safe
-//       lock an interrupt handler also takes): never waits for a pool lock.
+//   task, IRQs and softirqs on (zram's and zswap's callers, spinlocks held or
+//       not): park; on a full ring (task_limit), free synchronously (a "fallback")
+//   softirq, hardirq, or a task that disabled IRQs or softirqs (it may hold a
+//       lock an interrupt or softirq handler also takes): never waits for a pool lock.
 //       Park up to atomic_limit; beyond it a task frees synchronously if the
 //       class lock is free right now (trylock), and otherwise, as in interrupt
 //       context, the handle goes on the pool's spill list (a node allocated
 //       without sleeping; the drainers free those)
-//   NMI: not supported
+//   NMI: not supported. A pool with deferred freeing off frees synchronously:
+//       zsx_free's contexts (task, IRQs and softirqs on) apply.
 #pragma once
 
 #include "atomic.hpp"
 #include "core.h"
 #include "defer_ring.h"
 #include "platform.hpp"
+#include "pool.hpp"
 
 namespace zsx {
 
-class Pool;
 
 using DeferStats = struct ::zsx_core_deferred_stats; // core.h ("struct": a function of that name exists)
 
@@ -36,6 +37,8 @@ public:
 	static constexpr unsigned kDefaultHoldMax = 64;
 	// handles taken from a ring per pass: sorted by class, then freed
 	static constexpr unsigned kChunk = 256;
+	// each drainer's own: the handles taken, then free_batch's sort space
+	static constexpr unsigned long kScratchWords = kChunk + Pool::free_batch_scratch_words(kChunk);
 
 	// handles_per_cpu: the task limit of each CPU's ring (at least 2 batches)
 	static DeferredFree *create(Pool *pool, unsigned handles_per_cpu, int *err);
@@ -67,7 +70,7 @@ private:
 
 	Pool *pool_;
 	struct zsx_defer_ring *rings_; // per CPU (zsx_plat_percpu_zalloc)
-	unsigned long *scratch_;        // 2 * kChunk per possible CPU: each drainer's own
+	unsigned long *scratch_;        // kScratchWords per possible CPU
 	struct SpillNode *spill_;       // lock-free stack: pushed in any context, popped by drainers
 	unsigned hold_max_;
 	bool paused_;

@@ -98,11 +98,11 @@ void zsx_plat_percpu_free(void *pcp);
 void *zsx_plat_percpu_ptr(void *pcp, int cpu);
 int zsx_plat_nr_cpu_ids(void);
 int zsx_plat_cpu_possible(int cpu);
-/* may this caller wait for the pool's locks? task context (not hard/soft IRQ,
- * not NMI) with IRQs enabled: a caller that disabled IRQs may hold an
- * IRQ-safe lock, and taking a class lock under it would order that lock
- * before the class lock (ABBA with an interrupt handler taking the same
- * IRQ-safe lock); a softirq may have interrupted a holder of the class lock */
+/* may this caller wait for the pool's locks? not in interrupt context, not
+ * with softirqs or IRQs disabled: such a caller may hold a lock a softirq or
+ * an interrupt handler takes, and waiting for a class lock under it would
+ * order that lock before the class lock (ABBA with the handler); a softirq
+ * may have interrupted a holder of the class lock */
 int zsx_plat_may_lock(void);
 /* task context (IRQs may be off): a trylock here makes lockdep no IRQ-usage claim */
 int zsx_plat_in_task(void);
@@ -119,6 +119,8 @@ void zsx_plat_defer_cpu_delete(struct zsx_plat_defer_cpu *d); /* cancels and wai
 void zsx_plat_defer_set_delay(struct zsx_plat_defer_cpu *d, unsigned int delay_ms);
 /* on the ring's CPU, preemption off: timer_armed = 1 and the timer set */
 void zsx_plat_defer_arm(struct zsx_defer_ring *ring);
+/* process context, the ring's CPU dead: its timer stopped, the flag cleared, its drainer kicked */
+void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring);
 /* any context: the ring's drainer runs now */
 void zsx_plat_defer_kick(struct zsx_defer_ring *ring);
 /* process context: kick the ring's drainer and wait for it */

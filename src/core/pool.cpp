@@ -626,7 +626,8 @@ zsx_always_inline void Pool::finish_free(unsigned long handle, const SizeClass *
 // warning), false if its class lock was busy or the layout has no class field.
 bool Pool::try_free(unsigned long handle, int path)
 {
-	if (!ObjLayout::has_class || policy_ == FreePolicy::base)
+	// debug pools: the quarantine takes a lock of its own after the free
+	if (!ObjLayout::has_class || policy_ == FreePolicy::base || debug_)
 		return false;
 	auto *word = reinterpret_cast<unsigned long *>(handle);
 	SizeClass *cls = by_slot_[ObjLayout::class_of(load_relaxed(word))];
@@ -673,23 +674,40 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, 
 			free(h[i], ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		return 0;
 	}
-	auto class_of_handle = [](unsigned long handle) {
-		return ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)));
-	};
-	// counting sort by the class encoded in obj (stable for a live object)
+	// Counting sort by the class encoded in obj (stable for a live object),
+	// each handle's class read once: a handle freed twice could change between
+	// reads, and the sort must stay consistent whatever it reads.
+	unsigned runs = 0;
+	for (unsigned base = 0; base < n; base += kFreeBatchMax) {
+		unsigned m = min_of(n - base, kFreeBatchMax);
+		runs += free_batch_sorted(h + base, m, scratch, hold_max, longest_hold);
+	}
+	return runs;
+}
+
+unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+				 unsigned long *longest_hold)
+{
+	// scratch: n handles, then 2n class indices (kernel stacks are small)
+	u16 *cls_of = reinterpret_cast<u16 *>(scratch + n), *sorted_cls = cls_of + n;
 	u32 start[ObjLayout::max_class + 2] = {};
-	for (unsigned i = 0; i < n; ++i)
-		start[class_of_handle(h[i]) + 1]++;
+	for (unsigned i = 0; i < n; ++i) {
+		cls_of[i] = u16(ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(h[i]))));
+		start[cls_of[i] + 1]++;
+	}
 	for (unsigned c = 1; c <= ObjLayout::max_class + 1; ++c)
 		start[c] += start[c - 1];
-	for (unsigned i = 0; i < n; ++i)
-		scratch[start[class_of_handle(h[i])]++] = h[i];
+	for (unsigned i = 0; i < n; ++i) {
+		u32 at = start[cls_of[i]]++;
+		scratch[at] = h[i];
+		sorted_cls[at] = cls_of[i];
+	}
 
 	unsigned runs = 0;
 	for (unsigned i = 0; i < n;) {
-		unsigned c = class_of_handle(scratch[i]);
+		unsigned c = sorted_cls[i];
 		unsigned end = i;
-		while (end < n && class_of_handle(scratch[end]) == c)
+		while (end < n && sorted_cls[end] == c)
 			end++;
 		SizeClass *cls = by_slot_[c];
 		if (zsx_unlikely(!cls)) {
@@ -700,7 +718,7 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, 
 			continue;
 		}
 		for (unsigned k = i; k < end;) {
-			unsigned first = k, stop = min_of(end, k + hold_max);
+			unsigned first = k, stop = k + min_of(hold_max, end - k); // no overflow for any hold_max
 			Zspage *empties = nullptr;
 			{
 				SpinGuard g(cls->lock);

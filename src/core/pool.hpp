@@ -160,9 +160,12 @@ public:
 	unsigned long malloc_inline(usize size, unsigned gfp, int nid);
 	void free_inline(unsigned long handle, int path);
 	// free n handles grouped by class, at most hold_max per class-lock hold;
-	// *longest_hold: ns of the longest hold; returns the class runs
+	// *longest_hold: ns of the longest hold; returns the class runs. scratch:
+	// room for min(n, kFreeBatchMax) handles and twice as many u16
+	static constexpr unsigned long free_batch_scratch_words(unsigned n) { return n + (2 * n * 2 + 7) / 8; }
 	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max,
 			    unsigned long *longest_hold);
+	static constexpr unsigned kFreeBatchMax = 256; // handles sorted at once by free_batch
 	// free without waiting for a lock: false if the class lock is busy (or the
 	// layout has no class field); true if freed or refused with a warning
 	bool try_free(unsigned long handle, int path);
@@ -236,6 +239,8 @@ private:
 	void release_handle(unsigned long handle);
 	void quarantine_handle(unsigned long handle);
 	void free_handle_word(unsigned long *h);
+	unsigned free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+				   unsigned long *longest_hold);
 	void finish_free(unsigned long handle, const SizeClass *cls, Zspage *empties, int path);
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);

@@ -373,7 +373,8 @@ int zsx_plat_cpu_possible(int cpu)
 
 int zsx_plat_may_lock(void)
 {
-	return in_task() && !irqs_disabled();
+	/* not in_task(): a task inside spin_lock_bh() may hold a lock a softirq takes */
+	return !in_interrupt() && !irqs_disabled();
 }
 
 int zsx_plat_in_task(void)
@@ -452,6 +453,19 @@ void zsx_plat_defer_arm(struct zsx_defer_ring *ring)
 	WRITE_ONCE(ring->timer_armed, 1);
 	/* pinned: on this CPU, where the producers of this ring run */
 	mod_timer(&ring->plat->timer, jiffies + READ_ONCE(ring->plat->delay));
+}
+
+/*
+ * The ring's CPU is dead (cpuhp teardown, before the timers of the dead CPU
+ * move): stop its timer and clear the flag here, where no producer can run,
+ * so a producer on that CPU once it is back arms the timer itself instead of
+ * relying on a callback running elsewhere (whose flag clearing would race it).
+ */
+void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
+{
+	del_timer_sync(&ring->plat->timer);
+	WRITE_ONCE(ring->timer_armed, 0);
+	queue_work(zsx_wq, &ring->plat->work);
 }
 
 void zsx_plat_defer_kick(struct zsx_defer_ring *ring)

@@ -107,13 +107,14 @@ static int zsx_default_policy(void)
 /*
  * Under memory pressure: parked handles are drained (their drainers kicked,
  * not waited for: they run on the unbound workqueue, a rescuer behind it) and
- * the pool is compacted. Parked handles count as objects to reclaim.
+ * the pool is compacted.
  */
 static unsigned long zsx_shrinker_count(struct shrinker *s, struct shrink_control *sc)
 {
 	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
 
-	return zsx_core_compactable_pages(pool->core) + zsx_core_deferred_pending(pool->core);
+	/* pages: those compaction frees, and those parked objects pin (a quarter page each, about) */
+	return zsx_core_compactable_pages(pool->core) + zsx_core_deferred_pending(pool->core) / 4;
 }
 
 static unsigned long zsx_shrinker_scan(struct shrinker *s, struct shrink_control *sc)
@@ -195,8 +196,8 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 		seq_printf(s, "pending_cpu%d %lu\n", cpu, zsx_core_deferred_cpu_pending(pool->core, cpu));
 	seq_printf(s, "pending %lu\ncapacity_per_cpu %lu\nenqueued %lu\ndrains %lu\ndrained %lu\n",
 		   st.pending, st.capacity_per_cpu, st.enqueued, st.drains, st.drained);
-	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nlongest_drain_us %lu\n",
-		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.longest_drain_ns / 1000);
+	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nkept %lu\nlongest_drain_us %lu\n",
+		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.kept, st.longest_drain_ns / 1000);
 	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nhold_max %lu\n", st.drain_ns / 1000,
 		   st.longest_hold_ns, st.hold_max);
 	return 0;
