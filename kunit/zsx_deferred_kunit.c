@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: zsx_free_deferred, the per-CPU buffers and their drainer.
+ * KUnit: zsx_free_deferred, the per-CPU rings and their drainers.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/timer.h>
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include "core.h"
 #include "zsx.h"
 
@@ -35,9 +36,9 @@ static void expect_exact(struct kunit *test, struct zsx_pool *pool, unsigned lon
 	struct zsx_core_deferred_stats st;
 
 	KUNIT_ASSERT_EQ(test, zsx_core_deferred_stats(zsx_pool_core(pool), &st), 0);
-	KUNIT_EXPECT_EQ_MSG(test, st.enqueued + st.fallbacks + st.overflowed, frees,
+	KUNIT_EXPECT_EQ_MSG(test, st.enqueued + st.fallbacks + st.spilled, frees,
 			    "a deferred free was neither parked nor done");
-	KUNIT_EXPECT_EQ_MSG(test, st.drained, st.enqueued + st.overflowed, "parked handles lost or drained twice");
+	KUNIT_EXPECT_EQ_MSG(test, st.drained, st.enqueued + st.spilled, "parked handles lost or drained twice");
 	KUNIT_EXPECT_EQ(test, st.pending, 0ul);
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), 0ul);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
@@ -109,7 +110,7 @@ static int defer_producer_fn(void *arg)
 		zsx_free_deferred(p->pool, h);
 		p->frees++;
 		if (!(i % 32))
-			cond_resched(); /* let the drainer run: handoffs, not only fallbacks */
+			cond_resched(); /* let the drainers run: parks, not only fallbacks */
 	}
 	complete(&p->done);
 	return 0;
@@ -117,7 +118,7 @@ static int defer_producer_fn(void *arg)
 
 static void deferred_producers_race_drainer(struct kunit *test)
 {
-	/* 32 handles per CPU: 16-entry buffers, thousands of handoffs */
+	/* the smallest rings (two batches before a task falls back): each wraps many times */
 	struct zsx_pool *pool = defer_pool(test, "kunit-defer-race", 32);
 	struct defer_producer p[2];
 	struct zsx_core_deferred_stats st;
@@ -138,19 +139,20 @@ static void deferred_producers_race_drainer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p[0].failures + p[1].failures, 0ul);
 	expect_exact(test, pool, p[0].frees + p[1].frees);
 	zsx_core_deferred_stats(zsx_pool_core(pool), &st);
-	/* 16-entry buffers: every 16 parked handles were one handoff */
-	kunit_info(test, "%lu frees: %lu parked (%lu buffer handoffs) in %lu drains (%lu class runs), %lu synchronous fallbacks\n",
-		   p[0].frees + p[1].frees, st.enqueued, st.enqueued / 16, st.drains, st.classes_touched, st.fallbacks);
-	KUNIT_EXPECT_GT_MSG(test, st.enqueued / 16, 1000ul, "too few handoffs to exercise the protocol");
+	kunit_info(test, "%lu frees: %lu parked in %lu drains (%lu class runs), %lu synchronous fallbacks, longest hold %lu ns\n",
+		   p[0].frees + p[1].frees, st.enqueued, st.drains, st.classes_touched, st.fallbacks, st.longest_hold_ns);
+	KUNIT_EXPECT_GT_MSG(test, st.enqueued, 20ul * 256, "the rings did not wrap often enough to exercise the protocol");
 	zsx_destroy_pool(pool);
 }
 
 /*
  * Bug (issue 13 b): a task holding an IRQ-safe lock (here one a timer also
- * takes, so lockdep knows it softirq-safe) with both deferred buffers full got
- * the synchronous fallback, which takes a class lock under that lock: lockdep
- * reported a SOFTIRQ-safe -> SOFTIRQ-unsafe order (an ABBA with the timer).
- * Such a caller's frees now go to the overflow list; nothing is lost.
+ * takes, so lockdep knows it softirq-safe) with the deferred buffers full got
+ * the synchronous fallback, which waits for a class lock under that lock:
+ * lockdep reported a SOFTIRQ-safe -> SOFTIRQ-unsafe order (an ABBA with the
+ * timer). Such a caller now never waits for a pool lock: its CPU's ring has a
+ * reserve for it, and beyond that only a trylock free (which orders nothing).
+ * The drainers are paused so the ring fills.
  */
 static DEFINE_SPINLOCK(defer_irqsafe_lock);
 static atomic_t defer_timer_runs;
@@ -162,10 +164,11 @@ static void defer_timer_fn(struct timer_list *t)
 	spin_unlock(&defer_irqsafe_lock);
 }
 
-static void deferred_irqsafe_lock_holder_takes_no_pool_lock(struct kunit *test)
+/* the lock is held with IRQs off (irqsave) or softirqs off (bh): both are taken by the timer */
+static void lock_holder_waits_for_no_pool_lock(struct kunit *test, bool bh)
 {
-	struct zsx_pool *pool = defer_pool(test, "kunit-defer-irqsafe", 32);
-	unsigned long *h = kunit_kcalloc(test, 2000, sizeof(*h), GFP_KERNEL), flags;
+	struct zsx_pool *pool = defer_pool(test, bh ? "kunit-defer-bhsafe" : "kunit-defer-irqsafe", 32);
+	unsigned long *h = kunit_kcalloc(test, 2000, sizeof(*h), GFP_KERNEL), flags = 0;
 	struct zsx_core_deferred_stats st;
 	struct timer_list timer;
 	int i;
@@ -181,18 +184,142 @@ static void deferred_irqsafe_lock_holder_takes_no_pool_lock(struct kunit *test)
 	for (i = 0; i < 200 && !atomic_read(&defer_timer_runs); i++)
 		msleep(5);
 	KUNIT_EXPECT_GT_MSG(test, atomic_read(&defer_timer_runs), 0, "the timer never took the lock");
-	/* IRQs off: this CPU fills both buffers faster than any drainer returns one */
-	spin_lock_irqsave(&defer_irqsafe_lock, flags);
+	zsx_core_deferred_set_paused(zsx_pool_core(pool), 1);
+	if (bh)
+		spin_lock_bh(&defer_irqsafe_lock);
+	else
+		spin_lock_irqsave(&defer_irqsafe_lock, flags);
 	for (i = 0; i < 2000; i++)
 		zsx_free_deferred(pool, h[i]);
-	spin_unlock_irqrestore(&defer_irqsafe_lock, flags);
+	if (bh)
+		spin_unlock_bh(&defer_irqsafe_lock);
+	else
+		spin_unlock_irqrestore(&defer_irqsafe_lock, flags);
+	zsx_core_deferred_set_paused(zsx_pool_core(pool), 0);
 	del_timer_sync(&timer);
 	destroy_timer_on_stack(&timer);
 	zsx_free_deferred_flush(pool);
 	zsx_core_deferred_stats(zsx_pool_core(pool), &st);
-	KUNIT_EXPECT_EQ_MSG(test, st.fallbacks, 0ul, "a synchronous free ran under the caller's IRQ-safe lock");
-	KUNIT_EXPECT_GT_MSG(test, st.overflowed, 0ul, "both buffers never filled: the case was not exercised");
+	KUNIT_EXPECT_GT_MSG(test, st.overflowed, 0ul, "the ring's reserve was never used: the case was not exercised");
+	KUNIT_EXPECT_GT_MSG(test, st.fallbacks + st.spilled, 0ul, "the ring never filled: the case was not exercised");
 	expect_exact(test, pool, 2000);
+	zsx_destroy_pool(pool);
+}
+
+static void deferred_irqsafe_lock_holder_waits_for_no_pool_lock(struct kunit *test)
+{
+	lock_holder_waits_for_no_pool_lock(test, false);
+}
+
+/* the same under spin_lock_bh: in_task() is true there, yet a softirq takes the lock */
+static void deferred_bh_lock_holder_waits_for_no_pool_lock(struct kunit *test)
+{
+	lock_holder_waits_for_no_pool_lock(test, true);
+}
+
+/*
+ * Re-entry: a hard-IRQ timer on the CPU of a producing task frees into the
+ * same ring in the middle of the task's frees (between its slot reservation
+ * and its store, among other places). Every handle is freed exactly once, no
+ * pool lock is waited for in the interrupt (lockdep would say), nothing lost.
+ */
+#define REENTRY_IRQ_FREES 4000
+struct defer_reentry {
+	struct zsx_pool *pool;
+	struct hrtimer timer;
+	unsigned long *h;
+	atomic_t next;
+	unsigned long irq_frees, task_frees, failures;
+	struct completion done;
+};
+
+static enum hrtimer_restart defer_reentry_timer_fn(struct hrtimer *t)
+{
+	struct defer_reentry *r = container_of(t, struct defer_reentry, timer);
+	int i, n = 0;
+
+	/* a few handles per interrupt */
+	while (n++ < 4 && (i = atomic_inc_return(&r->next) - 1) < REENTRY_IRQ_FREES) {
+		zsx_free_deferred(r->pool, r->h[i]);
+		r->irq_frees++;
+	}
+	if (atomic_read(&r->next) >= REENTRY_IRQ_FREES)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(20 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static int defer_reentry_task_fn(void *arg)
+{
+	struct defer_reentry *r = arg;
+
+	hrtimer_start(&r->timer, ns_to_ktime(20 * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED_HARD);
+	while (atomic_read(&r->next) < REENTRY_IRQ_FREES) {
+		unsigned long h = zsx_malloc(r->pool, 64 + (r->task_frees * 97) % 2000, DEFER_GFP, NUMA_NO_NODE);
+
+		if (IS_ERR_VALUE(h)) {
+			r->failures++;
+			break;
+		}
+		zsx_free_deferred(r->pool, h);
+		r->task_frees++;
+	}
+	hrtimer_cancel(&r->timer);
+	complete(&r->done);
+	return 0;
+}
+
+static void deferred_reentry_from_a_timer_on_the_same_cpu(struct kunit *test)
+{
+	struct defer_reentry *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->pool = defer_pool(test, "kunit-defer-reentry", 32);
+	r->h = kunit_kcalloc(test, REENTRY_IRQ_FREES, sizeof(*r->h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->h);
+	for (i = 0; i < REENTRY_IRQ_FREES; i++) {
+		r->h[i] = zsx_malloc(r->pool, 300 + i % 1000, DEFER_GFP, NUMA_NO_NODE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(r->h[i]));
+	}
+	init_completion(&r->done);
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	r->timer.function = defer_reentry_timer_fn;
+	t = kthread_create(defer_reentry_task_fn, r, "zsx-defer-reentry");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, 0);
+	wake_up_process(t);
+	wait_for_completion(&r->done);
+	zsx_free_deferred_flush(r->pool);
+	kunit_info(test, "%lu frees from the task, %lu from its CPU's hard-IRQ timer\n", r->task_frees, r->irq_frees);
+	KUNIT_EXPECT_EQ(test, r->failures, 0ul);
+	KUNIT_EXPECT_EQ(test, r->irq_frees, (unsigned long)REENTRY_IRQ_FREES);
+	KUNIT_EXPECT_GT_MSG(test, r->task_frees, 0ul, "the task never freed while the timer ran");
+	expect_exact(test, r->pool, r->task_frees + r->irq_frees);
+	zsx_destroy_pool(r->pool);
+}
+
+/* a drainer frees at most hold_max handles per class-lock hold, and says how long it held */
+static void deferred_drain_bounded_hold(struct kunit *test)
+{
+	struct zsx_pool *pool = defer_pool(test, "kunit-defer-hold", 4096);
+	struct zsx_core_deferred_stats st;
+	int i;
+
+	zsx_core_deferred_set_hold_max(zsx_pool_core(pool), 16);
+	for (i = 0; i < 3000; i++) {
+		unsigned long h = zsx_malloc(pool, 200, DEFER_GFP, NUMA_NO_NODE);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h));
+		zsx_free_deferred(pool, h);
+	}
+	zsx_free_deferred_flush(pool);
+	zsx_core_deferred_stats(zsx_pool_core(pool), &st);
+	KUNIT_EXPECT_EQ(test, st.hold_max, 16ul);
+	KUNIT_EXPECT_GT_MSG(test, st.longest_hold_ns, 0ul, "the drainers' class-lock holds were not measured");
+	kunit_info(test, "3000 frees of one class, hold_max 16: longest class-lock hold %lu ns\n", st.longest_hold_ns);
+	expect_exact(test, pool, 3000);
 	zsx_destroy_pool(pool);
 }
 
@@ -226,7 +353,10 @@ static struct kunit_case zsx_deferred_cases[] = {
 	KUNIT_CASE(deferred_enqueue_flush_exactness),
 	KUNIT_CASE(deferred_from_atomic_context),
 	KUNIT_CASE(deferred_producers_race_drainer),
-	KUNIT_CASE(deferred_irqsafe_lock_holder_takes_no_pool_lock),
+	KUNIT_CASE(deferred_irqsafe_lock_holder_waits_for_no_pool_lock),
+	KUNIT_CASE(deferred_bh_lock_holder_waits_for_no_pool_lock),
+	KUNIT_CASE(deferred_reentry_from_a_timer_on_the_same_cpu),
+	KUNIT_CASE(deferred_drain_bounded_hold),
 	KUNIT_CASE(deferred_destroy_with_pending_handles),
 	KUNIT_CASE(deferred_off_is_plain_free),
 	{}

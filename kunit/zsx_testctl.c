@@ -6,7 +6,7 @@
  *   cat verify        "objects N mismatches M pages P migrated G compacted C"
  *   echo 1 > compact  zsx_compact() on the pool
  *   echo N > migrate  migrate the pages of the first N objects as the VM would
- *   echo N > defer    zsx_free_deferred() the last N objects on this CPU
+ *   echo N > defer    zsx_free_deferred() the last N objects on this CPU (left parked)
  *   echo 1 > free     free everything and destroy the pool
  * Lets a scenario run the kernel's own compaction (compact_memory) against
  * live zsx objects.
@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include "core.h"
 #include "zsx.h"
 
 static struct dentry *testctl_dir;
@@ -158,7 +159,11 @@ static int testctl_lock_count(const char __user *ubuf, size_t len, unsigned long
 	return 0;
 }
 
-/* echo N > defer: zsx_free_deferred the last N objects on the writer's CPU */
+/*
+ * echo N > defer: zsx_free_deferred the last N objects on the writer's CPU;
+ * the drainers are paused meanwhile, so the batch kicks pass and the handles
+ * stay parked until a flush, the low-water timer or the CPU's death
+ */
 static ssize_t defer_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
 	unsigned long n;
@@ -166,8 +171,10 @@ static ssize_t defer_write(struct file *f, const char __user *ubuf, size_t len, 
 
 	if (err)
 		return err;
+	zsx_core_deferred_set_paused(zsx_pool_core(testctl_pool), 1);
 	while (n--)
 		zsx_free_deferred(testctl_pool, testctl_handles[--testctl_n]);
+	zsx_core_deferred_set_paused(zsx_pool_core(testctl_pool), 0);
 	mutex_unlock(&testctl_lock);
 	return len;
 }

@@ -208,7 +208,19 @@ def perf_section(log, out, B, kernel="perf"):
             if medians.get(("unlocked", p)) is not None and medians.get(("floor", p)) is not None:
                 uo = p * (medians[("unlocked", p)] - medians[("floor", p)])
             md.append(f"| {p} | {fmt(drain)} | {fmt(uo)} | {fmt(enq, 0)} | {fmt(fb, 0)} |")
-            B.add(kernel, "deferred", f"drain_ms_P{p}", drain)
+            B.add(kernel, "deferred", f"drain_cpu_ms_P{p}", drain)
+            B.add(kernel, "deferred", f"replaced_sync_ms_P{p}", uo)
+            B.add(kernel, "deferred", f"sync_fallbacks_P{p}", fb, 0)
+            if drain is not None and uo:
+                B.target(f"[{kernel}] deferred, P={p}: drain worker time {fmt(drain)} ms <= the synchronous free time "
+                         f"it replaces {fmt(uo)} ms (issue #13)", drain <= uo)
+        holds = [int(r["hold_ns"]) for r in dfr if "hold_ns" in r]
+        if holds:
+            B.add(kernel, "deferred", "max_lock_hold_ns", max(holds), 0)
+            B.add(kernel, "deferred", "sync_fallbacks", sum(int(r["fallbacks"]) for r in dfr), 0)
+            md.append(f"Longest class-lock hold of a drainer over all runs: {max(holds)} ns.\n")
+            B.target(f"[{kernel}] longest class-lock hold in a drain {max(holds)} ns <= 1 ms (issue #13)",
+                     max(holds) <= 1000000)
         md.append("")
     ratios = recs["ratio"]
     if ratios:
@@ -230,6 +242,11 @@ def perf_section(log, out, B, kernel="perf"):
         if b and d is not None and p in (1, 2):
             tg.append(f"- deferred, P={p}: overhead {fmt(100 * d / b, 0)}% of base's (target <= 10%): "
                       f"{'met' if d <= 0.1 * b else 'missed'}")
+    for p, lim in ((1, 0.25), (2, 0.1)):
+        d, z = ov("deferred", p), ov("zsmalloc", p)
+        if d is not None and z:
+            B.target(f"[{kernel}] munmap overhead, deferred vs kernel zsmalloc, P={p}: {fmt(d)} vs {fmt(z)} ms "
+                     f"= {fmt(d / z, 2)}x (target <= {lim}x, issue #13)", d <= lim * z)
     for p, lim in ((1, 0.9), (2, 0.7)):
         u, z = ov("unlocked", p), ov("zsmalloc", p)
         if u is not None and z:

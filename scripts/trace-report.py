@@ -126,7 +126,7 @@ def main():
                          f"{'ok (window edges may differ by a handful)' if good else 'MISMATCH'}")
             tot = debugfs_totals(os.path.join(d, r + ".deferred"))
             if tot:
-                exact = tot.get("pending") == 0 and tot.get("drained") == tot.get("enqueued", -1) + tot.get("irq_overflows", 0)
+                exact = tot.get("pending") == 0 and tot.get("drained") == tot.get("enqueued", -1) + tot.get("spilled", 0)
                 ok &= exact
                 notes.append(f"- {r}, whole device life (debugfs): zsx_free_deferred calls = {tot.get('enqueued')} parked "
                              f"+ {tot.get('sync_fallbacks')} synchronous fallbacks; drained {tot.get('drained')}, pending "

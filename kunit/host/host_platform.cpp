@@ -18,6 +18,7 @@
 #endif
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <thread>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "core.h"
+#include "defer_ring.h"
 #include "platform_abi.h"
 #include "zsx_kconst.h"
 
@@ -66,10 +68,12 @@ int this_cpu()
 }
 void pin_to_cpu(int cpu) { t_cpu = cpu; }
 std::mutex &cpu_lock(int cpu) { return cpu_locks[cpu]; }
-std::mutex hotplug_lock;
 thread_local bool t_in_irq;
 thread_local bool t_irqs_disabled;
 std::atomic<long> warnings{0};
+std::atomic<long> forbidden_lock_waits{0};
+std::atomic<long> drainer_locks{0};
+thread_local bool t_drainer;
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
 std::atomic<long> pages_live{0};
 std::atomic<long> handles_live{0};
@@ -131,26 +135,58 @@ extern "C" {
 
 void zsx_plat_lock_init(struct zsx_plat_spinlock *l) { pthread_mutex_init(&l->m, nullptr); }
 void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l) { pthread_mutex_destroy(&l->m); }
-void zsx_plat_lock(struct zsx_plat_spinlock *l) { pthread_mutex_lock(&l->m); }
+// a lock waited for where none may be (IRQ context, or a task that disabled IRQs)
+static void note_wait()
+{
+	if (host::t_in_irq || host::t_irqs_disabled)
+		host::forbidden_lock_waits++;
+	if (host::t_drainer)
+		host::drainer_locks++;
+}
+void zsx_plat_lock(struct zsx_plat_spinlock *l)
+{
+	note_wait();
+	pthread_mutex_lock(&l->m);
+}
 void zsx_plat_unlock(struct zsx_plat_spinlock *l) { pthread_mutex_unlock(&l->m); }
 int zsx_plat_lock_contended(struct zsx_plat_spinlock *) { return 0; }
+int zsx_plat_trylock(struct zsx_plat_spinlock *l) { return pthread_mutex_trylock(&l->m) == 0; }
 
 void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l) { pthread_rwlock_init(&l->l, nullptr); }
 void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l) { pthread_rwlock_destroy(&l->l); }
-void zsx_plat_read_lock(struct zsx_plat_rwlock *l) { pthread_rwlock_rdlock(&l->l); }
+void zsx_plat_read_lock(struct zsx_plat_rwlock *l)
+{
+	note_wait();
+	pthread_rwlock_rdlock(&l->l);
+}
 void zsx_plat_read_unlock(struct zsx_plat_rwlock *l) { pthread_rwlock_unlock(&l->l); }
-void zsx_plat_write_lock(struct zsx_plat_rwlock *l) { pthread_rwlock_wrlock(&l->l); }
+void zsx_plat_write_lock(struct zsx_plat_rwlock *l)
+{
+	note_wait();
+	pthread_rwlock_wrlock(&l->l);
+}
 void zsx_plat_write_unlock(struct zsx_plat_rwlock *l) { pthread_rwlock_unlock(&l->l); }
 
 void *zsx_plat_zalloc(unsigned long size, unsigned int) { return calloc(1, size); }
 void zsx_plat_free(void *p) { ::free(p); }
 
+// one word, as the kernel's cache: ASan catches any access past it
 unsigned long *zsx_plat_handle_alloc(unsigned int)
+{
+	host::handles_live++;
+	return static_cast<unsigned long *>(calloc(1, sizeof(unsigned long)));
+}
+void zsx_plat_handle_free(unsigned long *h)
+{
+	host::handles_live--;
+	::free(h);
+}
+unsigned long *zsx_plat_handle_alloc_debug(unsigned int)
 {
 	host::handles_live++;
 	return static_cast<unsigned long *>(calloc(2, sizeof(unsigned long)));
 }
-void zsx_plat_handle_free(unsigned long *h)
+void zsx_plat_handle_free_debug(unsigned long *h)
 {
 	host::handles_live--;
 	::free(h);
@@ -298,12 +334,15 @@ void *zsx_plat_cpu_buffer_get(void)
 }
 void zsx_plat_cpu_buffer_put(void) { t_cpu_area_depth--; }
 
-// ---- per-CPU data: host "CPUs" are slots; a thread sticks to one. "IRQs off"
-// is that slot's mutex, so run_on_cpu (the IPI) excludes the slot's producers.
+// ---- per-CPU data: host "CPUs" are slots; a thread sticks to one. "Preemption
+// off" is that slot's mutex: a task's ring section excludes the other tasks of
+// its CPU and the ring's pinned timer. A thread playing an interrupt handler
+// (t_in_irq) takes no mutex: it runs in the middle of whatever its CPU does.
 void *zsx_plat_percpu_zalloc(unsigned long size)
 {
 	unsigned long stride = (size + 63) & ~63ul;
-	auto *base = static_cast<unsigned long *>(calloc(1, 64 + stride * host::kCpus));
+	auto *base = static_cast<unsigned long *>(aligned_alloc(64, 64 + stride * host::kCpus));
+	memset(base, 0, 64 + stride * host::kCpus);
 	base[0] = stride;
 	return base;
 }
@@ -313,90 +352,143 @@ void *zsx_plat_percpu_ptr(void *pcp, int cpu)
 	auto *base = static_cast<unsigned char *>(pcp);
 	return base + 64 + *static_cast<unsigned long *>(pcp) * cpu;
 }
-int zsx_plat_this_cpu(void) { return host::this_cpu(); }
 int zsx_plat_nr_cpu_ids(void) { return host::kCpus; }
 int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
-void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
-{
-	host::cpu_lock(host::this_cpu()).lock();
-	*flags = host::t_irqs_disabled; // the caller's own "IRQ state"
-	return zsx_plat_percpu_ptr(pcp, host::this_cpu());
-}
-void zsx_plat_irq_restore(unsigned long) { host::cpu_lock(host::this_cpu()).unlock(); }
-void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
-{
-	std::lock_guard<std::mutex> g(host::cpu_lock(cpu));
-	fn(arg);
-}
-
-void zsx_plat_cpus_read_lock(void) { host::hotplug_lock.lock(); }
-void zsx_plat_cpus_read_unlock(void) { host::hotplug_lock.unlock(); }
-int zsx_plat_may_lock(unsigned long flags) { return !host::t_in_irq && flags == 0; }
+int zsx_plat_may_lock(void) { return !host::t_in_irq && !host::t_irqs_disabled; }
+int zsx_plat_in_task(void) { return !host::t_in_irq; }
 int zsx_plat_need_resched(void) { return 0; }
 
-struct zsx_plat_work {
-	void (*fn)(void *);
-	void *arg;
+} // extern "C"
+
+// ---- work items: one thread each, kicked now or after a delay ----------------
+namespace {
+struct HostWork {
+	std::function<void()> fn;
 	std::mutex m;
 	std::condition_variable cv;
 	bool kicked = false, running = false, stop = false;
 	std::chrono::steady_clock::time_point due;
 	std::thread thread;
+
+	explicit HostWork(std::function<void()> f) : fn(std::move(f))
+	{
+		thread = std::thread([this] {
+			std::unique_lock<std::mutex> l(m);
+			for (;;) {
+				cv.wait(l, [this] { return kicked || stop; });
+				while (!stop && std::chrono::steady_clock::now() < due)
+					cv.wait_until(l, due);
+				if (stop)
+					return;
+				while (host::work_gate_closed.load() && !stop) {
+					l.unlock();
+					std::this_thread::sleep_for(std::chrono::milliseconds(1));
+					l.lock();
+				}
+				kicked = false;
+				running = true;
+				l.unlock();
+				fn();
+				l.lock();
+				running = false;
+				cv.notify_all();
+			}
+		});
+	}
+	~HostWork()
+	{
+		{
+			std::lock_guard<std::mutex> g(m);
+			stop = true;
+			cv.notify_all();
+		}
+		thread.join();
+	}
+	// delay 0: now (mod_delayed_work); otherwise only if not already queued (a timer)
+	void kick(unsigned delay_ms)
+	{
+		std::lock_guard<std::mutex> g(m);
+		auto when = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms * host::work_delay_scale.load());
+		if (!kicked || when < due)
+			due = when;
+		kicked = true;
+		cv.notify_all();
+	}
+	void flush()
+	{
+		std::unique_lock<std::mutex> l(m);
+		cv.wait(l, [this] { return !kicked && !running; });
+	}
+};
+} // namespace
+
+struct zsx_plat_defer_cpu {
+	struct zsx_defer_ring *ring;
+	std::atomic<unsigned> delay_ms;
+	HostWork drainer;
+	HostWork timer; // "pinned": runs as the ring's CPU (its mutex held)
+	zsx_plat_defer_cpu(struct zsx_defer_ring *r, void (*drain)(void *, int), void *arg, unsigned ms)
+		: ring(r), delay_ms(ms), drainer([=] {
+			  host::t_drainer = true;
+			  drain(arg, r->cpu);
+		  }),
+		  timer([this] {
+			  std::lock_guard<std::mutex> on_cpu(host::cpu_lock(ring->cpu));
+			  __atomic_store_n(&ring->timer_armed, 0, __ATOMIC_RELAXED);
+			  drainer.kick(0);
+		  })
+	{
+	}
 };
 
-struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg)
+// the ring's primitives on the host (defer_ring.h)
+#define ZSX_RING_ENTER()                                                                                               \
+	do {                                                                                                           \
+		if (!host::t_in_irq)                                                                                   \
+			host::cpu_lock(host::this_cpu()).lock();                                                       \
+	} while (0)
+#define ZSX_RING_EXIT()                                                                                                \
+	do {                                                                                                           \
+		if (!host::t_in_irq)                                                                                   \
+			host::cpu_lock(host::this_cpu()).unlock();                                                     \
+	} while (0)
+#define ZSX_RING_THIS(rings) static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_ptr(rings, host::this_cpu()))
+#define ZSX_RING_RESERVE(rings) __atomic_fetch_add(&ZSX_RING_THIS(rings)->head, 1ul, __ATOMIC_RELAXED)
+#define ZSX_RING_LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define ZSX_RING_LOAD_ACQ(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define ZSX_RING_STORE_REL(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#include "defer_ring.h"
+
+extern "C" {
+
+struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring, void (*drain)(void *arg, int cpu),
+						  void *arg, unsigned int delay_ms)
 {
-	auto *w = new zsx_plat_work;
-	w->fn = fn;
-	w->arg = arg;
-	w->thread = std::thread([w] {
-		std::unique_lock<std::mutex> l(w->m);
-		for (;;) {
-			w->cv.wait(l, [w] { return w->kicked || w->stop; });
-			while (!w->stop && std::chrono::steady_clock::now() < w->due)
-				w->cv.wait_until(l, w->due);
-			if (w->stop)
-				return;
-			while (host::work_gate_closed.load() && !w->stop) {
-				l.unlock();
-				std::this_thread::sleep_for(std::chrono::milliseconds(1));
-				l.lock();
-			}
-			w->kicked = false;
-			w->running = true;
-			l.unlock();
-			w->fn(w->arg);
-			l.lock();
-			w->running = false;
-			w->cv.notify_all();
-		}
-	});
-	return w;
+	return new zsx_plat_defer_cpu(ring, drain, arg, delay_ms);
 }
-void zsx_plat_work_delete(struct zsx_plat_work *w)
+void zsx_plat_defer_cpu_delete(struct zsx_plat_defer_cpu *d) { delete d; }
+void zsx_plat_defer_set_delay(struct zsx_plat_defer_cpu *d, unsigned int delay_ms) { d->delay_ms = delay_ms; }
+void zsx_plat_defer_arm(struct zsx_defer_ring *ring)
 {
-	{
-		std::lock_guard<std::mutex> g(w->m);
-		w->stop = true;
-		w->cv.notify_all();
-	}
-	w->thread.join();
-	delete w;
+	__atomic_store_n(&ring->timer_armed, 1, __ATOMIC_RELAXED);
+	ring->plat->timer.kick(ring->plat->delay_ms.load());
 }
-void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms)
+void zsx_plat_defer_kick(struct zsx_defer_ring *ring) { ring->plat->drainer.kick(0); }
+void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
 {
-	std::lock_guard<std::mutex> g(w->m);
-	auto due = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms * host::work_delay_scale.load());
-	if (!w->kicked || due < w->due)
-		w->due = due; // like mod_delayed_work for 0, queue_delayed_work otherwise
-	w->kicked = true;
-	w->cv.notify_all();
+	__atomic_store_n(&ring->timer_armed, 0, __ATOMIC_RELAXED);
+	ring->plat->drainer.kick(0);
 }
-void zsx_plat_work_flush(struct zsx_plat_work *w)
+void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
 {
-	std::unique_lock<std::mutex> l(w->m);
-	w->cv.wait(l, [w] { return !w->kicked && !w->running; });
+	d->drainer.kick(0);
+	d->drainer.flush();
 }
+int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
+{
+	return zsx_defer_park(rings, handle, atomic_caller);
+}
+struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings) { return ZSX_RING_THIS(rings); }
 
 void zsx_plat_warn(const char *what, unsigned long a, unsigned long b)
 {
@@ -436,7 +528,7 @@ void zsx_plat_trace_zspage_free(void *, int, unsigned int, int under_lock)
 {
 	(under_lock ? host::trace_zspages_locked : host::trace_zspages_unlocked)++;
 }
-void zsx_plat_trace_deferred_drain(void *, unsigned long handles, unsigned long, unsigned long long)
+void zsx_plat_trace_deferred_drain(void *, int, unsigned long handles, unsigned long, unsigned long, unsigned long)
 {
 	host::trace_drained += handles;
 	host::trace_drains++;

@@ -9,10 +9,12 @@ constexpr int kCpus = 4;            // host "CPUs" for per-CPU data
 int this_cpu();                     // this thread's CPU slot
 void pin_to_cpu(int cpu);           // choose it (before first use)
 std::mutex &cpu_lock(int cpu);      // "IRQs off" on that CPU
-extern std::mutex hotplug_lock;     // cpus_read_lock; tests "unplug" a CPU holding it
 extern thread_local bool t_in_irq;  // this thread plays an interrupt handler
 extern thread_local bool t_irqs_disabled; // this thread plays a task that disabled IRQs (spin_lock_irqsave)
 extern std::atomic<long> warnings;          // zsx_plat_warn calls
+extern std::atomic<long> forbidden_lock_waits; // locks waited for by t_in_irq / t_irqs_disabled threads
+extern std::atomic<long> drainer_locks;     // locks taken by deferred-free drainers
+extern thread_local bool t_drainer;
 extern std::atomic<long> page_alloc_budget; // pages that may still be allocated; <0 unlimited
 extern std::atomic<long> pages_live;        // data pages currently allocated
 extern std::atomic<long> handles_live;      // handles currently allocated

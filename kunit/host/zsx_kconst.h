@@ -24,6 +24,7 @@
 #define ZSX_K_RAW_SPIN_LOCK_CALL 0
 #define ZSX_K_RAW_SPIN_UNLOCK_CALL 0
 #define ZSX_K_GFP_KERNEL 0xcc0
+#define ZSX_K_GFP_ATOMIC 0x2820
 #define ZSX_K_GFP_ZONE_BITS 0xf
 
 #endif

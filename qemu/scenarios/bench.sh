@@ -81,10 +81,11 @@ while [ $r -le $ROUNDS ]; do
 			ratio=""
 			case $cfg in floor) ;; zram) ratio=$(awk '{printf "%.2f", $1 / ($2 + 1)}' /sys/block/zram0/mm_stat) ;;
 			*) ratio=$(awk '{printf "%.2f", $1 / ($2 + 1)}' $S/mm_stat) ;; esac
+			# hold_ns: the pool's longest drainer class-lock hold so far (a fresh pool per configuration)
 			awk -v cfg=$cfg -v r=$r -v e=$(( $(dstat enqueued) - e0 )) -v f=$(( $(dstat sync_fallbacks) - f0 )) \
-				-v t=$(( $(dstat drain_time_us) - t0 )) \
-				'/^munmapbench:/ { printf "ZSX-BENCH munmap config=%s round=%d procs=%d proc=%d mib=%d swapped_kib=%d us=%d enqueued=%d fallbacks=%d drain_us=%d\n",
-					cfg, r, $3, $5, $7, $9, $11, e, f, t }' /tmp/mb | tee -a /tmp/bench.out
+				-v t=$(( $(dstat drain_time_us) - t0 )) -v h=$(dstat longest_hold_ns) \
+				'/^munmapbench:/ { printf "ZSX-BENCH munmap config=%s round=%d procs=%d proc=%d mib=%d swapped_kib=%d us=%d enqueued=%d fallbacks=%d drain_us=%d hold_ns=%d\n",
+					cfg, r, $3, $5, $7, $9, $11, e, f, t, h }' /tmp/mb | tee -a /tmp/bench.out
 			[ -n "$ratio" ] && echo "ZSX-BENCH ratio config=$cfg round=$r procs=$p ratio=$ratio"
 			p=$((p + 1))
 		done

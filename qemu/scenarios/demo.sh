@@ -34,5 +34,9 @@ sed 's/^/   /' $D/deferred | grep -vE "pending_cpu"
 echo "== $D/stats"
 sed 's/^/   /' $D/stats
 check "swap slots freed through zsx_free_deferred, pool back near zero" sh -c "[ \$(awk '/^drained/ {print \$2}' $D/deferred) -gt 0 ] && awk '{exit !(\$3 * 50 < \$5)}' $S/mm_stat"
+# one line for tools: frees done synchronously because a ring was full, the
+# longest class-lock hold of a drainer, and the size of a handle (the slab's)
+hb=$(cat /sys/kernel/slab/zsx_handle/object_size 2>/dev/null || echo 0)
+echo "DEMO sync_fallbacks $(awk '/^sync_fallbacks/ {print $2}' $D/deferred) max_lock_hold_ns $(awk '/^longest_hold_ns/ {print $2}' $D/deferred) handle_bytes $hb"
 check "swapoff, reset, unload" sh -c "swapoff /dev/zsxram0 && echo 1 > $S/reset && rmmod zsxram && rmmod zsx"
 echo "ZSX-DEMO-END"

@@ -9,6 +9,7 @@
 #include "config.h"
 
 struct zsx_plat_page;
+struct zsx_defer_ring;
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,12 +113,30 @@ int zsx_core_pool_policy(struct zsx_core_pool *p);
 unsigned int zsx_core_pool_chain(struct zsx_core_pool *p);
 /* deferred freeing (deferred.hpp); deferred_per_cpu 0 at creation: plain frees */
 struct zsx_core_deferred_stats {
-	unsigned long capacity_per_cpu, pending, enqueued, fallbacks, overflowed, drains, drained,
-		classes_touched, longest_drain_ns, drain_ns;
+	unsigned long capacity_per_cpu; /* a CPU's ring: handles parked before a task falls back */
+	unsigned long pending;          /* parked now */
+	unsigned long enqueued;         /* parked since creation (rings) */
+	unsigned long fallbacks;        /* freed synchronously: the ring was full */
+	unsigned long overflowed;       /* parked beyond the task limit by callers that may not lock */
+	unsigned long spilled;          /* went to the spill list: ring full and class lock busy */
+	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
+	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
+	unsigned long longest_hold_ns;  /* longest class-lock hold of a drainer */
+	unsigned long hold_max;         /* handles freed per class-lock hold at most */
 };
+/* the slow path of zsx_free_deferred (the shim parks inline: defer_ring.h) */
 void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle);
+/* the per-CPU rings (defer_ring.h) for the shim's inline fast path; NULL for
+ * pools without deferred freeing and for debug pools (every handle checked) */
+struct zsx_defer_ring *zsx_core_deferred_rings(struct zsx_core_pool *p);
 void zsx_core_deferred_flush(struct zsx_core_pool *p);
+/* any context: every ring with parked handles is drained soon (the shrinker) */
+void zsx_core_deferred_kick(struct zsx_core_pool *p);
+unsigned long zsx_core_deferred_pending(struct zsx_core_pool *p);
 void zsx_core_deferred_set_delay(struct zsx_core_pool *p, unsigned int ms);
+void zsx_core_deferred_set_hold_max(struct zsx_core_pool *p, unsigned int handles);
+/* tests: while paused, the drainers free nothing (resume before a flush) */
+void zsx_core_deferred_set_paused(struct zsx_core_pool *p, int paused);
 void zsx_core_deferred_cpu_dead(struct zsx_core_pool *p, int cpu);
 int zsx_core_deferred_stats(struct zsx_core_pool *p, struct zsx_core_deferred_stats *out);
 unsigned long zsx_core_deferred_cpu_pending(struct zsx_core_pool *p, int cpu);

@@ -1,44 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
-// Deferred freeing: per-CPU buffers, lock-free handoff, class-batched drain.
-// The protocol and its correctness argument are at the top of deferred.hpp.
+// Deferred freeing: the consumer side of the per-CPU rings (defer_ring.h) and
+// the producer's slow path. Contexts and protocol: deferred.hpp, docs/design.md.
 #include "deferred.hpp"
 
 #include "pool.hpp"
 
 namespace zsx {
 
+// a handle that found its CPU's ring full where no lock may be taken
+struct SpillNode {
+	SpillNode *next;
+	unsigned long handle;
+};
+
 namespace {
-DeferCpu *cpu_slot(void *pcpu, int cpu) { return static_cast<DeferCpu *>(zsx_plat_percpu_ptr(pcpu, cpu)); }
+unsigned long pow2_at_least(unsigned long n)
+{
+	unsigned long p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
+}
 } // namespace
+
+struct zsx_defer_ring *DeferredFree::ring(int cpu) const
+{
+	return static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_ptr(rings_, cpu));
+}
 
 DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *err)
 {
 	*err = kENOMEM;
-	u32 cap = max_of(handles_per_cpu / 2, 16u);
 	auto *d = static_cast<DeferredFree *>(zsx_plat_zalloc(sizeof(DeferredFree), kGfpKernel));
 	if (!d)
 		return nullptr;
 	d->pool_ = pool;
-	d->buffer_cap_ = cap;
-	d->low_water_ms_ = kDefaultLowWaterMs;
-	d->pcpu_ = zsx_plat_percpu_zalloc(sizeof(DeferCpu));
-	d->scratch_ = static_cast<unsigned long *>(zsx_plat_zalloc(cap * sizeof(unsigned long), kGfpKernel));
-	d->work_ = zsx_plat_work_new(
-		[](void *arg) { static_cast<DeferredFree *>(arg)->drain(); }, d);
-	if (!d->pcpu_ || !d->scratch_ || !d->work_)
+	d->hold_max_ = kDefaultHoldMax;
+	// task_limit = 3/4 of the ring: the last quarter is for callers that may
+	// not free synchronously, less the nesting slack
+	unsigned long task_limit = max_of<unsigned long>(handles_per_cpu, 2 * ZSX_DEFER_BATCH);
+	unsigned long size = pow2_at_least(task_limit + task_limit / 3 + ZSX_DEFER_NESTING);
+	d->rings_ = static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_zalloc(sizeof(struct zsx_defer_ring)));
+	d->scratch_ = static_cast<unsigned long *>(
+		zsx_plat_zalloc(kScratchWords * sizeof(unsigned long) * unsigned(zsx_plat_nr_cpu_ids()), kGfpKernel));
+	if (!d->rings_ || !d->scratch_)
 		goto fail;
 	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
 		if (!zsx_plat_cpu_possible(cpu))
 			continue;
-		DeferCpu *c = cpu_slot(d->pcpu_, cpu);
-		for (auto &b : c->buffers) {
-			b = static_cast<DeferBuffer *>(zsx_plat_zalloc(DeferBuffer::bytes(cap), kGfpKernel));
-			if (!b)
-				goto fail;
-			b->cap = cap;
-		}
-		c->active = c->buffers[0];
-		c->returned = c->buffers[1];
+		struct zsx_defer_ring *r = d->ring(cpu);
+		r->cpu = cpu;
+		r->mask = size - 1;
+		r->task_limit = task_limit;
+		r->atomic_limit = size - ZSX_DEFER_NESTING;
+		r->slot = static_cast<unsigned long *>(zsx_plat_zalloc(size * sizeof(unsigned long), kGfpKernel));
+		r->plat = zsx_plat_defer_cpu_new(
+			r, [](void *arg, int c) { static_cast<DeferredFree *>(arg)->drain(c); }, d, kDefaultLowWaterMs);
+		if (!r->slot || !r->plat)
+			goto fail;
 	}
 	d->ready_ = true;
 	*err = kOk;
@@ -50,36 +69,29 @@ fail:
 
 void DeferredFree::destroy()
 {
-	if (work_) {
-		if (ready_)
-			flush();
-		zsx_plat_work_delete(work_);
-	}
-	if (pcpu_) {
+	store_relaxed(&paused_, false); // a paused pool could never be flushed
+	if (ready_)
+		flush();
+	if (rings_) {
 		for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
 			if (!zsx_plat_cpu_possible(cpu))
 				continue;
-			for (auto *b : cpu_slot(pcpu_, cpu)->buffers)
-				zsx_plat_free(b);
+			struct zsx_defer_ring *r = ring(cpu);
+			if (r->plat)
+				zsx_plat_defer_cpu_delete(r->plat); // waits for its timer and work
+			zsx_plat_free(r->slot);
 		}
-		zsx_plat_percpu_free(pcpu_);
+		zsx_plat_percpu_free(rings_);
 	}
 	zsx_plat_free(scratch_);
 	zsx_plat_free(this);
 }
 
-// Producer side, IRQs off on the owning CPU (or that CPU is dead).
-bool DeferredFree::hand_off(DeferCpu *c)
+void DeferredFree::set_low_water_ms(unsigned ms)
 {
-	DeferBuffer *spare = load_acquire(&c->returned); // (A)
-	if (!spare)
-		return false;
-	store_relaxed(&c->returned, static_cast<DeferBuffer *>(nullptr));
-	c->active->n = c->count;
-	store_release(&c->pending, c->active); // (B)
-	c->active = spare;
-	store_relaxed(&c->count, 0u);
-	return true;
+	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
+		if (zsx_plat_cpu_possible(cpu))
+			zsx_plat_defer_set_delay(ring(cpu)->plat, ms);
 }
 
 void DeferredFree::enqueue(unsigned long handle)
@@ -92,138 +104,193 @@ void DeferredFree::enqueue(unsigned long handle)
 		// the object is still the caller's: its obj (and class) is stable
 		zsx_plat_trace_free(pool_->owner(), handle, pool_->trace_class_of(handle), ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
 	}
-	unsigned long flags;
-	auto *c = static_cast<DeferCpu *>(zsx_plat_percpu_irq_save(pcpu_, &flags));
-	bool kick_now = false;
-	if (zsx_unlikely(c->count == c->active->cap)) {
-		if (!hand_off(c)) {
-			// the other buffer is still being drained
-			if (zsx_plat_may_lock(flags)) {
-				store_relaxed(&c->fallbacks, c->fallbacks + 1);
-				zsx_plat_irq_restore(flags);
-				pool_->free(handle, ZSX_TRACE_FREE_FALLBACK); // free right here
-				return;
-			}
-			// IRQ context, or IRQs off in the caller: the interrupted task
-			// may hold a class lock, or the caller an IRQ-safe lock
-			auto *h = reinterpret_cast<unsigned long *>(handle);
-			unsigned long *head = load_relaxed(&c->overflow);
-			do {
-				h[1] = reinterpret_cast<unsigned long>(head);
-			} while (!__atomic_compare_exchange_n(&c->overflow, &head, h, true, __ATOMIC_RELEASE,
-							      __ATOMIC_RELAXED));
-			store_relaxed(&c->overflowed, c->overflowed + 1);
-			zsx_plat_irq_restore(flags);
-			zsx_plat_work_kick(work_, 0);
-			return;
-		}
-		kick_now = true;
+	if (zsx_likely(zsx_plat_defer_park(rings_, handle, 0)))
+		return;
+	// this CPU's ring holds task_limit handles: its drainer is behind
+	if (zsx_plat_may_lock()) {
+		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+		add_relaxed(&r->fallbacks, 1ul); // atomic: after a migration another CPU's counter
+		pool_->free(handle, ZSX_TRACE_FREE_FALLBACK);
+		return;
 	}
-	c->active->h[c->count] = handle;
-	store_relaxed(&c->count, c->count + 1);
-	store_relaxed(&c->enqueued, c->enqueued + 1);
-	bool first = c->count == 1;
-	zsx_plat_irq_restore(flags);
-	// Once per buffer, not per handle: the low-water timer (a handle never waits
-	// much longer than low_water_ms_) or an immediate drain of a full buffer.
-	if (kick_now)
-		zsx_plat_work_kick(work_, 0);
-	else if (first)
-		zsx_plat_work_kick(work_, load_relaxed(&low_water_ms_));
+	// no pool lock here: the interrupted task, or the caller, may hold one, or an
+	// IRQ-safe lock an interrupt handler also takes. The ring's reserve first.
+	if (zsx_likely(zsx_plat_defer_park(rings_, handle, 1))) {
+		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+		add_relaxed(&r->overflowed, 1ul);
+		return;
+	}
+	// A task that disabled IRQs (or softirqs) may free if the class lock is
+	// free right now: a trylock waits for nothing, and lockdep records no order
+	// for it. Not in interrupt context: the free takes other locks after it
+	// (page release), which an interrupt handler must not.
+	if (zsx_plat_in_task() && pool_->try_free(handle, ZSX_TRACE_FREE_FALLBACK)) {
+		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+		add_relaxed(&r->fallbacks, 1ul);
+		return;
+	}
+	spill(handle);
 }
 
-// Runs on the CPU that owns arg (IPI, IRQs off) or after that CPU died.
-void DeferredFree::hand_off_partial(void *arg)
+void DeferredFree::spill(unsigned long handle)
 {
-	auto *c = static_cast<DeferCpu *>(arg);
-	if (c->count)
-		hand_off(c);
+	auto *n = static_cast<SpillNode *>(zsx_plat_zalloc(sizeof(SpillNode), kGfpAtomic));
+	struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+	if (zsx_unlikely(!n)) {
+		// no memory and no lock: the object stays allocated until the pool is
+		// destroyed (destroy frees every object); said once, counted always
+		add_relaxed(&r->kept, 1ul);
+		zsx_plat_warn("zsx_free_deferred: ring full, class busy, no memory in atomic context: object kept until destroy",
+			      handle, 0);
+		return;
+	}
+	n->handle = handle;
+	SpillNode *head = load_relaxed(&spill_);
+	do {
+		n->next = head;
+	} while (!__atomic_compare_exchange_n(&spill_, &head, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	add_relaxed(&r->spilled, 1ul);
+	zsx_plat_defer_kick(r);
 }
 
-unsigned long DeferredFree::drain_pending()
+unsigned long DeferredFree::drain_spill()
 {
-	unsigned long n = 0;
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
-		if (!zsx_plat_cpu_possible(cpu))
-			continue;
-		DeferCpu *c = cpu_slot(pcpu_, cpu);
-		// overflow from IRQ context: acquire pairs with the producer's release CAS
-		auto *h = xchg_acq_rel(&c->overflow, static_cast<unsigned long *>(nullptr));
-		while (h) {
-			auto *next = reinterpret_cast<unsigned long *>(h[1]);
-			if (pool_->debug())
-				h[1] = pool_->live_tag(); // the link borrowed the tag's word
-			pool_->free(reinterpret_cast<unsigned long>(h), ZSX_TRACE_FREE_DEFERRED_DRAIN);
-			h = next;
-			n++;
-		}
-		DeferBuffer *buf = xchg_acq_rel(&c->pending, static_cast<DeferBuffer *>(nullptr)); // (C)
-		if (!buf)
-			continue;
-		store_relaxed(&classes_touched_, classes_touched_ + pool_->free_batch(buf->h, buf->n, scratch_));
-		n += buf->n;
-		store_relaxed(&buf->n, 0u);
-		store_release(&c->returned, buf); // (D)
-		zsx_plat_cond_resched();
+	if (!load_relaxed(&spill_))
+		return 0;
+	// acquire pairs with the pushers' release: their node writes are visible
+	SpillNode *n = xchg_acq_rel(&spill_, static_cast<SpillNode *>(nullptr));
+	unsigned long freed = 0;
+	while (n) {
+		SpillNode *next = n->next;
+		pool_->free(n->handle, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+		zsx_plat_free(n);
+		n = next;
+		freed++;
 	}
+	return freed;
+}
+
+// Take up to kChunk stored handles from r, oldest first, into out. Stops at a
+// slot that is reserved but not yet stored: its producer is between its two
+// steps on r's CPU (with preemption off) and stores it shortly; the timer or
+// the next batch brings the drainer back for it.
+unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out)
+{
+	unsigned long tail = r->tail, head = load_relaxed(&r->head);
+	unsigned n = 0;
+	while (tail != head && n < kChunk) {
+		unsigned long *slot = &r->slot[tail & r->mask];
+		unsigned long h = load_acquire(slot); // pairs with the producer's release store
+		if (!h)
+			break;
+		store_relaxed(slot, 0ul);
+		out[n++] = h;
+		tail++;
+	}
+	// release: the zeroed slots are free before a producer may reuse them
+	store_release(&r->tail, tail);
 	return n;
 }
 
-void DeferredFree::drain()
+void DeferredFree::set_paused(bool on)
 {
+	store_relaxed(&paused_, on); // resuming kicks nothing: what was parked waits for its next kick
+}
+
+void DeferredFree::drain(int cpu)
+{
+	if (zsx_unlikely(load_relaxed(&paused_)))
+		return;
+	struct zsx_defer_ring *r = ring(cpu);
+	unsigned long *batch = scratch_ + kScratchWords * unsigned(cpu), *sorted = batch + kChunk;
 	unsigned long long t0 = zsx_plat_now_ns();
-	unsigned long runs0 = classes_touched_;
-	unsigned long n = drain_pending();
-	// then the partly filled buffers: each online CPU hands its own over (an
-	// IPI); an offline one is handed over right here. Hotplug is held off so
-	// that no CPU changes state in between: this worker is then the only one
-	// touching a dead CPU's buffers (cpu_dead() only kicks it).
-	zsx_plat_cpus_read_lock();
+	unsigned long n = drain_spill(), classes = 0, longest_hold = 0;
+	for (;;) {
+		unsigned got = take(r, batch);
+		if (!got)
+			break;
+		unsigned long hold = 0;
+		classes += pool_->free_batch(batch, got, sorted, hold_max(), &hold);
+		longest_hold = max_of(longest_hold, hold);
+		n += got;
+		if (got < kChunk)
+			break;
+		zsx_plat_cond_resched();
+	}
+	if (!n)
+		return;
+	unsigned long ns = (unsigned long)(zsx_plat_now_ns() - t0);
+	// this ring's drainer is the only writer of these (one work item)
+	store_relaxed(&r->drains, r->drains + 1);
+	store_relaxed(&r->drained, r->drained + n);
+	store_relaxed(&r->classes_touched, r->classes_touched + classes);
+	store_relaxed(&r->drain_ns, r->drain_ns + ns);
+	if (ns > r->longest_drain_ns)
+		store_relaxed(&r->longest_drain_ns, ns);
+	if (longest_hold > r->longest_hold_ns)
+		store_relaxed(&r->longest_hold_ns, longest_hold);
+	if (tracing())
+		zsx_plat_trace_deferred_drain(pool_->owner(), cpu, n, classes, ns, longest_hold);
+}
+
+// Every handle parked before the call is freed on return: each ring's
+// drainer runs until its tail passes the head read here. A slot reserved
+// before that read but not yet stored belongs to a producer between its two
+// steps; it stores shortly, and the next round takes it. Handles parked after
+// the read are not chased (producers elsewhere could keep flush busy).
+void DeferredFree::flush()
+{
 	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
 		if (!zsx_plat_cpu_possible(cpu))
 			continue;
-		DeferCpu *c = cpu_slot(pcpu_, cpu);
-		if (load_relaxed(&c->count))
-			zsx_plat_run_on_cpu(cpu, hand_off_partial, c);
+		struct zsx_defer_ring *r = ring(cpu);
+		unsigned long target = load_relaxed(&r->head);
+		for (;;) {
+			// tail is published before the handles taken are freed: a round
+			// that starts with tail past target waits for the drainer run
+			// that moved it (the work runs again only after it finished)
+			bool done = long(load_acquire(&r->tail) - target) >= 0;
+			zsx_plat_defer_flush(r->plat); // kick, then wait for the drainer
+			if (done)
+				break;
+			zsx_plat_cond_resched();
+		}
 	}
-	zsx_plat_cpus_read_unlock();
-	n += drain_pending();
-	unsigned long long ns = zsx_plat_now_ns() - t0;
-	if (n) {
-		store_relaxed(&drains_, drains_ + 1);
-		store_relaxed(&drained_, drained_ + n);
-		store_relaxed(&total_ns_, total_ns_ + (unsigned long)ns);
-		if (ns > longest_ns_)
-			store_relaxed(&longest_ns_, (unsigned long)ns);
-		if (tracing())
-			zsx_plat_trace_deferred_drain(pool_->owner(), n, classes_touched_ - runs0, ns);
-	}
+	// spilled handles: every drainer pass frees the whole list; one more here
+	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
+		if (zsx_plat_cpu_possible(cpu) && load_relaxed(&spill_))
+			zsx_plat_defer_flush(ring(cpu)->plat);
 }
 
-// One drain run started after this call frees everything enqueued before it:
-// it takes every pending buffer and overflow list, has each CPU hand over its
-// partial buffer, then takes the pending buffers again. A buffer a producer
-// handed over itself in between is among those. Handles enqueued meanwhile
-// may or may not be freed; flush does not chase them (producers on other CPUs
-// could keep it busy for ever).
-void DeferredFree::flush()
+void DeferredFree::kick_all()
 {
-	zsx_plat_work_kick(work_, 0);
-	zsx_plat_work_flush(work_);
+	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
+		if (zsx_plat_cpu_possible(cpu) && cpu_pending(cpu))
+			zsx_plat_defer_kick(ring(cpu));
 }
 
-void DeferredFree::cpu_dead(int)
+void DeferredFree::cpu_dead(int cpu)
 {
-	// No producer runs there any more; the drainer hands the dead CPU's
-	// partial buffer over itself, under the hotplug read lock (see drain()).
-	zsx_plat_work_kick(work_, 0);
+	// nothing runs there any more; its ring is drained from another CPU
+	zsx_plat_defer_cpu_dead(ring(cpu));
 }
 
 unsigned long DeferredFree::cpu_pending(int cpu) const
 {
-	DeferCpu *c = cpu_slot(pcpu_, cpu);
-	DeferBuffer *p = load_acquire(&c->pending);
-	return load_relaxed(&c->count) + (p ? load_relaxed(&p->n) : 0);
+	struct zsx_defer_ring *r = ring(cpu);
+	// tail first: head only grows, so head read after it is never behind it
+	unsigned long tail = load_acquire(&r->tail);
+	long n = long(load_relaxed(&r->head) - tail);
+	return n > 0 ? (unsigned long)n : 0;
+}
+
+unsigned long DeferredFree::pending() const
+{
+	unsigned long n = 0;
+	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
+		if (zsx_plat_cpu_possible(cpu))
+			n += cpu_pending(cpu);
+	return n;
 }
 
 void DeferredFree::stats(DeferStats *out) const
@@ -232,18 +299,22 @@ void DeferredFree::stats(DeferStats *out) const
 	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
 		if (!zsx_plat_cpu_possible(cpu))
 			continue;
-		DeferCpu *c = cpu_slot(pcpu_, cpu);
+		struct zsx_defer_ring *r = ring(cpu);
 		out->pending += cpu_pending(cpu);
-		out->enqueued += load_relaxed(&c->enqueued);
-		out->fallbacks += load_relaxed(&c->fallbacks);
-		out->overflowed += load_relaxed(&c->overflowed);
+		out->enqueued += load_relaxed(&r->head);
+		out->fallbacks += load_relaxed(&r->fallbacks);
+		out->overflowed += load_relaxed(&r->overflowed);
+		out->spilled += load_relaxed(&r->spilled);
+		out->kept += load_relaxed(&r->kept);
+		out->drains += load_relaxed(&r->drains);
+		out->drained += load_relaxed(&r->drained);
+		out->classes_touched += load_relaxed(&r->classes_touched);
+		out->drain_ns += load_relaxed(&r->drain_ns);
+		out->longest_drain_ns = max_of(out->longest_drain_ns, load_relaxed(&r->longest_drain_ns));
+		out->longest_hold_ns = max_of(out->longest_hold_ns, load_relaxed(&r->longest_hold_ns));
+		out->capacity_per_cpu = r->task_limit;
 	}
-	out->capacity_per_cpu = 2ul * buffer_cap_;
-	out->drains = load_relaxed(&drains_);
-	out->drained = load_relaxed(&drained_);
-	out->classes_touched = load_relaxed(&classes_touched_);
-	out->longest_drain_ns = load_relaxed(&longest_ns_);
-	out->drain_ns = load_relaxed(&total_ns_);
+	out->hold_max = hold_max();
 }
 
 } // namespace zsx

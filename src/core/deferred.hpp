@@ -1,105 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0
-// Deferred freeing: zsx_free_deferred() parks a handle in this CPU's buffer
-// (no lock, no atomic read-modify-write on the common path) and a single
-// drainer work item frees them later, class by class.
+// Deferred freeing: zsx_free_deferred() parks a handle in this CPU's ring
+// (defer_ring.h: one this-CPU read-modify-write, no IRQ flags, no call) and
+// each CPU's ring has its own drainer, a work item on an unbound workqueue:
+// N CPUs freeing get N drainers. A completed batch of ZSX_DEFER_BATCH handles
+// kicks the drainer at once; a low-water timer pinned to the ring's CPU kicks
+// it for the rest. The drainer frees class by class, at most hold_max handles
+// per class-lock hold. The protocol and its ordering argument are in
+// docs/design.md ("Deferred freeing"); the contexts that may call it:
 //
-// ---- Buffers and the handoff ---------------------------------------------------
-// Each CPU owns two equal buffers. At any moment one is `active` (written only
-// by the producer on that CPU, with IRQs off) and the other is in exactly one of
-// three places:
-//   pending  - handed to the drainer, not yet taken   (producer -> drainer)
-//   (taken)  - being drained, in the drainer's hands
-//   returned - drained and given back                  (drainer -> producer)
-//
-//   producer, active full:                  drainer:
-//     spare = load_acquire(&returned)  (A)    buf = xchg_acq_rel(&pending, 0)  (C)
-//     if (!spare) -> free synchronously       free buf->h[0 .. buf->n)
-//     returned = 0                            store_release(&returned, buf)   (D)
-//     active->n = count
-//     store_release(&pending, active)  (B)
-//     active = spare; count = 0
-//
-// Why it is correct on weakly ordered CPUs (arm64):
-//  - (B) releases the handle stores and active->n; (C) acquires them, so the
-//    drainer reads exactly the handles the producer wrote.
-//  - The drainer's reads of buf happen before (D); the producer writes into
-//    that buffer again only after (A) observed (D) with acquire. So a producer
-//    never writes into a buffer the drainer still reads.
-//  - The producer stores to `pending` only after taking `returned`, and the
-//    drainer sets `returned` only after emptying `pending` (C), so (B) never
-//    overwrites a buffer the drainer has not taken: with two buffers, pending
-//    and returned are never both non-null.
-//  - `count` and `active` are touched only by the owning CPU with IRQs off, or
-//    by run_on_cpu() on that CPU (an IPI: IRQs off too), or after that CPU is
-//    dead; so they need no atomics. `count` is stored with relaxed atomics only
-//    so that statistics readers are not data races.
-// When the other buffer is still in flight the producer frees synchronously:
-// nothing waits unboundedly and nothing is lost. Not in task context (hard or
-// soft IRQ) it may not take the pool's locks (the interrupted task could hold
-// them): the handle is pushed on this CPU's overflow list instead, linked
-// through the handle's second word (a lock-free push with compare-and-swap,
-// on this rare path only), and the drainer frees it.
+//   task, IRQs and softirqs on (zram's and zswap's callers, spinlocks held or
+//       not): park; on a full ring (task_limit), free synchronously (a "fallback")
+//   softirq, hardirq, or a task that disabled IRQs or softirqs (it may hold a
+//       lock an interrupt or softirq handler also takes): never waits for a pool lock.
+//       Park up to atomic_limit; beyond it a task frees synchronously if the
+//       class lock is free right now (trylock), and otherwise, as in interrupt
+//       context, the handle goes on the pool's spill list (a node allocated
+//       without sleeping; the drainers free those)
+//   NMI: not supported. A pool with deferred freeing off frees synchronously:
+//       zsx_free's contexts (task, IRQs and softirqs on) apply.
 #pragma once
 
 #include "atomic.hpp"
 #include "core.h"
+#include "defer_ring.h"
 #include "platform.hpp"
+#include "pool.hpp"
 
 namespace zsx {
 
-class Pool;
-
-struct DeferBuffer {
-	u32 n;
-	u32 cap;
-	unsigned long h[1]; // cap entries
-	static usize bytes(u32 cap) { return sizeof(DeferBuffer) + (cap - 1) * sizeof(unsigned long); }
-};
-
-struct DeferCpu {
-	DeferBuffer *active;
-	u32 count;
-	DeferBuffer *pending;
-	DeferBuffer *returned;
-	DeferBuffer *buffers[2]; // ownership, for teardown
-	unsigned long *overflow; // handles parked from IRQ context with both buffers busy
-	unsigned long enqueued;  // statistics (this CPU, IRQs off)
-	unsigned long fallbacks;
-	unsigned long overflowed;
-};
 
 using DeferStats = struct ::zsx_core_deferred_stats; // core.h ("struct": a function of that name exists)
 
 class DeferredFree {
 public:
 	static constexpr unsigned kDefaultLowWaterMs = 20;
-	void set_low_water_ms(unsigned ms) { store_relaxed(&low_water_ms_, ms); }
+	static constexpr unsigned kDefaultHoldMax = 64;
+	// handles taken from a ring per pass: sorted by class, then freed
+	static constexpr unsigned kChunk = 256;
+	// each drainer's own: the handles taken, then free_batch's sort space
+	static constexpr unsigned long kScratchWords = kChunk + Pool::free_batch_scratch_words(kChunk);
 
-	// handles_per_cpu: the CPU's share of the budget, split over its two buffers.
+	// handles_per_cpu: the task limit of each CPU's ring (at least 2 batches)
 	static DeferredFree *create(Pool *pool, unsigned handles_per_cpu, int *err);
 	void destroy(); // flushes first
 
+	void set_low_water_ms(unsigned ms);
+	void set_hold_max(unsigned n) { store_relaxed(&hold_max_, n ? n : 1u); }
+	unsigned hold_max() const { return load_relaxed(&hold_max_); }
+	struct zsx_defer_ring *rings() const { return rings_; }
+	// tests: drainers take nothing while paused (flush would wait: resume first);
+	// resuming kicks nothing
+	void set_paused(bool on);
+
+	// the slow path of zsx_free_deferred (debug pools, tracing, a full ring)
 	void enqueue(unsigned long handle);
-	void flush();          // process context: every parked handle is freed on return
-	void drain();          // the work item
-	void cpu_dead(int cpu); // hotplug: the drainer takes that CPU's buffers
+	void flush();            // process context: every handle parked before the call is freed on return
+	void drain(int cpu);     // the ring's work item
+	void kick_all();         // any context: every ring's drainer runs soon (the shrinker)
+	void cpu_dead(int cpu);  // hotplug: the ring is drained from another CPU
 	void stats(DeferStats *out) const;
 	unsigned long cpu_pending(int cpu) const;
+	unsigned long pending() const;
 
 private:
-	static bool hand_off(DeferCpu *c);
-	static void hand_off_partial(void *arg);
-	unsigned long drain_pending();
+	struct zsx_defer_ring *ring(int cpu) const;
+	void spill(unsigned long handle);
+	unsigned long drain_spill();
+	unsigned take(struct zsx_defer_ring *r, unsigned long *out);
 
 	Pool *pool_;
-	void *pcpu_; // DeferCpu per CPU
-	zsx_plat_work *work_;
-	unsigned long *scratch_; // drainer's sort space (largest buffer)
-	u32 buffer_cap_;
-	unsigned low_water_ms_;
+	struct zsx_defer_ring *rings_; // per CPU (zsx_plat_percpu_zalloc)
+	unsigned long *scratch_;        // kScratchWords per possible CPU
+	struct SpillNode *spill_;       // lock-free stack: pushed in any context, popped by drainers
+	unsigned hold_max_;
+	bool paused_;
 	bool ready_; // fully constructed: destroy() may flush
-	// drainer-only statistics (one work item: never concurrent with itself)
-	unsigned long drains_, drained_, classes_touched_, longest_ns_, total_ns_;
 };
 
 } // namespace zsx

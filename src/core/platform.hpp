@@ -22,6 +22,7 @@ using Page = zsx_plat_page;
 
 inline constexpr usize kCacheLine = ZSX_K_CACHELINE;
 inline constexpr unsigned kGfpKernel = ZSX_K_GFP_KERNEL;
+inline constexpr unsigned kGfpAtomic = ZSX_K_GFP_ATOMIC; // GFP_ATOMIC | __GFP_NOWARN
 inline constexpr bool kInlineMm = ZSX_K_INLINE_MM != 0;
 
 // ---- locks, embedded where they protect ------------------------------------

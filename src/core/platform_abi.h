@@ -23,6 +23,7 @@ void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l);
 void zsx_plat_lock(struct zsx_plat_spinlock *l);
 void zsx_plat_unlock(struct zsx_plat_spinlock *l);
 int zsx_plat_lock_contended(struct zsx_plat_spinlock *l);
+int zsx_plat_trylock(struct zsx_plat_spinlock *l); /* 1: taken */
 void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l);
 void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l);
 void zsx_plat_read_lock(struct zsx_plat_rwlock *l);
@@ -44,11 +45,13 @@ extern struct zsx_plat_mm zsx_plat_mm;
 /* metadata memory (gfp is the caller's, never 0; the shim strips the zone bits) */
 void *zsx_plat_zalloc(unsigned long size, unsigned int gfp);
 void zsx_plat_free(void *p);
-/* handles: two unsigned longs each, from a dedicated cache: [0] holds the obj
- * value, [1] links the handle into a deferred-free overflow list (and holds
- * the pool's tag on debug pools) */
+/* handles: one unsigned long holding the obj value, from a dedicated cache,
+ * as zsmalloc's; debug pools' handles are two ([1]: the pool's tag) from a
+ * cache of their own */
 unsigned long *zsx_plat_handle_alloc(unsigned int gfp);
 void zsx_plat_handle_free(unsigned long *h);
+unsigned long *zsx_plat_handle_alloc_debug(unsigned int gfp);
+void zsx_plat_handle_free_debug(unsigned long *h);
 /* the kernel's handle kmem_cache, for the core's inline handle alloc/free */
 extern void *zsx_plat_handle_cache;
 /* zspage metadata with room for nr_pages page pointers, from a cache per
@@ -89,33 +92,43 @@ void zsx_plat_cpu_buffer_put(void);
 void zsx_plat_defer_zspage_release(void *obj);
 void zsx_plat_flush_deferred_releases(void);
 
-/* per-CPU data, IRQ control, cross-CPU calls, work items (deferred freeing) */
-void *zsx_plat_percpu_zalloc(unsigned long size);
+/* per-CPU data (deferred freeing's rings) */
+void *zsx_plat_percpu_zalloc(unsigned long size); /* cache-line aligned */
 void zsx_plat_percpu_free(void *pcp);
 void *zsx_plat_percpu_ptr(void *pcp, int cpu);
-int zsx_plat_this_cpu(void); /* IRQs off */
 int zsx_plat_nr_cpu_ids(void);
 int zsx_plat_cpu_possible(int cpu);
-/* IRQs off (flags to *flags) and this CPU's slot of pcp: one call on hot paths */
-void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags);
-void zsx_plat_irq_restore(unsigned long flags);
-/* run fn(arg) on cpu with IRQs off there (an IPI); directly if cpu is offline */
-void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
-/* hold off CPU hotplug (process context) */
-void zsx_plat_cpus_read_lock(void);
-void zsx_plat_cpus_read_unlock(void);
-/* may this caller take the pool's locks? task context (not hard/soft IRQ,
- * not NMI) with IRQs enabled before zsx_plat_percpu_irq_save() saved *flags*:
- * a caller that disabled IRQs may hold an IRQ-safe lock, and taking a class
- * lock under it would order that lock before the class lock (ABBA with an
- * interrupt handler taking the same IRQ-safe lock) */
-int zsx_plat_may_lock(unsigned long flags);
+/* may this caller wait for the pool's locks? not in interrupt context, not
+ * with softirqs or IRQs disabled: such a caller may hold a lock a softirq or
+ * an interrupt handler takes, and waiting for a class lock under it would
+ * order that lock before the class lock (ABBA with the handler); a softirq
+ * may have interrupted a holder of the class lock */
+int zsx_plat_may_lock(void);
+/* task context (IRQs may be off): a trylock here makes lockdep no IRQ-usage claim */
+int zsx_plat_in_task(void);
 int zsx_plat_need_resched(void);
-struct zsx_plat_work;
-struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg); /* unbound workqueue */
-void zsx_plat_work_delete(struct zsx_plat_work *w);
-void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms); /* any context */
-void zsx_plat_work_flush(struct zsx_plat_work *w);
+
+/* Deferred freeing (defer_ring.h): each CPU's ring has a low-water timer
+ * pinned to that CPU and a drain work item on an unbound workqueue that calls
+ * drain(arg, cpu). */
+struct zsx_defer_ring;
+struct zsx_plat_defer_cpu;
+struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring, void (*drain)(void *arg, int cpu),
+						  void *arg, unsigned int delay_ms);
+void zsx_plat_defer_cpu_delete(struct zsx_plat_defer_cpu *d); /* cancels and waits for both */
+void zsx_plat_defer_set_delay(struct zsx_plat_defer_cpu *d, unsigned int delay_ms);
+/* on the ring's CPU, preemption off: timer_armed = 1 and the timer set */
+void zsx_plat_defer_arm(struct zsx_defer_ring *ring);
+/* process context, the ring's CPU dead: its timer stopped, the flag cleared, its drainer kicked */
+void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring);
+/* any context: the ring's drainer runs now */
+void zsx_plat_defer_kick(struct zsx_defer_ring *ring);
+/* process context: kick the ring's drainer and wait for it */
+void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d);
+/* zsx_defer_park() for the core (the shim's fast path inlines it) */
+int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller);
+/* this CPU's ring now (statistics of the slow path; the caller may migrate) */
+struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings);
 
 /* tracepoints (system zsx). zsx_plat_trace_active is nonzero while any zsx
  * event is enabled; the core tests it (one relaxed load) before calling a hook.
@@ -124,8 +137,8 @@ extern int zsx_plat_trace_active;
 void zsx_plat_trace_malloc(void *owner, unsigned long size, int class_idx, unsigned long handle);
 void zsx_plat_trace_free(void *owner, unsigned long handle, int class_idx, int path);
 void zsx_plat_trace_zspage_free(void *owner, int class_idx, unsigned int pages, int under_lock);
-void zsx_plat_trace_deferred_drain(void *owner, unsigned long handles, unsigned long classes,
-				   unsigned long long ns);
+void zsx_plat_trace_deferred_drain(void *owner, int cpu, unsigned long handles, unsigned long classes,
+				   unsigned long ns, unsigned long longest_hold_ns);
 void zsx_plat_trace_compact(void *owner, unsigned long classes, unsigned long pages_freed);
 void zsx_plat_trace_migrate(void *owner, unsigned long old_pfn, unsigned long new_pfn, unsigned int objects);
 

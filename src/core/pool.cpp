@@ -131,7 +131,7 @@ void Pool::destroy()
 						for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
 							unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, i);
 							if (cls->huge ? h != 0 : (h & kAllocatedTag) != 0) {
-								zsx_plat_handle_free(reinterpret_cast<unsigned long *>(h & ~kAllocatedTag));
+								free_handle_word(reinterpret_cast<unsigned long *>(h & ~kAllocatedTag));
 								zs->inuse--;
 							}
 						}
@@ -155,7 +155,7 @@ void Pool::destroy()
 	if (quarantine_) {
 		for (unsigned i = 0; i < kQuarantine; ++i)
 			if (quarantine_[i])
-				zsx_plat_handle_free(reinterpret_cast<unsigned long *>(quarantine_[i]));
+				zsx_plat_handle_free_debug(reinterpret_cast<unsigned long *>(quarantine_[i]));
 		zsx_plat_free(quarantine_);
 	}
 	if (quarantine_lock_) {
@@ -371,11 +371,17 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 {
 	if (zsx_unlikely(size == 0 || size > Geometry::max_alloc_size))
 		return err_handle(kEINVAL);
-	unsigned long *handle = plat::handle_alloc(gfp);
+	unsigned long *handle;
+	if (zsx_likely(!debug_)) {
+		handle = plat::handle_alloc(gfp);
+	} else {
+		// debug pools' handles carry a tag word after the obj word
+		handle = zsx_plat_handle_alloc_debug(gfp);
+		if (handle)
+			store_relaxed(&handle[1], live_tag());
+	}
 	if (zsx_unlikely(!handle))
 		return err_handle(kENOMEM);
-	if (zsx_unlikely(debug_))
-		store_relaxed(&handle[1], live_tag());
 	SizeClass *cls = class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size));
 	auto h = reinterpret_cast<unsigned long>(handle);
 	Zspage *fresh = nullptr;
@@ -404,7 +410,7 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 		// no room: a new zspage, allocated without the lock, taken on the next pass
 		fresh = alloc_zspage(cls, gfp, nid);
 		if (zsx_unlikely(!fresh)) {
-			plat::handle_free(handle);
+			free_handle_word(handle);
 			return err_handle(kENOMEM);
 		}
 	}
@@ -442,6 +448,15 @@ zsx_always_inline void Pool::release_handle(unsigned long handle)
 		quarantine_handle(handle);
 }
 
+// a handle word back to its cache, bypassing the quarantine (teardown, errors)
+void Pool::free_handle_word(unsigned long *h)
+{
+	if (debug_)
+		zsx_plat_handle_free_debug(h);
+	else
+		plat::handle_free(h);
+}
+
 void Pool::quarantine_handle(unsigned long handle)
 {
 	auto *h = reinterpret_cast<unsigned long *>(handle);
@@ -454,7 +469,7 @@ void Pool::quarantine_handle(unsigned long handle)
 		quarantine_next_ = (quarantine_next_ + 1) % kQuarantine;
 	}
 	if (evict)
-		zsx_plat_handle_free(reinterpret_cast<unsigned long *>(evict));
+		zsx_plat_handle_free_debug(reinterpret_cast<unsigned long *>(evict));
 }
 
 int Pool::trace_class_of(unsigned long handle) const
@@ -592,12 +607,45 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		zsx_plat_warn("zsx_free: handle does not point at a live object of this pool", handle, load_relaxed(word));
 		return;
 	}
+	finish_free(handle, cls, empties, path < 0 ? int(policy_) : path);
+}
+
+// after the class lock: the handle word, the trace event, emptied zspages
+zsx_always_inline void Pool::finish_free(unsigned long handle, const SizeClass *cls, Zspage *empties, int path)
+{
 	release_handle(handle);
 	if (tracing())
-		zsx_plat_trace_free(owner_, handle, cls->index, path < 0 ? int(policy_) : path);
+		zsx_plat_trace_free(owner_, handle, cls->index, path);
 	// unlinked under the lock with no objects: unreachable by anyone else
 	if (empties) // rare: keep the common free free of atomic read-modify-writes
 		add_relaxed(&freed_unlocked_, release_chain(empties));
+}
+
+// A free that never waits for a lock (deferred freeing's last resort where no
+// lock may be waited for): true if the object was freed (or refused with a
+// warning), false if its class lock was busy or the layout has no class field.
+bool Pool::try_free(unsigned long handle, int path)
+{
+	// debug pools: the quarantine takes a lock of its own after the free
+	if (!ObjLayout::has_class || policy_ == FreePolicy::base || debug_)
+		return false;
+	auto *word = reinterpret_cast<unsigned long *>(handle);
+	SizeClass *cls = by_slot_[ObjLayout::class_of(load_relaxed(word))];
+	Zspage *empties = nullptr;
+	bool ok = false;
+	if (zsx_likely(cls)) {
+		if (!zsx_plat_trylock(cls->lock.raw()))
+			return false;
+		ok = free_locked(cls, handle, &empties);
+		spin_unlock(cls->lock);
+	}
+	if (zsx_unlikely(!ok)) {
+		zsx_plat_warn("zsx_free_deferred: handle does not point at a live object of this pool", handle,
+			      load_relaxed(word));
+		return true;
+	}
+	finish_free(handle, cls, empties, path);
+	return true;
 }
 
 void Pool::free(unsigned long handle, int path) { free_inline(handle, path); }
@@ -613,60 +661,99 @@ extern "C" unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long 
 	return reinterpret_cast<Pool *>(p)->malloc_inline(size, gfp, nid);
 }
 
-unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch)
+// Free n handles (deferred freeing's drainer), grouped by the class in their
+// obj: one class-lock hold frees at most hold_max of a run, and a hold ends
+// early when another CPU waits for the lock or this one should reschedule.
+// *longest_hold: the longest hold in ns. Returns the class runs.
+unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+			  unsigned long *longest_hold)
 {
+	*longest_hold = 0;
 	if (!ObjLayout::has_class || policy_ == FreePolicy::base) {
 		for (unsigned i = 0; i < n; ++i)
 			free(h[i], ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		return 0;
 	}
-	auto class_of_handle = [](unsigned long handle) {
-		return ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)));
-	};
-	// counting sort by the class encoded in obj (stable for a live object)
+	// Counting sort by the class encoded in obj (stable for a live object),
+	// each handle's class read once: a handle freed twice could change between
+	// reads, and the sort must stay consistent whatever it reads.
+	unsigned runs = 0;
+	for (unsigned base = 0; base < n; base += kFreeBatchMax) {
+		unsigned m = min_of(n - base, kFreeBatchMax);
+		runs += free_batch_sorted(h + base, m, scratch, hold_max, longest_hold);
+	}
+	return runs;
+}
+
+unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+				 unsigned long *longest_hold)
+{
+	// scratch: n handles, then 2n class indices (kernel stacks are small)
+	u16 *cls_of = reinterpret_cast<u16 *>(scratch + n), *sorted_cls = cls_of + n;
 	u32 start[ObjLayout::max_class + 2] = {};
-	for (unsigned i = 0; i < n; ++i)
-		start[class_of_handle(h[i]) + 1]++;
+	for (unsigned i = 0; i < n; ++i) {
+		cls_of[i] = u16(ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(h[i]))));
+		start[cls_of[i] + 1]++;
+	}
 	for (unsigned c = 1; c <= ObjLayout::max_class + 1; ++c)
 		start[c] += start[c - 1];
-	for (unsigned i = 0; i < n; ++i)
-		scratch[start[class_of_handle(h[i])]++] = h[i];
+	for (unsigned i = 0; i < n; ++i) {
+		u32 at = start[cls_of[i]]++;
+		scratch[at] = h[i];
+		sorted_cls[at] = cls_of[i];
+	}
 
 	unsigned runs = 0;
 	for (unsigned i = 0; i < n;) {
-		unsigned c = class_of_handle(scratch[i]);
+		unsigned c = sorted_cls[i];
+		unsigned end = i;
+		while (end < n && sorted_cls[end] == c)
+			end++;
 		SizeClass *cls = by_slot_[c];
-		Zspage *empties = nullptr;
-		unsigned j = i;
 		if (zsx_unlikely(!cls)) {
-			// a corrupt class field: refuse the whole run (warned below)
-			for (; j < n && class_of_handle(scratch[j]) == c; ++j)
-				scratch[j] |= 1;
-		} else {
-			SpinGuard g(cls->lock);
-			for (; j < n && class_of_handle(scratch[j]) == c; ++j) {
-				if (zsx_unlikely(debug_) && !debug_check(scratch[j]))
-					scratch[j] |= 2; // handles are 16-byte aligned: mark a refused one (warned)
-				else if (!free_locked(cls, scratch[j], &empties))
-					scratch[j] |= 1; // mark the bad one
-			}
+			// a corrupt class field: refuse the whole run
+			for (unsigned k = i; k < end; ++k)
+				zsx_plat_warn("zsx_free_deferred: handle's class is no class of this pool", scratch[k], c);
+			i = end;
+			continue;
 		}
-		for (unsigned k = i; k < j; ++k) {
-			if (scratch[k] & 2)
-				continue;
-			if (scratch[k] & 1) {
-				zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[k] & ~1ul, c);
-				continue;
+		for (unsigned k = i; k < end;) {
+			unsigned first = k, stop = k + min_of(hold_max, end - k); // no overflow for any hold_max
+			Zspage *empties = nullptr;
+			{
+				SpinGuard g(cls->lock);
+				unsigned long long t0 = zsx_plat_now_ns();
+				while (k < stop) {
+					unsigned long handle = scratch[k];
+					if (zsx_unlikely(debug_) && !debug_check(handle))
+						scratch[k] |= 2; // refused and warned (handles are 8-byte aligned)
+					else if (!free_locked(cls, handle, &empties))
+						scratch[k] |= 1;
+					// every 8 handles: someone waiting for this lock, or for this CPU?
+					if ((++k - first) % 8 == 0 && k < stop &&
+					    (cls->lock.contended() || zsx_plat_need_resched()))
+						break;
+				}
+				*longest_hold = max_of(*longest_hold, (unsigned long)(zsx_plat_now_ns() - t0));
 			}
-			release_handle(scratch[k]);
-			if (tracing())
-				zsx_plat_trace_free(owner_, scratch[k], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+			for (unsigned j = first; j < k; ++j) {
+				if (scratch[j] & 2)
+					continue;
+				if (scratch[j] & 1) {
+					zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[j] & ~1ul, c);
+					continue;
+				}
+				release_handle(scratch[j]);
+				if (tracing())
+					zsx_plat_trace_free(owner_, scratch[j], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+			}
+			if (empties)
+				add_relaxed(&freed_unlocked_, release_chain(empties));
+			if (k < end)
+				zsx_plat_cond_resched();
 		}
-		if (empties)
-			add_relaxed(&freed_unlocked_, release_chain(empties));
 		runs++;
-		i = j;
-		zsx_plat_cond_resched();
+		i = end;
 	}
 	return runs;
 }

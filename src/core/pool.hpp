@@ -159,13 +159,22 @@ public:
 	// call level between zsx_free()/zsx_malloc() and the allocator)
 	unsigned long malloc_inline(usize size, unsigned gfp, int nid);
 	void free_inline(unsigned long handle, int path);
-	// free n handles grouped by class, one class->lock per run; returns classes touched
-	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch);
+	// free n handles grouped by class, at most hold_max per class-lock hold;
+	// *longest_hold: ns of the longest hold; returns the class runs. scratch:
+	// room for min(n, kFreeBatchMax) handles and twice as many u16
+	static constexpr unsigned long free_batch_scratch_words(unsigned n) { return n + (2 * n * 2 + 7) / 8; }
+	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max,
+			    unsigned long *longest_hold);
+	static constexpr unsigned kFreeBatchMax = 256; // handles sorted at once by free_batch
+	// free without waiting for a lock: false if the class lock is busy (or the
+	// layout has no class field); true if freed or refused with a warning
+	bool try_free(unsigned long handle, int path);
 	DeferredFree *deferred() const { return deferred_; }
 	void set_owner(void *owner) { owner_ = owner; }
 
 	// ---- debug handles (opt-in, for finding misuse) -------------------------
-	// Each live handle carries live_tag() in word[1]; a free, map or read of a
+	// Debug pools' handles are two words (their own cache; other pools' are
+	// one word, as zsmalloc's). Each live one carries live_tag() in word[1]; a free, map or read of a
 	// handle that is already freed or belongs to another pool is refused with a
 	// warning. Freed handles wait in a quarantine of kQuarantine before going
 	// back to the platform, so a double free reads a tag, not freed memory.
@@ -229,6 +238,10 @@ private:
 	// a freed object's handle goes back to the platform (debug: via the quarantine)
 	void release_handle(unsigned long handle);
 	void quarantine_handle(unsigned long handle);
+	void free_handle_word(unsigned long *h);
+	unsigned free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+				   unsigned long *longest_hold);
+	void finish_free(unsigned long handle, const SizeClass *cls, Zspage *empties, int path);
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);
 	void move_to_group(SizeClass *cls, Zspage *zs, unsigned g);

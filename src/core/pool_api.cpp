@@ -23,7 +23,8 @@ struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, unsig
 	return reinterpret_cast<zsx_core_pool *>(Pool::create(chain, FreePolicy(policy), deferred_per_cpu, err));
 }
 
-// the hot path of swap release: straight to the per-CPU buffer, no extra call level
+// zsx_free_deferred's slow path: the shim parks inline (defer_ring.h) and comes here
+// for debug pools, while tracing, and when this CPU's ring is full
 void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle)
 {
 	if (DeferredFree *d = P(p)->deferred())
@@ -36,6 +37,35 @@ void zsx_core_deferred_flush(struct zsx_core_pool *p)
 {
 	if (P(p)->deferred())
 		P(p)->deferred()->flush();
+}
+
+struct zsx_defer_ring *zsx_core_deferred_rings(struct zsx_core_pool *p)
+{
+	DeferredFree *d = P(p)->deferred();
+	return d && !P(p)->debug() ? d->rings() : nullptr;
+}
+
+void zsx_core_deferred_kick(struct zsx_core_pool *p)
+{
+	if (P(p)->deferred())
+		P(p)->deferred()->kick_all();
+}
+
+unsigned long zsx_core_deferred_pending(struct zsx_core_pool *p)
+{
+	return P(p)->deferred() ? P(p)->deferred()->pending() : 0;
+}
+
+void zsx_core_deferred_set_hold_max(struct zsx_core_pool *p, unsigned int handles)
+{
+	if (P(p)->deferred())
+		P(p)->deferred()->set_hold_max(handles);
+}
+
+void zsx_core_deferred_set_paused(struct zsx_core_pool *p, int paused)
+{
+	if (P(p)->deferred())
+		P(p)->deferred()->set_paused(paused != 0);
 }
 
 void zsx_core_deferred_set_delay(struct zsx_core_pool *p, unsigned int ms)

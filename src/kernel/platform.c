@@ -26,6 +26,7 @@
 #include "core.h"
 #include "platform_abi.h"
 #include "zsx_internal.h"
+#include "zsx_defer.h"
 
 #include "zsx_kconst.h"
 
@@ -83,6 +84,11 @@ int zsx_plat_lock_contended(struct zsx_plat_spinlock *l)
 	return spin_is_contended(&l->lock);
 }
 
+int zsx_plat_trylock(struct zsx_plat_spinlock *l)
+{
+	return spin_trylock(&l->lock);
+}
+
 void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l)
 {
 	rwlock_init(&l->lock);
@@ -130,6 +136,18 @@ unsigned long *zsx_plat_handle_alloc(unsigned int gfp)
 void zsx_plat_handle_free(unsigned long *h)
 {
 	kmem_cache_free(zsx_plat_handle_cache, h);
+}
+
+static struct kmem_cache *zsx_handle_debug_cache;
+
+unsigned long *zsx_plat_handle_alloc_debug(unsigned int gfp)
+{
+	return kmem_cache_alloc(zsx_handle_debug_cache, zsx_meta_gfp(gfp));
+}
+
+void zsx_plat_handle_free_debug(unsigned long *h)
+{
+	kmem_cache_free(zsx_handle_debug_cache, h);
 }
 
 void *zsx_plat_zspage_alloc(unsigned int nr_pages, unsigned int gfp)
@@ -324,13 +342,13 @@ void zsx_plat_cpu_buffer_put(void)
 	preempt_enable();
 }
 
-/* ---- per-CPU data, IRQs, IPIs, work items (deferred freeing) ---------------- */
+/* ---- per-CPU data, deferred freeing's timers and drain work ------------------ */
 
 static struct workqueue_struct *zsx_wq;
 
 void *zsx_plat_percpu_zalloc(unsigned long size)
 {
-	return (void __force *)__alloc_percpu(size, sizeof(unsigned long));
+	return (void __force *)__alloc_percpu(size, SMP_CACHE_BYTES);
 }
 
 void zsx_plat_percpu_free(void *pcp)
@@ -343,11 +361,6 @@ void *zsx_plat_percpu_ptr(void *pcp, int cpu)
 	return per_cpu_ptr((void __percpu __force *)pcp, cpu);
 }
 
-int zsx_plat_this_cpu(void)
-{
-	return smp_processor_id();
-}
-
 int zsx_plat_nr_cpu_ids(void)
 {
 	return nr_cpu_ids;
@@ -358,37 +371,15 @@ int zsx_plat_cpu_possible(int cpu)
 	return cpu_possible(cpu);
 }
 
-void *zsx_plat_percpu_irq_save(void *pcp, unsigned long *flags)
+int zsx_plat_may_lock(void)
 {
-	local_irq_save(*flags);
-	return this_cpu_ptr((void __percpu __force *)pcp);
+	/* not in_task(): a task inside spin_lock_bh() may hold a lock a softirq takes */
+	return !in_interrupt() && !irqs_disabled();
 }
 
-void zsx_plat_irq_restore(unsigned long flags)
+int zsx_plat_in_task(void)
 {
-	local_irq_restore(flags);
-}
-
-void zsx_plat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
-{
-	/* -ENXIO: the CPU is offline, nothing runs there: touch its data directly */
-	if (smp_call_function_single(cpu, fn, arg, 1))
-		fn(arg);
-}
-
-void zsx_plat_cpus_read_lock(void)
-{
-	cpus_read_lock();
-}
-
-void zsx_plat_cpus_read_unlock(void)
-{
-	cpus_read_unlock();
-}
-
-int zsx_plat_may_lock(unsigned long flags)
-{
-	return in_task() && !irqs_disabled_flags(flags);
+	return in_task();
 }
 
 int zsx_plat_need_resched(void)
@@ -396,48 +387,106 @@ int zsx_plat_need_resched(void)
 	return need_resched();
 }
 
-struct zsx_plat_work {
-	struct delayed_work dw;
-	void (*fn)(void *);
+/* one per CPU per pool: the ring's low-water timer (pinned to its CPU) and its drainer */
+struct zsx_plat_defer_cpu {
+	struct timer_list timer;
+	struct work_struct work;
+	struct zsx_defer_ring *ring;
+	void (*drain)(void *arg, int cpu);
 	void *arg;
+	unsigned long delay; /* jiffies */
 };
 
-static void zsx_work_fn(struct work_struct *work)
+static void zsx_defer_work_fn(struct work_struct *work)
 {
-	struct zsx_plat_work *w = container_of(to_delayed_work(work), struct zsx_plat_work, dw);
+	struct zsx_plat_defer_cpu *d = container_of(work, struct zsx_plat_defer_cpu, work);
 
-	w->fn(w->arg);
+	d->drain(d->arg, d->ring->cpu);
 }
 
-struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *), void *arg)
+/*
+ * On the ring's CPU (pinned; after that CPU went down, wherever the timer
+ * code moved it, when no producer runs there). Clearing timer_armed here, on
+ * the producers' CPU, is what makes the next producer arm the timer again:
+ * the producer tests the flag after storing its handle, so either it sees the
+ * flag clear and arms, or this callback runs later and the drainer it queues
+ * sees the handle (queue_work orders this CPU's earlier stores before the work).
+ */
+static void zsx_defer_timer_fn(struct timer_list *t)
 {
-	struct zsx_plat_work *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct zsx_plat_defer_cpu *d = from_timer(d, t, timer);
 
-	if (!w)
+	WRITE_ONCE(d->ring->timer_armed, 0);
+	queue_work(zsx_wq, &d->work);
+}
+
+struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring, void (*drain)(void *arg, int cpu),
+						  void *arg, unsigned int delay_ms)
+{
+	struct zsx_plat_defer_cpu *d = kzalloc_node(sizeof(*d), GFP_KERNEL, cpu_to_node(ring->cpu));
+
+	if (!d)
 		return NULL;
-	INIT_DELAYED_WORK(&w->dw, zsx_work_fn);
-	w->fn = fn;
-	w->arg = arg;
-	return w;
+	timer_setup(&d->timer, zsx_defer_timer_fn, TIMER_PINNED);
+	INIT_WORK(&d->work, zsx_defer_work_fn);
+	d->ring = ring;
+	d->drain = drain;
+	d->arg = arg;
+	d->delay = max(1ul, msecs_to_jiffies(delay_ms));
+	return d;
 }
 
-void zsx_plat_work_delete(struct zsx_plat_work *w)
+void zsx_plat_defer_cpu_delete(struct zsx_plat_defer_cpu *d)
 {
-	cancel_delayed_work_sync(&w->dw);
-	kfree(w);
+	timer_shutdown_sync(&d->timer);
+	cancel_work_sync(&d->work);
+	kfree(d);
 }
 
-void zsx_plat_work_kick(struct zsx_plat_work *w, unsigned int delay_ms)
+void zsx_plat_defer_set_delay(struct zsx_plat_defer_cpu *d, unsigned int delay_ms)
 {
-	if (!delay_ms)
-		mod_delayed_work(zsx_wq, &w->dw, 0);
-	else
-		queue_delayed_work(zsx_wq, &w->dw, msecs_to_jiffies(delay_ms));
+	WRITE_ONCE(d->delay, max(1ul, msecs_to_jiffies(delay_ms)));
 }
 
-void zsx_plat_work_flush(struct zsx_plat_work *w)
+void zsx_plat_defer_arm(struct zsx_defer_ring *ring)
 {
-	flush_delayed_work(&w->dw);
+	WRITE_ONCE(ring->timer_armed, 1);
+	/* pinned: on this CPU, where the producers of this ring run */
+	mod_timer(&ring->plat->timer, jiffies + READ_ONCE(ring->plat->delay));
+}
+
+/*
+ * The ring's CPU is dead (cpuhp teardown, before the timers of the dead CPU
+ * move): stop its timer and clear the flag here, where no producer can run,
+ * so a producer on that CPU once it is back arms the timer itself instead of
+ * relying on a callback running elsewhere (whose flag clearing would race it).
+ */
+void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
+{
+	del_timer_sync(&ring->plat->timer);
+	WRITE_ONCE(ring->timer_armed, 0);
+	queue_work(zsx_wq, &ring->plat->work);
+}
+
+void zsx_plat_defer_kick(struct zsx_defer_ring *ring)
+{
+	queue_work(zsx_wq, &ring->plat->work);
+}
+
+void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
+{
+	queue_work(zsx_wq, &d->work);
+	flush_work(&d->work);
+}
+
+int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
+{
+	return zsx_defer_park(rings, handle, atomic_caller);
+}
+
+struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings)
+{
+	return raw_cpu_ptr((struct zsx_defer_ring __percpu __force *)rings);
 }
 
 void zsx_plat_warn(const char *what, unsigned long a, unsigned long b)
@@ -559,6 +608,8 @@ static void zsx_caches_destroy(void)
 	}
 	kmem_cache_destroy(zsx_plat_handle_cache);
 	zsx_plat_handle_cache = NULL;
+	kmem_cache_destroy(zsx_handle_debug_cache);
+	zsx_handle_debug_cache = NULL;
 }
 
 /* handles, and zspage metadata sized to each chain length */
@@ -566,10 +617,13 @@ static int zsx_caches_create(void)
 {
 	unsigned int n;
 
-	zsx_plat_handle_cache = kmem_cache_create("zsx_handle", 2 * sizeof(unsigned long),
-						  2 * sizeof(unsigned long), 0, NULL);
-	if (!zsx_plat_handle_cache)
+	/* one word, as zsmalloc's handles; debug pools' carry a tag word too */
+	zsx_plat_handle_cache = kmem_cache_create("zsx_handle", sizeof(unsigned long), 0, 0, NULL);
+	zsx_handle_debug_cache = kmem_cache_create("zsx_handle_debug", 2 * sizeof(unsigned long), 0, 0, NULL);
+	if (!zsx_plat_handle_cache || !zsx_handle_debug_cache) {
+		zsx_caches_destroy();
 		return -ENOMEM;
+	}
 	for (n = 1; n <= ZSX_MAX_CHAIN_SIZE; n++) {
 		char name[24];
 

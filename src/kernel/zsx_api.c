@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
@@ -18,9 +19,12 @@
 #include "core.h"
 #include "zsx.h"
 #include "zsx_internal.h"
+#include "zsx_defer.h"
 
 struct zsx_pool {
 	struct zsx_core_pool *core;
+	/* per CPU (zsx_defer.h); NULL: zsx_free_deferred takes the core's path */
+	struct zsx_defer_ring *defer_rings;
 	const char *name;
 	int policy;
 	int deferred;
@@ -65,6 +69,11 @@ static unsigned int deferred_delay_ms = 20;
 module_param(deferred_delay_ms, uint, 0444);
 MODULE_PARM_DESC(deferred_delay_ms, "longest wait of a parked handle before the drainer runs (low-water timer)");
 
+static unsigned int deferred_hold_max = 64;
+module_param(deferred_hold_max, uint, 0444);
+MODULE_PARM_DESC(deferred_hold_max,
+		 "handles a drainer frees per class-lock hold at most (the lock is also dropped early when contended)");
+
 static LIST_HEAD(zsx_pools);
 static DEFINE_MUTEX(zsx_pools_lock);
 static struct dentry *zsx_debugfs_root;
@@ -95,18 +104,26 @@ static int zsx_default_policy(void)
 
 /* ---- shrinker: compaction on memory pressure ---------------------------- */
 
+/*
+ * Under memory pressure: parked handles are drained (their drainers kicked,
+ * not waited for: they run on the unbound workqueue, a rescuer behind it) and
+ * the pool is compacted.
+ */
 static unsigned long zsx_shrinker_count(struct shrinker *s, struct shrink_control *sc)
 {
 	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
 
-	return zsx_core_compactable_pages(pool->core);
+	/* pages: those compaction frees, and those parked objects pin (a quarter page each, about) */
+	return zsx_core_compactable_pages(pool->core) + zsx_core_deferred_pending(pool->core) / 4;
 }
 
 static unsigned long zsx_shrinker_scan(struct shrinker *s, struct shrink_control *sc)
 {
 	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
-	unsigned long freed = zsx_core_compact(pool->core);
+	unsigned long freed;
 
+	zsx_core_deferred_kick(pool->core);
+	freed = zsx_core_compact(pool->core);
 	return freed ? freed : SHRINK_STOP;
 }
 
@@ -179,14 +196,28 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 		seq_printf(s, "pending_cpu%d %lu\n", cpu, zsx_core_deferred_cpu_pending(pool->core, cpu));
 	seq_printf(s, "pending %lu\ncapacity_per_cpu %lu\nenqueued %lu\ndrains %lu\ndrained %lu\n",
 		   st.pending, st.capacity_per_cpu, st.enqueued, st.drains, st.drained);
-	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\nirq_overflows %lu\nlongest_drain_us %lu\n",
-		   st.classes_touched, st.fallbacks, st.overflowed, st.longest_drain_ns / 1000);
-	seq_printf(s, "drain_time_us %lu\n", st.drain_ns / 1000);
+	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nkept %lu\nlongest_drain_us %lu\n",
+		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.kept, st.longest_drain_ns / 1000);
+	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nhold_max %lu\n", st.drain_ns / 1000,
+		   st.longest_hold_ns, st.hold_max);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
 
 /* ---- pools ---------------------------------------------------------------- */
+
+/*
+ * Handles one CPU's ring holds before a task frees synchronously: the pool's
+ * budget (deferred_budget_kb of uncompressed data, and at most 1/64 of RAM:
+ * parked objects stay allocated until drained) split across the possible
+ * CPUs, and two drain batches at least.
+ */
+static unsigned int zsx_deferred_per_cpu(void)
+{
+	unsigned long budget = min(deferred_budget_kb >> (PAGE_SHIFT - 10), totalram_pages() / 64);
+
+	return clamp_t(unsigned long, budget / num_possible_cpus(), 2 * ZSX_DEFER_BATCH, 1ul << 20);
+}
 
 struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_opts *opts)
 {
@@ -201,8 +232,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	if (defer == ZSX_DEFERRED_PERCPU && opts && opts->deferred_per_cpu)
 		per_cpu = opts->deferred_per_cpu;
 	else if (defer == ZSX_DEFERRED_PERCPU)
-		per_cpu = max_t(unsigned long, 32,
-				(deferred_budget_kb >> (PAGE_SHIFT - 10)) / num_possible_cpus());
+		per_cpu = zsx_deferred_per_cpu();
 	else if (defer != ZSX_DEFERRED_OFF)
 		return NULL;
 
@@ -233,6 +263,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		goto fail;
 	}
 	zsx_core_deferred_set_delay(pool->core, deferred_delay_ms);
+	zsx_core_deferred_set_hold_max(pool->core, deferred_hold_max);
+	pool->defer_rings = zsx_core_deferred_rings(pool->core);
 	zsx_core_pool_set_owner(pool->core, pool);
 	mutex_lock(&zsx_pools_lock);
 	list_for_each_entry(other, &zsx_pools, list) {
@@ -334,9 +366,19 @@ void zsx_obj_write(struct zsx_pool *pool, unsigned long handle, void *handle_mem
 }
 EXPORT_SYMBOL_GPL(zsx_obj_write);
 
-/* any context, including hard and soft IRQ: the handle waits in this CPU's buffer */
+/*
+ * Task, softirq or hardirq context, spinlocks held or not (not NMI): the
+ * handle waits in this CPU's ring. The common case is inline: one this-CPU
+ * RMW and a store (zsx_defer.h); debug pools, tracing and a full ring take
+ * the core's path (deferred.hpp lists what each context gets there).
+ */
 void zsx_free_deferred(struct zsx_pool *pool, unsigned long handle)
 {
+	struct zsx_defer_ring *rings = pool->defer_rings;
+
+	if (likely(rings && !IS_ERR_OR_NULL((void *)handle) && !READ_ONCE(zsx_plat_trace_active)) &&
+	    likely(zsx_defer_park(rings, handle, 0)))
+		return;
 	zsx_core_free_deferred(pool->core, handle);
 }
 EXPORT_SYMBOL_GPL(zsx_free_deferred);

@@ -29,6 +29,8 @@ EXPORT_SYMBOL_GPL(zsx_core_pool_chain);
 EXPORT_SYMBOL_GPL(zsx_core_handle_location);
 EXPORT_SYMBOL_GPL(zsx_core_deferred_stats);
 EXPORT_SYMBOL_GPL(zsx_core_deferred_cpu_pending);
+EXPORT_SYMBOL_GPL(zsx_core_deferred_set_paused);
+EXPORT_SYMBOL_GPL(zsx_core_deferred_set_hold_max);
 
 #ifdef ZSX_INJECT_OOB
 /* harness self-test only: a heap out-of-bounds write done by C++ code */

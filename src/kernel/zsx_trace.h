@@ -77,15 +77,18 @@ TRACE_EVENT_FN(zsx_zspage_free,
 		  __entry->pages, __entry->under_lock ? "yes" : "no"),
 	zsx_trace_reg, zsx_trace_unreg);
 
+/* cpu: the ring drained (the CPU whose frees parked the handles) */
 TRACE_EVENT_FN(zsx_deferred_drain,
-	TP_PROTO(const char *pool, int cpu, unsigned long handles, unsigned long classes, u64 duration_ns),
-	TP_ARGS(pool, cpu, handles, classes, duration_ns),
+	TP_PROTO(const char *pool, int cpu, unsigned long handles, unsigned long classes, u64 duration_ns,
+		 u64 max_hold_ns),
+	TP_ARGS(pool, cpu, handles, classes, duration_ns, max_hold_ns),
 	TP_STRUCT__entry(
 		__string(pool, pool)
 		__field(int, cpu)
 		__field(unsigned long, handles)
 		__field(unsigned long, classes)
 		__field(u64, duration_ns)
+		__field(u64, max_hold_ns)
 	),
 	TP_fast_assign(
 		__assign_str(pool, pool);
@@ -93,9 +96,10 @@ TRACE_EVENT_FN(zsx_deferred_drain,
 		__entry->handles = handles;
 		__entry->classes = classes;
 		__entry->duration_ns = duration_ns;
+		__entry->max_hold_ns = max_hold_ns;
 	),
-	TP_printk("pool=%s cpu=%d handles=%lu classes=%lu duration_ns=%llu", __get_str(pool), __entry->cpu,
-		  __entry->handles, __entry->classes, __entry->duration_ns),
+	TP_printk("pool=%s cpu=%d handles=%lu classes=%lu duration_ns=%llu max_hold_ns=%llu", __get_str(pool),
+		  __entry->cpu, __entry->handles, __entry->classes, __entry->duration_ns, __entry->max_hold_ns),
 	zsx_trace_reg, zsx_trace_unreg);
 
 TRACE_EVENT_FN(zsx_compact,

@@ -40,6 +40,7 @@ struct zsxram_pool_ops {
 	unsigned long (*malloc)(void *pool, size_t size, gfp_t gfp);
 	void (*free)(void *pool, unsigned long handle);
 	void (*free_notify)(void *pool, unsigned long handle); /* atomic context */
+	void (*flush)(void *pool); /* frees waiting in the pool freed now (NULL: none wait) */
 	void *(*map)(void *pool, unsigned long handle, bool write);
 	void (*unmap)(void *pool, unsigned long handle);
 	unsigned long (*total_pages)(void *pool);
@@ -57,6 +58,7 @@ static unsigned long zsx_ops_total(void *p) { return zsx_get_total_pages(p); }
 static void zsx_ops_compact(void *p) { zsx_compact(p); }
 static size_t zsx_ops_huge(void *p) { return zsx_huge_class_size(p); }
 static void zsx_ops_destroy(void *p) { zsx_destroy_pool(p); }
+static void zsx_ops_flush(void *p) { zsx_free_deferred_flush(p); }
 
 static unsigned long zsx_ops_compacted(void *p)
 {
@@ -68,7 +70,7 @@ static unsigned long zsx_ops_compacted(void *p)
 
 static const struct zsxram_pool_ops zsx_pool_ops = {
 	.destroy = zsx_ops_destroy, .malloc = zsx_ops_malloc, .free = zsx_ops_free,
-	.free_notify = zsx_ops_free_notify, .map = zsx_ops_map, .unmap = zsx_ops_unmap,
+	.free_notify = zsx_ops_free_notify, .flush = zsx_ops_flush, .map = zsx_ops_map, .unmap = zsx_ops_unmap,
 	.total_pages = zsx_ops_total, .compact = zsx_ops_compact, .pages_compacted = zsx_ops_compacted,
 	.huge_class_size = zsx_ops_huge,
 };
@@ -111,15 +113,28 @@ struct zsxram_slot {
 	unsigned long flags;
 };
 
+/*
+ * The data path's counters, per CPU: a slot free or a write changes only this
+ * CPU's line (this_cpu_add, no atomic RMW on a shared line); readers sum them.
+ * They live with the CPU's stream, so a reset (which frees the streams)
+ * clears them.
+ */
+struct zsxram_counters {
+	s64 compr_data_size, pages_stored, same_pages, huge_pages, huge_pages_since;
+	s64 num_reads, num_writes, failed_reads, failed_writes, invalid_io;
+	s64 notify_free, miss_free, writestall;
+};
+
 struct zsxram_stream {
 	struct crypto_comp *tfm;
 	u8 *buffer; /* 2 pages: compressors may overrun a page on bad input */
+	struct zsxram_counters ctr;
 };
 
+#define ctr_add(z, field, v) this_cpu_add((z)->streams->ctr.field, (v))
+#define ctr_sum(z, field) zsxram_ctr_sum(z, offsetof(struct zsxram_counters, field))
+
 struct zsxram_stats {
-	atomic64_t compr_data_size, pages_stored, same_pages, huge_pages, huge_pages_since;
-	atomic64_t num_reads, num_writes, failed_reads, failed_writes, invalid_io;
-	atomic64_t notify_free, miss_free, writestall;
 	atomic_long_t max_used_pages;
 };
 
@@ -149,6 +164,28 @@ static const char *const zsxram_compressors[] = { "lzo-rle", "lzo", "lz4", "lz4h
 static inline bool init_done(struct zsxram *z)
 {
 	return z->disksize;
+}
+
+/* a counter summed over the CPUs (init_lock held for read or write; 0 before init) */
+static s64 zsxram_ctr_sum(struct zsxram *z, size_t off)
+{
+	s64 sum = 0;
+	int cpu;
+
+	if (!z->streams)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += *(s64 *)((char *)&per_cpu_ptr(z->streams, cpu)->ctr + off);
+	return sum;
+}
+
+/* the peak of the pool's pages: raised with compare-and-exchange, never lowered by a race */
+static void update_max_used(struct zsxram *z, unsigned long used)
+{
+	long cur = atomic_long_read(&z->stats.max_used_pages);
+
+	while (used > cur && !atomic_long_try_cmpxchg(&z->stats.max_used_pages, &cur, used))
+		;
 }
 
 static struct zsxram_slot *slot_get(struct zsxram *z, unsigned long index, bool create)
@@ -192,17 +229,20 @@ static void slot_free(struct zsxram *z, struct zsxram_slot *s, bool notify)
 {
 	if (test_bit(SLOT_SAME, &s->flags)) {
 		clear_bit(SLOT_SAME, &s->flags);
-		atomic64_dec(&z->stats.same_pages);
-		atomic64_dec(&z->stats.pages_stored);
+		ctr_add(z, same_pages, -1);
+		ctr_add(z, pages_stored, -1);
 	} else if (s->handle) {
-		if (notify)
+		/* swap release, once per slot: a direct call for zsx (no retpoline) */
+		if (notify && likely(z->ops == &zsx_pool_ops))
+			zsx_free_deferred(z->pool, s->handle);
+		else if (notify)
 			z->ops->free_notify(z->pool, s->handle);
 		else
 			z->ops->free(z->pool, s->handle);
 		if (test_and_clear_bit(SLOT_HUGE, &s->flags))
-			atomic64_dec(&z->stats.huge_pages);
-		atomic64_sub(s->size, &z->stats.compr_data_size);
-		atomic64_dec(&z->stats.pages_stored);
+			ctr_add(z, huge_pages, -1);
+		ctr_add(z, compr_data_size, -(s64)s->size);
+		ctr_add(z, pages_stored, -1);
 	}
 	s->handle = 0;
 	s->size = 0;
@@ -266,7 +306,7 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 	unsigned int comp_len = 2 * PAGE_SIZE;
 	struct zsxram_stream *st;
 	void *src, *dst;
-	bool huge = false;
+	bool huge = false, flushed = false;
 	int ret;
 
 	if (!s)
@@ -279,8 +319,8 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 		s->handle = word;
 		set_bit(SLOT_SAME, &s->flags);
 		slot_unlock(s);
-		atomic64_inc(&z->stats.same_pages);
-		atomic64_inc(&z->stats.pages_stored);
+		ctr_add(z, same_pages, 1);
+		ctr_add(z, pages_stored, 1);
 		return 0;
 	}
 	kunmap_local(src);
@@ -308,7 +348,7 @@ compress_again:
 		if (IS_ERR_VALUE(handle)) {
 			kunmap_local(src);
 			put_cpu_ptr(z->streams);
-			atomic64_inc(&z->stats.writestall);
+			ctr_add(z, writestall, 1);
 			handle = z->ops->malloc(z->pool, comp_len, GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
 			if (IS_ERR_VALUE(handle))
 				return -ENOMEM;
@@ -317,6 +357,15 @@ compress_again:
 		}
 	}
 	used = z->ops->total_pages(z->pool);
+	if (z->limit_pages && used > z->limit_pages && z->ops->flush && !flushed) {
+		/* parked frees count against the limit: free them, then look again (once) */
+		kunmap_local(src);
+		put_cpu_ptr(z->streams);
+		z->ops->flush(z->pool);
+		flushed = true;
+		comp_len = 2 * PAGE_SIZE;
+		goto compress_again; /* the handle is kept: same input, same length */
+	}
 	if (z->limit_pages && used > z->limit_pages) {
 		kunmap_local(src);
 		put_cpu_ptr(z->streams);
@@ -335,14 +384,13 @@ compress_again:
 	s->size = comp_len;
 	if (huge) {
 		set_bit(SLOT_HUGE, &s->flags);
-		atomic64_inc(&z->stats.huge_pages);
-		atomic64_inc(&z->stats.huge_pages_since);
+		ctr_add(z, huge_pages, 1);
+		ctr_add(z, huge_pages_since, 1);
 	}
 	slot_unlock(s);
-	atomic64_add(comp_len, &z->stats.compr_data_size);
-	atomic64_inc(&z->stats.pages_stored);
-	if (used > atomic_long_read(&z->stats.max_used_pages))
-		atomic_long_set(&z->stats.max_used_pages, used);
+	ctr_add(z, compr_data_size, comp_len);
+	ctr_add(z, pages_stored, 1);
+	update_max_used(z, used);
 	return 0;
 }
 
@@ -406,7 +454,8 @@ static void zsxram_submit_bio(struct bio *bio)
 	bool write = op_is_write(bio_op(bio));
 
 	if (unlikely(end > get_capacity(z->disk) || !init_done(z))) {
-		atomic64_inc(&z->stats.invalid_io);
+		if (init_done(z)) /* the counters are the initialised device's */
+			ctr_add(z, invalid_io, 1);
 		bio_io_error(bio);
 		return;
 	}
@@ -433,7 +482,10 @@ static void zsxram_submit_bio(struct bio *bio)
 
 			part.bv_len = min_t(unsigned int, PAGE_SIZE - offset, left);
 			if (do_bvec(z, &part, index, offset, write)) {
-				atomic64_inc(write ? &z->stats.failed_writes : &z->stats.failed_reads);
+				if (write)
+					ctr_add(z, failed_writes, 1);
+				else
+					ctr_add(z, failed_reads, 1);
 				bio->bi_status = BLK_STS_IOERR;
 				break;
 			}
@@ -445,7 +497,10 @@ static void zsxram_submit_bio(struct bio *bio)
 		if (bio->bi_status)
 			break;
 	}
-	atomic64_inc(write ? &z->stats.num_writes : &z->stats.num_reads);
+	if (write)
+		ctr_add(z, num_writes, 1);
+	else
+		ctr_add(z, num_reads, 1);
 	bio_endio(bio);
 }
 
@@ -454,11 +509,11 @@ static void zsxram_slot_free_notify(struct block_device *bdev, unsigned long ind
 	struct zsxram *z = bdev->bd_disk->private_data;
 	struct zsxram_slot *s = slot_get(z, index, false);
 
-	atomic64_inc(&z->stats.notify_free);
+	ctr_add(z, notify_free, 1);
 	if (!s)
 		return;
 	if (!bit_spin_trylock(SLOT_LOCK, &s->flags)) {
-		atomic64_inc(&z->stats.miss_free);
+		ctr_add(z, miss_free, 1);
 		return;
 	}
 	slot_free(z, s, true);
@@ -806,11 +861,11 @@ static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr, c
 		compacted = z->ops->pages_compacted(z->pool);
 	}
 	n = sysfs_emit(buf, "%8llu %8llu %8llu %8lu %8ld %8llu %8lu %8llu %8llu\n",
-		       (u64)atomic64_read(&z->stats.pages_stored) << PAGE_SHIFT,
-		       (u64)atomic64_read(&z->stats.compr_data_size), (u64)used << PAGE_SHIFT,
+		       (u64)ctr_sum(z, pages_stored) << PAGE_SHIFT,
+		       (u64)ctr_sum(z, compr_data_size), (u64)used << PAGE_SHIFT,
 		       z->limit_pages << PAGE_SHIFT, atomic_long_read(&z->stats.max_used_pages) << PAGE_SHIFT,
-		       (u64)atomic64_read(&z->stats.same_pages), compacted,
-		       (u64)atomic64_read(&z->stats.huge_pages), (u64)atomic64_read(&z->stats.huge_pages_since));
+		       (u64)ctr_sum(z, same_pages), compacted,
+		       (u64)ctr_sum(z, huge_pages), (u64)ctr_sum(z, huge_pages_since));
 	up_read(&z->init_lock);
 	return n;
 }
@@ -820,9 +875,9 @@ static ssize_t io_stat_show(struct device *dev, struct device_attribute *attr, c
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 
-	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu\n", (u64)atomic64_read(&z->stats.failed_reads),
-			  (u64)atomic64_read(&z->stats.failed_writes), (u64)atomic64_read(&z->stats.invalid_io),
-			  (u64)atomic64_read(&z->stats.notify_free));
+	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu\n", (u64)ctr_sum(z, failed_reads),
+			  (u64)ctr_sum(z, failed_writes), (u64)ctr_sum(z, invalid_io),
+			  (u64)ctr_sum(z, notify_free));
 }
 static DEVICE_ATTR_RO(io_stat);
 
@@ -830,8 +885,8 @@ static ssize_t debug_stat_show(struct device *dev, struct device_attribute *attr
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 
-	return sysfs_emit(buf, "version: %d\n%8llu %8llu\n", 1, (u64)atomic64_read(&z->stats.writestall),
-			  (u64)atomic64_read(&z->stats.miss_free));
+	return sysfs_emit(buf, "version: %d\n%8llu %8llu\n", 1, (u64)ctr_sum(z, writestall),
+			  (u64)ctr_sum(z, miss_free));
 }
 static DEVICE_ATTR_RO(debug_stat);
 

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Deferred freeing, the producer side: each CPU owns a ring of handles that
+ * zsx_free_deferred() appends to with one this-CPU read-modify-write, no IRQ
+ * flags saved and no call. Plain C, shared by the kernel shim (the inline fast
+ * path in zsx_api.c), the hosted shim and the core (the consumer, deferred.cpp).
+ * The protocol and its ordering argument: docs/design.md, "Deferred freeing".
+ *
+ * The includer defines the primitives before including this header:
+ *   ZSX_RING_ENTER() / ZSX_RING_EXIT()  no task switch on this CPU in between
+ *                                        (preempt_disable/enable)
+ *   ZSX_RING_THIS(rings)                this CPU's ring (this_cpu_ptr)
+ *   ZSX_RING_RESERVE(rings)             this CPU's head++ as one IRQ-safe this-CPU
+ *                                        RMW; evaluates to the old head
+ *   ZSX_RING_LOAD(p), ZSX_RING_LOAD_ACQ(p), ZSX_RING_STORE_REL(p, v)
+ *   zsx_plat_defer_arm(ring), zsx_plat_defer_kick(ring)  (platform_abi.h)
+ */
+#ifndef ZSX_DEFER_RING_H
+#define ZSX_DEFER_RING_H
+
+#include "zsx_kconst.h"
+
+/* handles per drain kick: a batch completed by a producer is handed to the
+ * drainer at once (a power of two: the test is a mask) */
+#define ZSX_DEFER_BATCH 64u
+/* interrupt nesting on one CPU (task, softirq, hardirq): parks that can pass
+ * the fullness test before any of them reserves */
+#define ZSX_DEFER_NESTING 4u
+
+struct zsx_plat_defer_cpu;
+
+struct zsx_defer_ring {
+	/* written on the owning CPU only (the producer, its low-water timer) */
+	unsigned long head;         /* slots reserved since creation */
+	int timer_armed;            /* the low-water timer is pending (owning CPU only) */
+	int cpu;
+	unsigned long fallbacks;    /* task-context frees done synchronously (ring full) */
+	unsigned long overflowed;   /* parks above task_limit (contexts that may not lock) */
+	unsigned long spilled;      /* handles that found even that full (spill list) */
+	unsigned long kept;         /* ... and no memory for a spill node: freed at destroy */
+	/* read-mostly */
+	unsigned long *slot;        /* mask + 1 handles; 0: free, or reserved and not yet stored */
+	unsigned long mask;
+	unsigned long task_limit;   /* parked handles at which a task stops parking */
+	unsigned long atomic_limit; /* ... at which any context stops: mask + 1 - nesting */
+	struct zsx_plat_defer_cpu *plat; /* the timer and the drain work of this ring */
+	/* written by this ring's drainer (one work item: never concurrent with itself) */
+	unsigned long tail __attribute__((aligned(ZSX_K_CACHELINE)));
+	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns, longest_hold_ns;
+};
+
+#endif /* ZSX_DEFER_RING_H */
+
+/* the park, once the includer has defined the primitives (this part may be
+ * reached by a second inclusion, after them) */
+#if defined(ZSX_RING_ENTER) && !defined(ZSX_DEFER_RING_PARK)
+#define ZSX_DEFER_RING_PARK
+/*
+ * Park handle in this CPU's ring if it holds fewer than limit handles (the
+ * ring's task_limit, or atomic_limit for a caller that may not free
+ * synchronously). 1: parked; 0: full, nothing done.
+ *
+ * The slot is reserved before the handle is stored: an interrupt on this CPU
+ * between the two parks in the next slot and the drainer, meeting the empty
+ * reserved slot, stops there until it is stored. The fullness test reads the
+ * drainer's tail with acquire: the drainer zeroes slots before releasing tail,
+ * so a slot reused here is already free. Preemption stays off from the test
+ * to the store, so only nested interrupts (at most ZSX_DEFER_NESTING) can pass
+ * the test together: atomic_limit leaves them room.
+ */
+static inline __attribute__((always_inline)) int
+zsx_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
+{
+	struct zsx_defer_ring *r;
+	unsigned long pos;
+	int parked = 0;
+
+	ZSX_RING_ENTER();
+	r = ZSX_RING_THIS(rings);
+	if (__builtin_expect(ZSX_RING_LOAD(r->head) - ZSX_RING_LOAD_ACQ(&r->tail) <
+			     (atomic_caller ? r->atomic_limit : r->task_limit), 1)) {
+		pos = ZSX_RING_RESERVE(rings);
+		/* release: the caller's last accesses to the object come before its free */
+		ZSX_RING_STORE_REL(&r->slot[pos & r->mask], handle);
+		/* once per low-water period: a handle never waits much longer than it */
+		if (__builtin_expect(!ZSX_RING_LOAD(r->timer_armed), 0))
+			zsx_plat_defer_arm(r);
+		/* once per batch: a complete batch is drained now, on another CPU */
+		if (__builtin_expect((pos & (ZSX_DEFER_BATCH - 1)) == ZSX_DEFER_BATCH - 1, 0))
+			zsx_plat_defer_kick(r);
+		parked = 1;
+	}
+	ZSX_RING_EXIT();
+	return parked;
+}
+#endif

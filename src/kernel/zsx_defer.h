@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel's primitives for deferred freeing's per-CPU rings, then the ring
+ * itself (defer_ring.h): what zsx_free_deferred() inlines. The rings are a
+ * per-CPU allocation; the core hands their address around as a plain pointer.
+ */
+#ifndef ZSX_DEFER_H
+#define ZSX_DEFER_H
+
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <asm/barrier.h>
+#include "platform_abi.h"
+
+#define ZSX_RING_PCPU(rings) ((struct zsx_defer_ring __percpu __force *)(rings))
+#define ZSX_RING_ENTER() preempt_disable()
+#define ZSX_RING_EXIT() preempt_enable()
+#define ZSX_RING_THIS(rings) this_cpu_ptr(ZSX_RING_PCPU(rings))
+/* one IRQ-safe this-CPU RMW: xadd with a segment prefix on x86, ll/sc on arm64 */
+#define ZSX_RING_RESERVE(rings) (this_cpu_inc_return(ZSX_RING_PCPU(rings)->head) - 1)
+#define ZSX_RING_LOAD(x) READ_ONCE(x)
+#define ZSX_RING_LOAD_ACQ(p) smp_load_acquire(p)
+#define ZSX_RING_STORE_REL(p, v) smp_store_release(p, v)
+#include "defer_ring.h"
+
+#endif
