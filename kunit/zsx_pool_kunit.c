@@ -15,6 +15,7 @@
 #include <linux/zsmalloc.h>
 #include "core.h"
 #include "zsx.h"
+#include "zsx_internal.h"
 
 /* zram's flags: zsx pages are movable, so the kernel's compaction may migrate them mid-test */
 #define ZSX_TEST_GFP (GFP_KERNEL | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
@@ -647,7 +648,47 @@ static void bad_input_destroy_with_live_objects(struct kunit *test)
 	zsx_destroy_pool(pool);
 }
 
+/*
+ * Each misuse has its own rate-limited warning naming the pool and the
+ * handle: a double free, then another pool's handle, then an over-long write
+ * are each reported as their kind (one WARN_ONCE for all used to silence every
+ * misuse after the first). These are warnings, not WARN()s: no splat.
+ */
+static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
+{
+	struct zsx_pool_opts dbg = { .free_policy = ZSX_FREE_DEFAULT, .deferred = ZSX_DEFERRED_OFF, .debug = 1 };
+	struct zsx_pool *a = zsx_create_pool_opts("kunit-misuse-a", &dbg);
+	struct zsx_pool *b = zsx_create_pool_opts("kunit-misuse-b", &dbg);
+	unsigned long freed0 = zsx_misuse_count(ZSX_MISUSE_FREED_HANDLE);
+	unsigned long foreign0 = zsx_misuse_count(ZSX_MISUSE_FOREIGN_HANDLE);
+	unsigned long long0 = zsx_misuse_count(ZSX_MISUSE_WRITE_TOO_LONG);
+	unsigned long h, keep;
+	char *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	h = zsx_malloc(a, 100, ZSX_TEST_GFP, NUMA_NO_NODE);
+	keep = zsx_malloc(a, 32, ZSX_TEST_GFP, NUMA_NO_NODE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h) || IS_ERR_VALUE(keep));
+	zsx_free(a, h);
+	zsx_free(a, h);
+	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_FREED_HANDLE) - freed0, 1ul, "a double free was not reported");
+	zsx_free(b, keep);
+	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_FOREIGN_HANDLE) - foreign0, 1ul,
+			    "another pool's handle was not reported after a different misuse");
+	zsx_obj_write(a, keep, buf, 256);
+	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_WRITE_TOO_LONG) - long0, 1ul,
+			    "a write longer than the object was not reported");
+	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(a)), 1ul);
+	zsx_free(a, keep);
+	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(a), 0ul);
+	zsx_destroy_pool(b);
+	zsx_destroy_pool(a);
+}
+
 static struct kunit_case zsx_bad_input_cases[] = {
+	KUNIT_CASE(bad_input_each_misuse_reported_on_its_own),
 	KUNIT_CASE(bad_input_sizes_and_handles),
 	KUNIT_CASE(bad_input_pool_names_and_chains),
 	KUNIT_CASE(bad_input_destroy_with_live_objects),

@@ -72,6 +72,7 @@ thread_local bool t_in_irq;
 thread_local bool t_irqs_disabled;
 std::atomic<long> warnings{0};
 std::atomic<long> forbidden_lock_waits{0};
+std::atomic<long> warnings_by_kind[ZSX_MISUSE_NR];
 std::atomic<long> drainer_locks{0};
 thread_local bool t_drainer;
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
@@ -490,10 +491,12 @@ int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int 
 }
 struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings) { return ZSX_RING_THIS(rings); }
 
-void zsx_plat_warn(const char *what, unsigned long a, unsigned long b)
+void zsx_plat_warn(void *, int kind, unsigned long handle, unsigned long detail)
 {
 	host::warnings++;
-	fprintf(stderr, "zsx-host WARN: %s (%#lx, %#lx)\n", what, a, b);
+	if (kind >= 0 && kind < ZSX_MISUSE_NR)
+		host::warnings_by_kind[kind]++;
+	fprintf(stderr, "zsx-host WARN: kind %d (handle %#lx, %#lx)\n", kind, handle, detail);
 }
 void zsx_plat_report(const char *what, unsigned long a, unsigned long b)
 {

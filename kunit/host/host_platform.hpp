@@ -12,6 +12,7 @@ std::mutex &cpu_lock(int cpu);      // "IRQs off" on that CPU
 extern thread_local bool t_in_irq;  // this thread plays an interrupt handler
 extern thread_local bool t_irqs_disabled; // this thread plays a task that disabled IRQs (spin_lock_irqsave)
 extern std::atomic<long> warnings;          // zsx_plat_warn calls
+extern std::atomic<long> warnings_by_kind[]; // ... per enum zsx_misuse kind
 extern std::atomic<long> forbidden_lock_waits; // locks waited for by t_in_irq / t_irqs_disabled threads
 extern std::atomic<long> drainer_locks;     // locks taken by deferred-free drainers
 extern thread_local bool t_drainer;

@@ -344,6 +344,8 @@ TEST(PoolErrors, BadInputGetsErrorValues)
 TEST_P(PoolByPolicy, DebugHandlesRefuseMisuse)
 {
 	long handles = host::handles_live.load(), warnings = host::warnings.load();
+	long freed0 = host::warnings_by_kind[ZSX_MISUSE_FREED_HANDLE].load();
+	long foreign0 = host::warnings_by_kind[ZSX_MISUSE_FOREIGN_HANDLE].load();
 	{
 		auto a = make_pool(GetParam()), b = make_pool(GetParam());
 		ASSERT_EQ(zsx_core_pool_set_debug(a.get()), 0);
@@ -360,8 +362,12 @@ TEST_P(PoolByPolicy, DebugHandlesRefuseMisuse)
 		EXPECT_EQ(zsx_core_map(a.get(), h, 1), nullptr) << "map of a freed handle must be refused";
 		EXPECT_EQ(zsx_core_read_begin(a.get(), h, 500, local.data()), nullptr) << "read of a freed handle";
 		EXPECT_EQ(host::warnings.load(), warnings + 3);
+		EXPECT_EQ(host::warnings_by_kind[ZSX_MISUSE_FREED_HANDLE].load(), freed0 + 3)
+			<< "double free, map and read of a freed handle: each its own report of that kind";
 		zsx_core_free(b.get(), keep);
 		EXPECT_EQ(host::warnings.load(), warnings + 4) << "another pool's handle not reported";
+		EXPECT_EQ(host::warnings_by_kind[ZSX_MISUSE_FOREIGN_HANDLE].load(), foreign0 + 1)
+			<< "a foreign handle after freed-handle reports must still be reported as its own kind";
 		EXPECT_EQ(zsx_core_objects_in_use(a.get()), 1u);
 		EXPECT_TRUE(check_obj(a.get(), keep, data)) << "misuse must not touch live objects";
 		zsx_core_free(a.get(), keep);
@@ -385,7 +391,7 @@ TEST_P(PoolByPolicy, DebugHandlesRefuseMisuse)
 	host::warnings = warnings;
 }
 
-// zsx_free(pool B, a handle of pool A): WARN (zsx_plat_warn), nothing freed,
+// zsx_free(pool B, a handle of pool A): a warning (zsx_plat_warn), nothing freed,
 // A's object and counters intact, A can still free it.
 TEST_P(PoolByPolicy, FreeOfAnotherPoolsHandleIsRefused)
 {
@@ -451,8 +457,11 @@ TEST_P(PoolByPolicy, CorruptHandlesAreRefusedWithoutDereferencing)
 	for (const Case &c : cases) {
 		auto *forged = new unsigned long[2]{c.obj, 0};
 		long warnings = host::warnings.load(), handles = host::handles_live.load();
+		long not_live = host::warnings_by_kind[ZSX_MISUSE_FREE_NOT_LIVE].load();
 		zsx_core_free(pool.get(), reinterpret_cast<unsigned long>(forged));
 		EXPECT_EQ(host::warnings.load(), warnings + 1) << c.what << ": must be reported";
+		EXPECT_EQ(host::warnings_by_kind[ZSX_MISUSE_FREE_NOT_LIVE].load(), not_live + 1)
+			<< c.what << ": reported as a free of no live object";
 		EXPECT_EQ(host::handles_live.load(), handles) << c.what << ": nothing may be freed";
 		EXPECT_EQ(zsx_core_objects_in_use(pool.get()), 1u) << c.what;
 		delete[] forged;

@@ -82,6 +82,21 @@ enum zsx_trace_free_path {
 	ZSX_TRACE_FREE_FALLBACK = 5,          /* deferred, both buffers busy: freed synchronously */
 };
 
+/* misuse and trouble the core reports, each kind with its own rate-limited
+ * warning naming the pool and the handle (zsx_plat_warn) */
+enum zsx_misuse {
+	ZSX_MISUSE_FREED_HANDLE,    /* debug pools: a freed handle used (double free, use after free) */
+	ZSX_MISUSE_FOREIGN_HANDLE,  /* debug pools: another pool's handle (or no handle) */
+	ZSX_MISUSE_FREE_NOT_LIVE,   /* zsx_free: no live object of this pool at the handle's obj */
+	ZSX_MISUSE_DEFER_NOT_LIVE,  /* zsx_free_deferred: likewise, found when it is freed */
+	ZSX_MISUSE_DEFER_BAD_CLASS, /* zsx_free_deferred: obj's class field names no class */
+	ZSX_MISUSE_ACCESS_NOT_LIVE, /* map/read/write: no object of this pool at the handle's obj */
+	ZSX_MISUSE_WRITE_TOO_LONG,  /* zsx_obj_write: longer than the object */
+	ZSX_MISUSE_DEFER_KEPT,      /* no misuse: ring, reserve and memory exhausted in interrupt
+				     * context: the object is kept until the pool is destroyed */
+	ZSX_MISUSE_NR
+};
+
 /* the shim's object for this pool (passed back to the tracepoint hooks) */
 void zsx_core_pool_set_owner(struct zsx_core_pool *p, void *owner);
 /* debug handles (before the first malloc): misuse of a handle (double free,

@@ -140,8 +140,7 @@ void DeferredFree::spill(unsigned long handle)
 		// no memory and no lock: the object stays allocated until the pool is
 		// destroyed (destroy frees every object); said once, counted always
 		add_relaxed(&r->kept, 1ul);
-		zsx_plat_warn("zsx_free_deferred: ring full, class busy, no memory in atomic context: object kept until destroy",
-			      handle, 0);
+		zsx_plat_warn(pool_->owner(), ZSX_MISUSE_DEFER_KEPT, handle, 0);
 		return;
 	}
 	n->handle = handle;

@@ -143,8 +143,10 @@ void zsx_plat_trace_compact(void *owner, unsigned long classes, unsigned long pa
 void zsx_plat_trace_migrate(void *owner, unsigned long old_pfn, unsigned long new_pfn, unsigned int objects);
 
 /* misc */
-/* WARN_ONCE: corruption or API misuse */
-void zsx_plat_warn(const char *what, unsigned long a, unsigned long b);
+/* API misuse or corruption (enum zsx_misuse): each kind its own rate-limited
+ * warning naming the pool (owner: what the shim set with
+ * zsx_core_pool_set_owner) and the handle; counted per kind */
+void zsx_plat_warn(void *owner, int kind, unsigned long handle, unsigned long detail);
 /* pr_warn: an expected but noteworthy event */
 void zsx_plat_report(const char *what, unsigned long a, unsigned long b);
 void zsx_plat_cond_resched(void);

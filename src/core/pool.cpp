@@ -434,9 +434,7 @@ bool Pool::debug_check(unsigned long handle) const
 	unsigned long tag = load_relaxed(&reinterpret_cast<unsigned long *>(handle)[1]);
 	if (zsx_likely(tag == live_tag()))
 		return true;
-	zsx_plat_warn(tag == kFreedTag ? "handle already freed (double free or use after free): refused"
-				       : "handle not from this pool: refused",
-		      handle, tag);
+	zsx_plat_warn(owner_, tag == kFreedTag ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle, tag);
 	return false;
 }
 
@@ -604,7 +602,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		}
 	}
 	if (zsx_unlikely(!ok)) {
-		zsx_plat_warn("zsx_free: handle does not point at a live object of this pool", handle, load_relaxed(word));
+		zsx_plat_warn(owner_, ZSX_MISUSE_FREE_NOT_LIVE, handle, load_relaxed(word));
 		return;
 	}
 	finish_free(handle, cls, empties, path < 0 ? int(policy_) : path);
@@ -640,8 +638,7 @@ bool Pool::try_free(unsigned long handle, int path)
 		spin_unlock(cls->lock);
 	}
 	if (zsx_unlikely(!ok)) {
-		zsx_plat_warn("zsx_free_deferred: handle does not point at a live object of this pool", handle,
-			      load_relaxed(word));
+		zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, handle, load_relaxed(word));
 		return true;
 	}
 	finish_free(handle, cls, empties, path);
@@ -713,7 +710,7 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 		if (zsx_unlikely(!cls)) {
 			// a corrupt class field: refuse the whole run
 			for (unsigned k = i; k < end; ++k)
-				zsx_plat_warn("zsx_free_deferred: handle's class is no class of this pool", scratch[k], c);
+				zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_BAD_CLASS, scratch[k], c);
 			i = end;
 			continue;
 		}
@@ -740,7 +737,7 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 				if (scratch[j] & 2)
 					continue;
 				if (scratch[j] & 1) {
-					zsx_plat_warn("zsx_free_deferred: handle does not point at a live object", scratch[j] & ~1ul, c);
+					zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, scratch[j] & ~1ul, c);
 					continue;
 				}
 				release_handle(scratch[j]);
@@ -766,7 +763,7 @@ Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 	*obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
 	Zspage *zs = zspage_of_obj(*obj);
 	if (zsx_unlikely(!zs)) {
-		zsx_plat_warn("zsx map/read/write: handle does not point at an object of this pool", handle, *obj);
+		zsx_plat_warn(owner_, ZSX_MISUSE_ACCESS_NOT_LIVE, handle, *obj);
 		return nullptr;
 	}
 	add_relaxed(&zs->mapped, 1u);
@@ -904,7 +901,7 @@ void Pool::write(unsigned long handle, const void *mem, usize len)
 		return;
 	ObjPlace at(zs, obj);
 	if (zsx_unlikely(len > at.payload)) {
-		zsx_plat_warn("zsx_obj_write: length exceeds the object", len, at.payload);
+		zsx_plat_warn(owner_, ZSX_MISUSE_WRITE_TOO_LONG, handle, len);
 		len = at.payload;
 	}
 	copy_in(at.zs, at.idx, at.skip, mem, len);

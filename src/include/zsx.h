@@ -39,7 +39,7 @@ struct zsx_pool_opts {
 	int free_policy;      /* enum zsx_free_policy */
 	int deferred;         /* enum zsx_deferred_policy */
 	unsigned int deferred_per_cpu; /* handles parked per CPU; 0 = from deferred_budget_kb */
-	int debug;            /* 1: refuse (WARN_ONCE) frees, maps and reads of freed or foreign
+	int debug;            /* 1: refuse (a rate-limited warning) frees, maps and reads of freed or foreign
 			       * handles; 0: the module parameter debug_handles */
 };
 

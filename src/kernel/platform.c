@@ -20,6 +20,7 @@
 #include <linux/workqueue.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -489,9 +490,46 @@ struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings)
 	return raw_cpu_ptr((struct zsx_defer_ring __percpu __force *)rings);
 }
 
-void zsx_plat_warn(const char *what, unsigned long a, unsigned long b)
+/* ---- misuse: each kind its own rate-limited warning, counted --------------- */
+
+static const char *const zsx_misuse_text[ZSX_MISUSE_NR] = {
+	[ZSX_MISUSE_FREED_HANDLE] = "handle already freed (double free or use after free), refused",
+	[ZSX_MISUSE_FOREIGN_HANDLE] = "handle not from this pool, refused",
+	[ZSX_MISUSE_FREE_NOT_LIVE] = "zsx_free: handle does not point at a live object of this pool, refused",
+	[ZSX_MISUSE_DEFER_NOT_LIVE] = "zsx_free_deferred: handle does not point at a live object of this pool, refused",
+	[ZSX_MISUSE_DEFER_BAD_CLASS] = "zsx_free_deferred: the handle's class is no class of this pool, refused",
+	[ZSX_MISUSE_ACCESS_NOT_LIVE] = "map/read/write: handle does not point at an object of this pool, refused",
+	[ZSX_MISUSE_WRITE_TOO_LONG] = "zsx_obj_write: longer than the object, truncated",
+	[ZSX_MISUSE_DEFER_KEPT] =
+		"zsx_free_deferred: ring full, class busy, no memory in interrupt context: object kept until the pool is destroyed",
+};
+static struct ratelimit_state zsx_misuse_rs[ZSX_MISUSE_NR];
+static atomic_long_t zsx_misuse_seen[ZSX_MISUSE_NR];
+
+void zsx_plat_warn(void *owner, int kind, unsigned long handle, unsigned long detail)
 {
-	WARN_ONCE(1, "zsx: %s (%#lx, %#lx)\n", what, a, b);
+	if (WARN_ON_ONCE(kind < 0 || kind >= ZSX_MISUSE_NR))
+		return;
+	atomic_long_inc(&zsx_misuse_seen[kind]);
+	if (__ratelimit(&zsx_misuse_rs[kind]))
+		pr_warn("pool %s: %s (handle %#lx, %#lx)\n", zsx_pool_name_of(owner), zsx_misuse_text[kind], handle,
+			detail);
+}
+
+/* tests: how often each kind was reported since load */
+unsigned long zsx_misuse_count(int kind)
+{
+	return kind >= 0 && kind < ZSX_MISUSE_NR ? atomic_long_read(&zsx_misuse_seen[kind]) : 0;
+}
+EXPORT_SYMBOL_GPL(zsx_misuse_count);
+
+static void zsx_misuse_init(void)
+{
+	int k;
+
+	/* at most 10 lines per kind per 5 s */
+	for (k = 0; k < ZSX_MISUSE_NR; k++)
+		ratelimit_state_init(&zsx_misuse_rs[k], 5 * HZ, 10);
 }
 
 void zsx_plat_report(const char *what, unsigned long a, unsigned long b)
@@ -641,6 +679,7 @@ int zsx_platform_init(void)
 {
 	int cpu, rc;
 
+	zsx_misuse_init();
 	rc = zsx_mm_init();
 	if (rc) {
 		zsx_platform_exit();

@@ -10,5 +10,7 @@ void zsx_zpool_init(void);
 void zsx_zpool_exit(void);
 /* a pool's name from the owner pointer the core passes to trace hooks */
 const char *zsx_pool_name_of(void *owner);
+/* tests: reports of an enum zsx_misuse kind since load */
+unsigned long zsx_misuse_count(int kind);
 
 #endif
