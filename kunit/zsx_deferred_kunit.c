@@ -15,6 +15,7 @@
 #include <linux/hrtimer.h>
 #include "core.h"
 #include "zsx.h"
+#include "zsx_kunit.h"
 
 #define DEFER_GFP (GFP_KERNEL | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
 
@@ -25,7 +26,7 @@ static struct zsx_pool *defer_pool(struct kunit *test, const char *name, unsigne
 		.deferred = ZSX_DEFERRED_PERCPU,
 		.deferred_per_cpu = per_cpu,
 	};
-	struct zsx_pool *pool = zsx_create_pool_opts(name, &opts);
+	struct zsx_pool *pool = kunit_pool(test, name, &opts);
 
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	return pool;
@@ -63,7 +64,7 @@ static void deferred_enqueue_flush_exactness(struct kunit *test)
 	zsx_free_deferred(pool, (unsigned long)ERR_PTR(-ENOMEM));
 	zsx_free_deferred_flush(pool);
 	expect_exact(test, pool, n);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static DEFINE_SPINLOCK(defer_test_lock);
@@ -86,7 +87,7 @@ static void deferred_from_atomic_context(struct kunit *test)
 	spin_unlock_irqrestore(&defer_test_lock, flags);
 	zsx_free_deferred_flush(pool);
 	expect_exact(test, pool, 512);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 struct defer_producer {
@@ -142,7 +143,7 @@ static void deferred_producers_race_drainer(struct kunit *test)
 	kunit_info(test, "%lu frees: %lu parked in %lu drains (%lu class runs), %lu synchronous fallbacks, longest hold %lu ns\n",
 		   p[0].frees + p[1].frees, st.enqueued, st.drains, st.classes_touched, st.fallbacks, st.longest_hold_ns);
 	KUNIT_EXPECT_GT_MSG(test, st.enqueued, 20ul * 256, "the rings did not wrap often enough to exercise the protocol");
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 /*
@@ -203,7 +204,7 @@ static void lock_holder_waits_for_no_pool_lock(struct kunit *test, bool bh)
 	KUNIT_EXPECT_GT_MSG(test, st.overflowed, 0ul, "the ring's reserve was never used: the case was not exercised");
 	KUNIT_EXPECT_GT_MSG(test, st.fallbacks + st.spilled, 0ul, "the ring never filled: the case was not exercised");
 	expect_exact(test, pool, 2000);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void deferred_irqsafe_lock_holder_waits_for_no_pool_lock(struct kunit *test)
@@ -297,7 +298,7 @@ static void deferred_reentry_from_a_timer_on_the_same_cpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->irq_frees, (unsigned long)REENTRY_IRQ_FREES);
 	KUNIT_EXPECT_GT_MSG(test, r->task_frees, 0ul, "the task never freed while the timer ran");
 	expect_exact(test, r->pool, r->task_frees + r->irq_frees);
-	zsx_destroy_pool(r->pool);
+	kunit_pool_destroy(test, r->pool);
 }
 
 /* a drainer frees at most hold_max handles per class-lock hold, and says how long it held */
@@ -320,7 +321,7 @@ static void deferred_drain_bounded_hold(struct kunit *test)
 	KUNIT_EXPECT_GT_MSG(test, st.longest_hold_ns, 0ul, "the drainers' class-lock holds were not measured");
 	kunit_info(test, "3000 frees of one class, hold_max 16: longest class-lock hold %lu ns\n", st.longest_hold_ns);
 	expect_exact(test, pool, 3000);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void deferred_destroy_with_pending_handles(struct kunit *test)
@@ -333,20 +334,20 @@ static void deferred_destroy_with_pending_handles(struct kunit *test)
 	KUNIT_EXPECT_GT(test, zsx_core_objects_in_use(zsx_pool_core(pool)) +
 			zsx_core_deferred_cpu_pending(zsx_pool_core(pool), raw_smp_processor_id()), 0ul);
 	/* no flush: destroy flushes; kmemleak at the end of the run sees any leak */
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void deferred_off_is_plain_free(struct kunit *test)
 {
 	struct zsx_pool_opts opts = { .free_policy = ZSX_FREE_DEFAULT, .deferred = ZSX_DEFERRED_OFF };
-	struct zsx_pool *pool = zsx_create_pool_opts("kunit-defer-off", &opts);
+	struct zsx_pool *pool = kunit_pool(test, "kunit-defer-off", &opts);
 	struct zsx_core_deferred_stats st;
 
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	zsx_free_deferred(pool, zsx_malloc(pool, 300, DEFER_GFP, NUMA_NO_NODE));
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), 0ul);
 	KUNIT_EXPECT_NE(test, zsx_core_deferred_stats(zsx_pool_core(pool), &st), 0);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_deferred_cases[] = {

@@ -15,6 +15,7 @@
 #include <linux/zsmalloc.h>
 #include "core.h"
 #include "zsx.h"
+#include "zsx_kunit.h"
 #include "zsx_internal.h"
 
 /* zram's flags: zsx pages are movable, so the kernel's compaction may migrate them mid-test */
@@ -71,7 +72,7 @@ static const void *policy_gen(const void *prev, char *desc)
 static struct zsx_pool *test_pool(struct kunit *test, const char *name, unsigned int chain, int policy)
 {
 	struct zsx_pool_opts opts = { .chain = chain, .free_policy = policy };
-	struct zsx_pool *pool = zsx_create_pool_opts(name, &opts);
+	struct zsx_pool *pool = kunit_pool(test, name, &opts);
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, pool, "cannot create pool %s (chain %u, policy %d)", name, chain, policy);
 	return pool;
@@ -106,7 +107,7 @@ static void alloc_every_size_and_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), 0ul);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_get_total_pages(pool), 0ul, "empty zspages were not released");
 	vfree(handles);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void alloc_huge_class(struct kunit *test)
@@ -126,7 +127,7 @@ static void alloc_huge_class(struct kunit *test)
 	zsx_free(pool, h1);
 	zsx_free(pool, h2);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_alloc_cases[] = {
@@ -167,7 +168,7 @@ static void access_round_trip_all_sizes(struct kunit *test)
 			zsx_free(pool, handles[i]);
 	}
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void access_map_modes_on_spanning_objects(struct kunit *test)
@@ -201,7 +202,7 @@ static void access_map_modes_on_spanning_objects(struct kunit *test)
 				    "object %d lost a write made through map()", i);
 		zsx_free(pool, h[i]);
 	}
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_access_cases[] = {
@@ -244,7 +245,7 @@ static void free_policy_releases_zspages(struct kunit *test)
 		KUNIT_EXPECT_GT(test, st.zspages_freed_locked, 0ul);
 		KUNIT_EXPECT_EQ(test, st.zspages_freed_unlocked, 0ul);
 	}
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void free_policy_obj_carries_class(struct kunit *test)
@@ -266,16 +267,16 @@ static void free_policy_obj_carries_class(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, dcls, cls, "obj of a %lu-byte object lacks its class", size);
 		zsx_free(pool, h);
 	}
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 
 	/* where the class field does not fit, classidx is refused at creation */
-	pool = zsx_create_pool_opts("kunit-classidx", &opts);
+	pool = kunit_pool(test, "kunit-classidx", &opts);
 	if (zsx_core_has_classidx()) {
 		KUNIT_EXPECT_NOT_NULL(test, pool);
 	} else {
 		KUNIT_EXPECT_NULL_MSG(test, pool, "narrow layout accepted the classidx policy");
 	}
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_free_policy_cases[] = {
@@ -327,7 +328,7 @@ static void compaction_releases_pages(struct kunit *test)
 		zsx_free(pool, h[i]);
 	}
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_compaction_cases[] = {
@@ -441,7 +442,7 @@ static void concurrency_free_while_compacting(struct kunit *test)
 		   w[1].ops, comp.ops);
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), 0ul);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_concurrency_cases[] = {
@@ -501,7 +502,7 @@ static void migration_direct(struct kunit *test)
 	zsx_pool_stats(pool, &st);
 	KUNIT_EXPECT_GE(test, st.pages_migrated, (unsigned long)migrated + 1);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 struct migrator_ctx {
@@ -584,7 +585,7 @@ static void migration_races_free_and_compaction(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, mig.mismatches, 0ul, "migrated objects corrupted");
 	KUNIT_EXPECT_GT(test, mig.migrated, 0ul);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static struct kunit_case zsx_migration_cases[] = {
@@ -613,7 +614,7 @@ static void bad_input_sizes_and_handles(struct kunit *test)
 	zsx_free(pool, (unsigned long)ERR_PTR(-EINVAL));
 	KUNIT_EXPECT_NULL(test, zsx_map_object(pool, 0, ZSX_MM_RO));
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 static void bad_input_pool_names_and_chains(struct kunit *test)
@@ -623,16 +624,16 @@ static void bad_input_pool_names_and_chains(struct kunit *test)
 	struct zsx_pool *a, *b;
 
 	KUNIT_EXPECT_NULL(test, zsx_create_pool(NULL));
-	a = zsx_create_pool("kunit-dup");
+	a = kunit_pool(test, "kunit-dup", NULL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	b = zsx_create_pool("kunit-dup");
+	b = kunit_pool(test, "kunit-dup", NULL);
 	KUNIT_EXPECT_NULL_MSG(test, b, "a second pool with the same name was created");
-	zsx_destroy_pool(b);
-	zsx_destroy_pool(a);
-	KUNIT_EXPECT_NULL(test, zsx_create_pool_opts("kunit-chain3", &bad_chain));
+	kunit_pool_destroy(test, b);
+	kunit_pool_destroy(test, a);
+	KUNIT_EXPECT_NULL(test, kunit_pool(test, "kunit-chain3", &bad_chain));
 	bad_chain.chain = 17;
-	KUNIT_EXPECT_NULL(test, zsx_create_pool_opts("kunit-chain17", &bad_chain));
-	KUNIT_EXPECT_NULL(test, zsx_create_pool_opts("kunit-policy9", &bad_policy));
+	KUNIT_EXPECT_NULL(test, kunit_pool(test, "kunit-chain17", &bad_chain));
+	KUNIT_EXPECT_NULL(test, kunit_pool(test, "kunit-policy9", &bad_policy));
 	zsx_destroy_pool(NULL);
 }
 
@@ -645,7 +646,7 @@ static void bad_input_destroy_with_live_objects(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(zsx_malloc(pool, size, ZSX_TEST_GFP, NUMA_NO_NODE)));
 	KUNIT_EXPECT_GT(test, zsx_get_total_pages(pool), 0ul);
 	/* reported and freed, handles included: kmemleak at the end of the run would see a leak */
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 }
 
 /*
@@ -657,8 +658,8 @@ static void bad_input_destroy_with_live_objects(struct kunit *test)
 static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
 {
 	struct zsx_pool_opts dbg = { .free_policy = ZSX_FREE_DEFAULT, .deferred = ZSX_DEFERRED_OFF, .debug = 1 };
-	struct zsx_pool *a = zsx_create_pool_opts("kunit-misuse-a", &dbg);
-	struct zsx_pool *b = zsx_create_pool_opts("kunit-misuse-b", &dbg);
+	struct zsx_pool *a = kunit_pool(test, "kunit-misuse-a", &dbg);
+	struct zsx_pool *b = kunit_pool(test, "kunit-misuse-b", &dbg);
 	unsigned long freed0 = zsx_misuse_count(ZSX_MISUSE_FREED_HANDLE);
 	unsigned long foreign0 = zsx_misuse_count(ZSX_MISUSE_FOREIGN_HANDLE);
 	unsigned long long0 = zsx_misuse_count(ZSX_MISUSE_WRITE_TOO_LONG);
@@ -683,8 +684,8 @@ static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(a)), 1ul);
 	zsx_free(a, keep);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(a), 0ul);
-	zsx_destroy_pool(b);
-	zsx_destroy_pool(a);
+	kunit_pool_destroy(test, b);
+	kunit_pool_destroy(test, a);
 }
 
 static struct kunit_case zsx_bad_input_cases[] = {
@@ -733,7 +734,7 @@ static unsigned long density_zsx(struct kunit *test, unsigned int chain, unsigne
 	pages = zsx_get_total_pages(pool);
 	for (i = 0; i < DENSITY_OBJS; i++)
 		zsx_free(pool, h[i]);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 	return pages;
 }
 
@@ -782,7 +783,7 @@ static void density_huge_class_size_as_zsmalloc(struct kunit *test)
 	zsx_size = zsx_huge_class_size(pool);
 	zs_size = zs_huge_class_size(zs);
 	zs_destroy_pool(zs);
-	zsx_destroy_pool(pool);
+	kunit_pool_destroy(test, pool);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_size, zs_size, "zsx_huge_class_size %zu, zs_huge_class_size %zu", zsx_size,
 			    zs_size);
 }
