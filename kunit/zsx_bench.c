@@ -94,8 +94,8 @@ struct bench_run {
 	struct zs_pool *zs;
 	struct zsx_pool *zsx;
 	unsigned int threads, objects;
-	atomic_t arrived;     /* barrier between the phases */
-	atomic_t phase;       /* 0 wait, 1 malloc, 2 free */
+	atomic_t arrived; /* barrier between the phases */
+	atomic_t phase; /* 0 wait, 1 malloc, 2 free */
 	atomic_t done;
 	struct completion all_done;
 };
@@ -185,12 +185,15 @@ static int cmp_u32(const void *a, const void *b)
 
 static unsigned long bench_pool_pages(struct bench_run *r)
 {
-	return r->cfg->kind == BK_ZSMALLOC ? zs_get_total_pages(r->zs) : zsx_get_total_pages(r->zsx);
+	return r->cfg->kind == BK_ZSMALLOC ? zs_get_total_pages(r->zs) :
+					     zsx_get_total_pages(r->zsx);
 }
 
 static int bench_run(const struct bench_config *cfg, unsigned int threads, unsigned int objects)
 {
-	struct zsx_pool_opts opts = { .chain = cfg->chain, .free_policy = cfg->policy, .deferred = cfg->deferred };
+	struct zsx_pool_opts opts = { .chain = cfg->chain,
+				      .free_policy = cfg->policy,
+				      .deferred = cfg->deferred };
 	struct zsx_core_deferred_stats dst = {};
 	struct bench_thread *th;
 	struct bench_run r = { .cfg = cfg, .threads = threads, .objects = objects };
@@ -295,8 +298,8 @@ static int bench_run(const struct bench_config *cfg, unsigned int threads, unsig
 			 div64_u64((u64)threads * objects * 1000000ull, max_t(u64, malloc_ns, 1)),
 			 div64_u64((u64)threads * objects * 1000000ull, max_t(u64, free_ns, 1)),
 			 lat[nr_lat / 2], lat[nr_lat * 99 / 100], lat[nr_lat - 1], flush_ns / 1000,
-			 dst.drain_ns / 1000, dst.drained, dst.fallbacks,
-			 pages_full, stored >> 10, pages_after);
+			 dst.drain_ns / 1000, dst.drained, dst.fallbacks, pages_full, stored >> 10,
+			 pages_after);
 	} else if (!err) {
 		err = -ENOMEM;
 	}
@@ -360,7 +363,7 @@ struct ic_run {
 	unsigned long *handles;
 	unsigned long *sink; /* the dry malloc loop's stores */
 	struct perf_event **ev; /* per CPU, NULL where offline */
-	bool mux;             /* a counter did not count the whole window */
+	bool mux; /* a counter did not count the whole window */
 };
 
 static int ic_open(struct ic_run *r, char *why, size_t len)
@@ -377,10 +380,12 @@ static int ic_open(struct ic_run *r, char *why, size_t len)
 	if (!r->ev)
 		return -ENOMEM;
 	for_each_online_cpu(cpu) {
-		struct perf_event *ev = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
+		struct perf_event *ev =
+			perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
 
 		if (IS_ERR(ev)) {
-			snprintf(why, len, "error=%ld no_instruction_counter_on_cpu%u\n", PTR_ERR(ev), cpu);
+			snprintf(why, len, "error=%ld no_instruction_counter_on_cpu%u\n",
+				 PTR_ERR(ev), cpu);
 			return PTR_ERR(ev);
 		}
 		r->ev[cpu] = ev;
@@ -531,7 +536,9 @@ static u64 ic_window(struct ic_run *r, enum ic_what what, int *err)
 
 static int ic_run(const struct bench_config *cfg, unsigned int n)
 {
-	struct zsx_pool_opts opts = { .chain = cfg->chain, .free_policy = cfg->policy, .deferred = cfg->deferred };
+	struct zsx_pool_opts opts = { .chain = cfg->chain,
+				      .free_policy = cfg->policy,
+				      .deferred = cfg->deferred };
 	struct zsx_core_deferred_stats d0 = {}, d1 = {};
 	struct ic_run r = { .cfg = cfg, .n = n };
 	u64 malloc_base, malloc_w, free_base = 0, free_w = 0, drain_base = 0, drain_w = 0;
@@ -597,16 +604,18 @@ static int ic_run(const struct bench_config *cfg, unsigned int n)
 	if (deferred)
 		snprintf(bench_result, sizeof(bench_result),
 			 "config=%s objects=%u cpus=%u malloc=%llu malloc_base=%llu enqueue=%llu enqueue_base=%llu drain=%llu drain_base=%llu drained=%lu fallbacks=%lu enqueued=%lu pages=%lu pages_left_after_free=%lu mux=%d\n",
-			 cfg->name, n, online, malloc_w, malloc_base, free_w, free_base, drain_w, drain_base,
-			 d1.drained - d0.drained, d1.fallbacks - d0.fallbacks, d1.enqueued - d0.enqueued,
-			 pages_full, pages_left, r.mux);
+			 cfg->name, n, online, malloc_w, malloc_base, free_w, free_base, drain_w,
+			 drain_base, d1.drained - d0.drained, d1.fallbacks - d0.fallbacks,
+			 d1.enqueued - d0.enqueued, pages_full, pages_left, r.mux);
 	else
 		snprintf(bench_result, sizeof(bench_result),
 			 "config=%s objects=%u cpus=%u malloc=%llu malloc_base=%llu free=%llu free_base=%llu pages=%lu pages_left_after_free=%lu mux=%d\n",
-			 cfg->name, n, online, malloc_w, malloc_base, free_w, free_base, pages_full, pages_left, r.mux);
+			 cfg->name, n, online, malloc_w, malloc_base, free_w, free_base, pages_full,
+			 pages_left, r.mux);
 out:
 	if (err && !bench_result[0])
-		snprintf(bench_result, sizeof(bench_result), "error=%d config=%s\n", err, cfg->name);
+		snprintf(bench_result, sizeof(bench_result), "error=%d config=%s\n", err,
+			 cfg->name);
 	if (r.handles) {
 		for (i = 0; i < n && r.handles[i]; i++) {
 			if (r.zs)
@@ -870,9 +879,14 @@ static ssize_t sizes_write(struct file *f, const char __user *ubuf, size_t len, 
 
 static const struct file_operations run_fops = { .owner = THIS_MODULE, .write = run_write };
 static const struct file_operations sizes_fops = {
-	.owner = THIS_MODULE, .open = sizes_open, .read = seq_read, .llseek = seq_lseek,
-	.release = single_release, .write = sizes_write,
+	.owner = THIS_MODULE,
+	.open = sizes_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = sizes_write,
 };
+
 static const struct file_operations insns_fops = { .owner = THIS_MODULE, .write = insns_write };
 static const struct file_operations sample_fops = { .owner = THIS_MODULE, .write = sample_write };
 static const struct file_operations result_fops = { .owner = THIS_MODULE, .read = result_read };
@@ -902,4 +916,4 @@ static void __exit zsx_bench_exit(void)
 module_init(zsx_bench_init);
 module_exit(zsx_bench_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("zsx benchmark: malloc/free throughput, free latency, density vs the kernel's zsmalloc");
+MODULE_DESCRIPTION("zsx benchmark: throughput, free latency, density vs the kernel's zsmalloc");

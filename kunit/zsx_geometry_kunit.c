@@ -17,6 +17,7 @@ static void chain_desc(const unsigned int *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "chain=%u", *c);
 }
+
 KUNIT_ARRAY_PARAM(chain, chains, chain_desc);
 
 static void geometry_class_table_is_consistent(struct kunit *test)
@@ -28,21 +29,27 @@ static void geometry_class_table_is_consistent(struct kunit *test)
 
 	zsx_core_layout(&l);
 	for (slot = 0; slot < l.nr_classes; slot++) {
-		unsigned int slot_size = min_t(unsigned int, 32 + slot * (PAGE_SIZE >> 8), PAGE_SIZE);
+		unsigned int slot_size =
+			min_t(unsigned int, 32 + slot * (PAGE_SIZE >> 8), PAGE_SIZE);
 
 		KUNIT_ASSERT_EQ(test, zsx_core_class_info(chain, slot, &c), 0);
-		KUNIT_EXPECT_EQ_MSG(test, c.size % 8, 0u, "slot %u: size %u not 8-byte aligned", slot, c.size);
-		KUNIT_EXPECT_GE_MSG(test, c.size, slot_size, "slot %u served by a smaller class", slot);
-		KUNIT_EXPECT_LE_MSG(test, c.pages, chain, "slot %u: chain longer than %u", slot, chain);
+		KUNIT_EXPECT_EQ_MSG(test, c.size % 8, 0u, "slot %u: size %u not 8-byte aligned",
+				    slot, c.size);
+		KUNIT_EXPECT_GE_MSG(test, c.size, slot_size, "slot %u served by a smaller class",
+				    slot);
+		KUNIT_EXPECT_LE_MSG(test, c.pages, chain, "slot %u: chain longer than %u", slot,
+				    chain);
 		KUNIT_EXPECT_GE_MSG(test, c.pages, 1u, "slot %u: empty zspage", slot);
 		KUNIT_EXPECT_EQ_MSG(test, c.objs, (unsigned int)(c.pages * PAGE_SIZE / c.size),
 				    "slot %u: objs per zspage is not pages*PAGE_SIZE/size", slot);
 		KUNIT_EXPECT_EQ_MSG(test, c.huge, c.pages == 1 && c.objs == 1,
 				    "slot %u: huge flag disagrees with 1 page / 1 object", slot);
-		KUNIT_EXPECT_GE_MSG(test, c.index, slot, "slot %u merged into a smaller slot", slot);
+		KUNIT_EXPECT_GE_MSG(test, c.index, slot, "slot %u merged into a smaller slot",
+				    slot);
 		/* a merged slot has its canonical class's exact shape */
 		KUNIT_ASSERT_EQ(test, zsx_core_class_info(chain, c.index, &canon), 0);
-		KUNIT_EXPECT_EQ_MSG(test, canon.index, c.index, "slot %u: canonical class is itself merged", slot);
+		KUNIT_EXPECT_EQ_MSG(test, canon.index, c.index,
+				    "slot %u: canonical class is itself merged", slot);
 		KUNIT_EXPECT_EQ(test, canon.pages, c.pages);
 		KUNIT_EXPECT_EQ(test, canon.objs, c.objs);
 		if (c.index == slot)
@@ -51,7 +58,8 @@ static void geometry_class_table_is_consistent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, distinct, zsx_core_nr_distinct_classes(chain));
 	KUNIT_EXPECT_LT_MSG(test, distinct, l.nr_classes, "chain %u merged no class at all", chain);
 #ifdef ZSX_INJECT_KUNIT_FAIL
-	KUNIT_EXPECT_EQ_MSG(test, distinct, 0u, "deliberately broken expectation (harness self-test)");
+	KUNIT_EXPECT_EQ_MSG(test, distinct, 0u,
+			    "deliberately broken expectation (harness self-test)");
 #endif
 }
 
@@ -73,8 +81,9 @@ static void geometry_least_waste(struct kunit *test)
 			unsigned long used = (span - span % c.size) * 100 / span;
 			unsigned long cused = (cspan - cspan % c.size) * 100 / cspan;
 
-			KUNIT_EXPECT_LE_MSG(test, used, cused, "size %u: %u pages beat the chosen %u",
-					    c.size, pages, c.pages);
+			KUNIT_EXPECT_LE_MSG(test, used, cused,
+					    "size %u: %u pages beat the chosen %u", c.size, pages,
+					    c.pages);
 		}
 	}
 }
@@ -90,7 +99,8 @@ static void geometry_size_lookup(struct kunit *test)
 
 		KUNIT_ASSERT_GE(test, slot, 0);
 		KUNIT_ASSERT_EQ(test, zsx_core_class_info(chain, slot, &c), 0);
-		KUNIT_ASSERT_GE_MSG(test, (unsigned long)c.size, size, "size %lu given a smaller class", size);
+		KUNIT_ASSERT_GE_MSG(test, (unsigned long)c.size, size,
+				    "size %lu given a smaller class", size);
 		if (slot > 0) {
 			/* tight: the slot below is too small for this size */
 			KUNIT_ASSERT_EQ(test, zsx_core_class_info(chain, slot - 1, &below), 0);
@@ -99,7 +109,11 @@ static void geometry_size_lookup(struct kunit *test)
 		}
 	}
 	KUNIT_EXPECT_EQ(test, zsx_core_huge_class_size(chain) > PAGE_SIZE / 2, true);
-	KUNIT_ASSERT_EQ(test, zsx_core_class_info(chain, zsx_core_slot_of_size(zsx_core_huge_class_size(chain)), &c), 0);
+	KUNIT_ASSERT_EQ(test,
+			zsx_core_class_info(chain,
+					    zsx_core_slot_of_size(zsx_core_huge_class_size(chain)),
+					    &c),
+			0);
 	KUNIT_EXPECT_TRUE_MSG(test, c.huge, "huge_class_size %lu is not served by a huge class",
 			      zsx_core_huge_class_size(chain));
 }
@@ -136,23 +150,20 @@ static struct kunit_suite zsx_geometry_suite = {
 struct obj_case {
 	const char *name;
 	unsigned long pfn; /* ~0ul: the largest PFN */
-	unsigned int cls;  /* ~0u: the largest class */
-	unsigned int idx;  /* ~0u: the largest index */
+	unsigned int cls; /* ~0u: the largest class */
+	unsigned int idx; /* ~0u: the largest index */
 };
 
 static const struct obj_case obj_cases[] = {
-	{ "zero", 0, 0, 0 },
-	{ "max_pfn", ~0ul, 0, 0 },
-	{ "max_index", 0, 0, ~0u },
-	{ "max_class", 0, ~0u, 0 },
-	{ "all_max", ~0ul, ~0u, ~0u },
-	{ "mixed", 0x12345, 77, 1000 },
+	{ "zero", 0, 0, 0 },	    { "max_pfn", ~0ul, 0, 0 },	   { "max_index", 0, 0, ~0u },
+	{ "max_class", 0, ~0u, 0 }, { "all_max", ~0ul, ~0u, ~0u }, { "mixed", 0x12345, 77, 1000 },
 };
 
 static void obj_case_desc(const struct obj_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(obj, obj_cases, obj_case_desc);
 
 static void obj_layout_round_trip(struct kunit *test)
@@ -209,11 +220,10 @@ static void obj_layout_bit_budget(struct kunit *test)
 #endif
 }
 
-static struct kunit_case zsx_obj_layout_cases[] = {
-	KUNIT_CASE_PARAM(obj_layout_round_trip, obj_gen_params),
-	KUNIT_CASE(obj_layout_bit_budget),
-	{}
-};
+static struct kunit_case zsx_obj_layout_cases[] = { KUNIT_CASE_PARAM(obj_layout_round_trip,
+								     obj_gen_params),
+						    KUNIT_CASE(obj_layout_bit_budget),
+						    {} };
 
 static struct kunit_suite zsx_obj_layout_suite = {
 	.name = "zsx_obj_layout",
@@ -230,7 +240,8 @@ struct mm_case {
 static const struct mm_case mm_cases[] = {
 	{ "GFP_KERNEL", GFP_KERNEL },
 	{ "GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE },
-	{ "GFP_NOIO|__GFP_HIGHMEM|__GFP_MOVABLE (zsxram's)", GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE },
+	{ "GFP_NOIO|__GFP_HIGHMEM|__GFP_MOVABLE (zsxram's)",
+	  GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE },
 #ifdef CONFIG_ZONE_DMA32
 	{ "GFP_DMA32", GFP_KERNEL | GFP_DMA32 },
 #endif
@@ -240,12 +251,15 @@ static void mm_case_desc(const struct mm_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
 }
+
 KUNIT_ARRAY_PARAM(mm_case, mm_cases, mm_case_desc);
 
 #define MM_PAGES 256
 
-/* every page the kernel hands out: the core's pfn, page-of-pfn and address
- * are the kernel's own page_to_pfn(), pfn_to_page() and page_address() */
+/*
+ * every page the kernel hands out: the core's pfn, page-of-pfn and address
+ * are the kernel's own page_to_pfn(), pfn_to_page() and page_address()
+ */
 static void memory_model_matches_the_kernel(struct kunit *test)
 {
 	const struct mm_case *c = test->param_value;
@@ -262,17 +276,20 @@ static void memory_model_matches_the_kernel(struct kunit *test)
 		if (!pages[i])
 			break;
 		inline_mm = zsx_core_mm_model((struct zsx_plat_page *)pages[i], &pfn, &addr, &back);
-		KUNIT_EXPECT_EQ_MSG(test, pfn, page_to_pfn(pages[i]), "page %u: core pfn differs", i);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, (struct page *)back, pages[i], "page %u: core page of pfn %#lx differs",
-					i, pfn);
+		KUNIT_EXPECT_EQ_MSG(test, pfn, page_to_pfn(pages[i]), "page %u: core pfn differs",
+				    i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, (struct page *)back, pages[i],
+					"page %u: core page of pfn %#lx differs", i, pfn);
 		kaddr = kmap_local_page(pages[i]);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, addr, kaddr, "page %u (pfn %#lx): core address differs", i, pfn);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, addr, kaddr,
+					"page %u (pfn %#lx): core address differs", i, pfn);
 		kunmap_local(kaddr);
 	}
 	KUNIT_EXPECT_EQ_MSG(test, i, MM_PAGES, "could allocate only %u pages", i);
 	while (i--)
 		__free_page(pages[i]);
-	kunit_info(test, "memory model: %s", inline_mm ? "inline (vmemmap + direct map)" : "out-of-line calls");
+	kunit_info(test, "memory model: %s",
+		   inline_mm ? "inline (vmemmap + direct map)" : "out-of-line calls");
 }
 
 /* a PFN beyond all memory is refused, not turned into a page pointer */
@@ -281,18 +298,22 @@ static void memory_model_matches_the_kernel(struct kunit *test)
 #endif
 static void memory_model_refuses_pfns_beyond_memory(struct kunit *test)
 {
-	unsigned long top = 0;
+	unsigned long top = 0, slab_pfn;
 	int nid;
 
 	for_each_online_node(nid)
 		top = max(top, node_end_pfn(nid));
-	/* the first section after all memory: no struct page there in either
+	/*
+	 * the first section after all memory: no struct page there in either
 	 * model (the out-of-line pfn_valid() accepts the rest of the last,
-	 * present section, whose struct pages exist) */
+	 * present section, whose struct pages exist)
+	 */
 	KUNIT_EXPECT_NULL_MSG(test, zsx_core_mm_pfn_to_page(ALIGN(top + 1, PAGES_PER_SECTION)),
 			      "pfn %#lx is beyond memory", ALIGN(top + 1, PAGES_PER_SECTION));
-	KUNIT_EXPECT_NULL_MSG(test, zsx_core_mm_pfn_to_page(~0ul >> PAGE_SHIFT), "the largest pfn is not memory");
-	KUNIT_EXPECT_NOT_NULL_MSG(test, zsx_core_mm_pfn_to_page(page_to_pfn(virt_to_page(kunit_kmalloc(test, 64, GFP_KERNEL)))),
+	KUNIT_EXPECT_NULL_MSG(test, zsx_core_mm_pfn_to_page(~0ul >> PAGE_SHIFT),
+			      "the largest pfn is not memory");
+	slab_pfn = page_to_pfn(virt_to_page(kunit_kmalloc(test, 64, GFP_KERNEL)));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, zsx_core_mm_pfn_to_page(slab_pfn),
 				  "a slab page's pfn is memory");
 }
 

@@ -23,17 +23,20 @@ static inline void zsx_kunit_pool_free(struct kunit_resource *res)
 	zsx_destroy_pool(res->data);
 }
 
-static inline bool zsx_kunit_pool_match(struct kunit *test, struct kunit_resource *res, void *pool)
+static inline bool zsx_kunit_pool_match(struct kunit *test, struct kunit_resource *res,
+					void *pool)
 {
 	return res->free == zsx_kunit_pool_free && res->data == pool;
 }
 
 /* NULL when zsx_create_pool_opts() refuses (opts NULL: the module defaults) */
-static inline struct zsx_pool *kunit_pool(struct kunit *test, const char *name, const struct zsx_pool_opts *opts)
+static inline struct zsx_pool *kunit_pool(struct kunit *test, const char *name,
+					  const struct zsx_pool_opts *opts)
 {
 	struct zsx_pool *pool = opts ? zsx_create_pool_opts(name, opts) : zsx_create_pool(name);
 
-	if (pool && !kunit_alloc_resource(test, zsx_kunit_pool_init, zsx_kunit_pool_free, GFP_KERNEL, pool)) {
+	if (pool && !kunit_alloc_resource(test, zsx_kunit_pool_init, zsx_kunit_pool_free,
+					  GFP_KERNEL, pool)) {
 		zsx_destroy_pool(pool);
 		KUNIT_FAIL(test, "no memory to track pool %s", name);
 		return NULL;
@@ -43,9 +46,12 @@ static inline struct zsx_pool *kunit_pool(struct kunit *test, const char *name, 
 
 static inline void kunit_pool_destroy(struct kunit *test, struct zsx_pool *pool)
 {
-	if (pool)
-		KUNIT_EXPECT_EQ_MSG(test, kunit_destroy_resource(test, zsx_kunit_pool_match, pool), 0,
-				    "a pool the case does not own was destroyed through the fixture");
+	int err;
+
+	if (!pool)
+		return;
+	err = kunit_destroy_resource(test, zsx_kunit_pool_match, pool);
+	KUNIT_EXPECT_EQ_MSG(test, err, 0, "not a pool this case owns");
 }
 
 #endif

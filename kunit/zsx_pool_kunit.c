@@ -32,7 +32,8 @@ static void fill_pattern(u8 *buf, size_t len, unsigned long seed)
 }
 
 /* 0 when the object holds the pattern, checked through both access APIs */
-static int check_pattern(struct zsx_pool *pool, unsigned long h, size_t len, unsigned long seed, u8 *scratch)
+static int check_pattern(struct zsx_pool *pool, unsigned long h, size_t len, unsigned long seed,
+			 u8 *scratch)
 {
 	u8 *want = scratch, *local = scratch + PAGE_SIZE;
 	void *mem;
@@ -48,7 +49,8 @@ static int check_pattern(struct zsx_pool *pool, unsigned long h, size_t len, uns
 	return bad;
 }
 
-static void write_pattern(struct zsx_pool *pool, unsigned long h, size_t len, unsigned long seed, u8 *scratch)
+static void write_pattern(struct zsx_pool *pool, unsigned long h, size_t len, unsigned long seed,
+			  u8 *scratch)
 {
 	fill_pattern(scratch, len, seed);
 	zsx_obj_write(pool, h, scratch, len);
@@ -64,17 +66,19 @@ static const void *policy_gen(const void *prev, char *desc)
 	if (p >= all_policies + ARRAY_SIZE(all_policies))
 		return NULL;
 	if (*p != ZSX_FREE_BASE && !zsx_core_has_classidx())
-		return NULL; /* narrow obj layout: only base exists (zsx_free_policy checks the refusal) */
+		return NULL; /* narrow layout: only base (zsx_free_policy checks the refusal) */
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", zsx_free_policy_name(*p));
 	return p;
 }
 
-static struct zsx_pool *test_pool(struct kunit *test, const char *name, unsigned int chain, int policy)
+static struct zsx_pool *test_pool(struct kunit *test, const char *name, unsigned int chain,
+				  int policy)
 {
 	struct zsx_pool_opts opts = { .chain = chain, .free_policy = policy };
 	struct zsx_pool *pool = kunit_pool(test, name, &opts);
 
-	KUNIT_ASSERT_NOT_NULL_MSG(test, pool, "cannot create pool %s (chain %u, policy %d)", name, chain, policy);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pool, "cannot create pool %s (chain %u, policy %d)", name,
+				  chain, policy);
 	return pool;
 }
 
@@ -93,19 +97,21 @@ static void alloc_every_size_and_release(struct kunit *test)
 		int cls = zsx_lookup_class_index(pool, size);
 
 		handles[size] = zsx_malloc(pool, size, ZSX_TEST_GFP, NUMA_NO_NODE);
-		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL((void *)handles[size]), "size %lu: %ld", size,
-				       (long)handles[size]);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL((void *)handles[size]), "size %lu: %ld",
+				       size, (long)handles[size]);
 		if (cls != last_class)
 			classes_seen++;
 		last_class = cls;
 	}
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), PAGE_SIZE);
-	KUNIT_EXPECT_GT_MSG(test, classes_seen, 50ul, "sizes 1..PAGE_SIZE should touch every class");
+	KUNIT_EXPECT_GT_MSG(test, classes_seen, 50ul,
+			    "sizes 1..PAGE_SIZE should touch every class");
 	KUNIT_EXPECT_GT(test, zsx_get_total_pages(pool), 0ul);
 	for (size = 1; size <= PAGE_SIZE; size++)
 		zsx_free(pool, handles[size]);
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), 0ul);
-	KUNIT_EXPECT_EQ_MSG(test, zsx_get_total_pages(pool), 0ul, "empty zspages were not released");
+	KUNIT_EXPECT_EQ_MSG(test, zsx_get_total_pages(pool), 0ul,
+			    "empty zspages were not released");
 	vfree(handles);
 	kunit_pool_destroy(test, pool);
 }
@@ -130,11 +136,10 @@ static void alloc_huge_class(struct kunit *test)
 	kunit_pool_destroy(test, pool);
 }
 
-static struct kunit_case zsx_alloc_cases[] = {
-	KUNIT_CASE_PARAM(alloc_every_size_and_release, policy_gen),
-	KUNIT_CASE_PARAM(alloc_huge_class, policy_gen),
-	{}
-};
+static struct kunit_case zsx_alloc_cases[] = { KUNIT_CASE_PARAM(alloc_every_size_and_release,
+								policy_gen),
+					       KUNIT_CASE_PARAM(alloc_huge_class, policy_gen),
+					       {} };
 
 static struct kunit_suite zsx_alloc_suite = {
 	.name = "zsx_alloc",
@@ -162,8 +167,12 @@ static void access_round_trip_all_sizes(struct kunit *test)
 			n++;
 		}
 		for (i = 0; i < n; i++)
-			KUNIT_ASSERT_EQ_MSG(test, check_pattern(pool, handles[i], size, handles[i] ^ size, scratch), 0,
-					    "size %lu object %d corrupted (1: read_begin, 2: map)", size, i);
+			KUNIT_ASSERT_EQ_MSG(test,
+					    check_pattern(pool, handles[i], size, handles[i] ^ size,
+							  scratch),
+					    0,
+					    "size %lu object %d corrupted (1: read_begin, 2: map)",
+					    size, i);
 		for (i = 0; i < n; i++)
 			zsx_free(pool, handles[i]);
 	}
@@ -239,8 +248,10 @@ static void free_policy_releases_zspages(struct kunit *test)
 	zsx_pool_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
 	if (policy == ZSX_FREE_CLASSIDX_UNLOCKED) {
-		KUNIT_EXPECT_GT_MSG(test, st.zspages_freed_unlocked, 0ul, "unlocked_free freed nothing unlocked");
-		KUNIT_EXPECT_EQ_MSG(test, st.zspages_freed_locked, 0ul, "unlocked_free freed under class->lock");
+		KUNIT_EXPECT_GT_MSG(test, st.zspages_freed_unlocked, 0ul,
+				    "unlocked_free freed nothing unlocked");
+		KUNIT_EXPECT_EQ_MSG(test, st.zspages_freed_locked, 0ul,
+				    "unlocked_free freed under class->lock");
 	} else {
 		KUNIT_EXPECT_GT(test, st.zspages_freed_locked, 0ul);
 		KUNIT_EXPECT_EQ(test, st.zspages_freed_unlocked, 0ul);
@@ -258,32 +269,33 @@ static void free_policy_obj_carries_class(struct kunit *test)
 	for (size = 1; size <= PAGE_SIZE; size += 97) {
 		h = zsx_malloc(pool, size, ZSX_TEST_GFP, NUMA_NO_NODE);
 		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h));
-		KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h, &pfn, &idx, &cls), 0);
+		KUNIT_ASSERT_EQ(test,
+				zsx_core_handle_location(zsx_pool_core(pool), h, &pfn, &idx, &cls),
+				0);
 		KUNIT_EXPECT_EQ(test, cls, zsx_lookup_class_index(pool, size));
 		zsx_core_obj_decode(*(unsigned long *)h, &dpfn, &dcls, &didx);
 		KUNIT_EXPECT_EQ(test, dpfn, pfn);
 		KUNIT_EXPECT_EQ(test, didx, idx);
 		if (zsx_core_has_classidx())
-			KUNIT_EXPECT_EQ_MSG(test, dcls, cls, "obj of a %lu-byte object lacks its class", size);
+			KUNIT_EXPECT_EQ_MSG(test, dcls, cls,
+					    "obj of a %lu-byte object lacks its class", size);
 		zsx_free(pool, h);
 	}
 	kunit_pool_destroy(test, pool);
 
 	/* where the class field does not fit, classidx is refused at creation */
 	pool = kunit_pool(test, "kunit-classidx", &opts);
-	if (zsx_core_has_classidx()) {
+	if (zsx_core_has_classidx())
 		KUNIT_EXPECT_NOT_NULL(test, pool);
-	} else {
+	else
 		KUNIT_EXPECT_NULL_MSG(test, pool, "narrow layout accepted the classidx policy");
-	}
 	kunit_pool_destroy(test, pool);
 }
 
-static struct kunit_case zsx_free_policy_cases[] = {
-	KUNIT_CASE_PARAM(free_policy_releases_zspages, policy_gen),
-	KUNIT_CASE(free_policy_obj_carries_class),
-	{}
-};
+static struct kunit_case zsx_free_policy_cases[] = { KUNIT_CASE_PARAM(free_policy_releases_zspages,
+								      policy_gen),
+						     KUNIT_CASE(free_policy_obj_carries_class),
+						     {} };
 
 static struct kunit_suite zsx_free_policy_suite = {
 	.name = "zsx_free_policy",
@@ -319,7 +331,8 @@ static void compaction_releases_pages(struct kunit *test)
 	KUNIT_EXPECT_GT_MSG(test, expect, 0ul, "freeing 4 of 5 objects left nothing to compact");
 	freed = zsx_compact(pool);
 	KUNIT_EXPECT_EQ(test, freed, before - zsx_get_total_pages(pool));
-	KUNIT_EXPECT_GE_MSG(test, freed * 4, expect * 3, "compaction freed %lu of %lu freeable pages", freed, expect);
+	KUNIT_EXPECT_GE_MSG(test, freed * 4, expect * 3,
+			    "compaction freed %lu of %lu freeable pages", freed, expect);
 	zsx_pool_stats(pool, &st);
 	KUNIT_EXPECT_EQ(test, st.pages_compacted, freed);
 	for (i = 0; i < n; i += 5) {
@@ -331,10 +344,9 @@ static void compaction_releases_pages(struct kunit *test)
 	kunit_pool_destroy(test, pool);
 }
 
-static struct kunit_case zsx_compaction_cases[] = {
-	KUNIT_CASE_PARAM(compaction_releases_pages, policy_gen),
-	{}
-};
+static struct kunit_case zsx_compaction_cases[] = { KUNIT_CASE_PARAM(compaction_releases_pages,
+								     policy_gen),
+						    {} };
 
 static struct kunit_suite zsx_compaction_suite = {
 	.name = "zsx_compaction",
@@ -434,12 +446,13 @@ static void concurrency_free_while_compacting(struct kunit *test)
 	wait_for_completion(&comp.done);
 
 	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, w[i].mismatches, 0ul, "worker %d read back corrupted objects", i);
+		KUNIT_EXPECT_EQ_MSG(test, w[i].mismatches, 0ul,
+				    "worker %d read back corrupted objects", i);
 		KUNIT_EXPECT_EQ(test, w[i].alloc_failures, 0ul);
 		KUNIT_EXPECT_GT(test, w[i].ops, 1000ul);
 	}
-	kunit_info(test, "%s: %lu + %lu ops, %lu compaction passes\n", zsx_free_policy_name(policy), w[0].ops,
-		   w[1].ops, comp.ops);
+	kunit_info(test, "%s: %lu + %lu ops, %lu compaction passes\n", zsx_free_policy_name(policy),
+		   w[0].ops, w[1].ops, comp.ops);
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(pool)), 0ul);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
 	kunit_pool_destroy(test, pool);
@@ -477,17 +490,26 @@ static void migration_direct(struct kunit *test)
 			write_pattern(pool, h[i], sizes[s], h[i] + 1, scratch);
 		}
 		for (i = 0; i < ARRAY_SIZE(h); i++) {
-			KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn0, &idx0, &cls), 0);
-			KUNIT_ASSERT_EQ_MSG(test, zsx_test_migrate_handle(zsx_pool_core(pool), h[i]), 0,
+			KUNIT_ASSERT_EQ(test,
+					zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn0,
+								 &idx0, &cls),
+					0);
+			KUNIT_ASSERT_EQ_MSG(test,
+					    zsx_test_migrate_handle(zsx_pool_core(pool), h[i]), 0,
 					    "size %zu object %d: migration refused", sizes[s], i);
-			KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn1, &idx1, &cls), 0);
+			KUNIT_ASSERT_EQ(test,
+					zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn1,
+								 &idx1, &cls),
+					0);
 			KUNIT_EXPECT_NE_MSG(test, pfn0, pfn1, "handle still names the old page");
 			KUNIT_EXPECT_EQ(test, idx0, idx1);
 			migrated++;
 		}
 		for (i = 0; i < ARRAY_SIZE(h); i++) {
-			KUNIT_EXPECT_EQ_MSG(test, check_pattern(pool, h[i], sizes[s], h[i] + 1, scratch), 0,
-					    "size %zu object %d corrupted by migration", sizes[s], i);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    check_pattern(pool, h[i], sizes[s], h[i] + 1, scratch),
+					    0, "size %zu object %d corrupted by migration",
+					    sizes[s], i);
 			zsx_free(pool, h[i]);
 		}
 	}
@@ -581,7 +603,8 @@ static void migration_races_free_and_compaction(struct kunit *test)
 	kunit_info(test, "%s: migrated %lu pages (%lu refused while busy), %lu compaction passes\n",
 		   zsx_free_policy_name(policy), mig.migrated, mig.refused, comp.ops);
 	for (i = 0; i < 2; i++)
-		KUNIT_EXPECT_EQ_MSG(test, w[i].mismatches, 0ul, "worker %d read back corrupted objects", i);
+		KUNIT_EXPECT_EQ_MSG(test, w[i].mismatches, 0ul,
+				    "worker %d read back corrupted objects", i);
 	KUNIT_EXPECT_EQ_MSG(test, mig.mismatches, 0ul, "migrated objects corrupted");
 	KUNIT_EXPECT_GT(test, mig.migrated, 0ul);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
@@ -606,8 +629,10 @@ static void bad_input_sizes_and_handles(struct kunit *test)
 	struct zsx_pool *pool = test_pool(test, "kunit-bad", 0, ZSX_FREE_DEFAULT);
 
 	KUNIT_EXPECT_EQ(test, (long)zsx_malloc(pool, 0, ZSX_TEST_GFP, NUMA_NO_NODE), (long)-EINVAL);
-	KUNIT_EXPECT_EQ(test, (long)zsx_malloc(pool, PAGE_SIZE + 1, ZSX_TEST_GFP, NUMA_NO_NODE), (long)-EINVAL);
-	KUNIT_EXPECT_EQ(test, (long)zsx_malloc(pool, SIZE_MAX, ZSX_TEST_GFP, NUMA_NO_NODE), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)zsx_malloc(pool, PAGE_SIZE + 1, ZSX_TEST_GFP, NUMA_NO_NODE),
+			(long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, (long)zsx_malloc(pool, SIZE_MAX, ZSX_TEST_GFP, NUMA_NO_NODE),
+			(long)-EINVAL);
 	/* 0 and ERR values are ignored by free and map, as zsmalloc does */
 	zsx_free(pool, 0);
 	zsx_free(pool, (unsigned long)ERR_PTR(-ENOMEM));
@@ -643,7 +668,8 @@ static void bad_input_destroy_with_live_objects(struct kunit *test)
 	unsigned long size;
 
 	for (size = 8; size <= PAGE_SIZE; size += 111)
-		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(zsx_malloc(pool, size, ZSX_TEST_GFP, NUMA_NO_NODE)));
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(zsx_malloc(pool, size, ZSX_TEST_GFP,
+								 NUMA_NO_NODE)));
 	KUNIT_EXPECT_GT(test, zsx_get_total_pages(pool), 0ul);
 	/* reported and freed, handles included: kmemleak at the end of the run would see a leak */
 	kunit_pool_destroy(test, pool);
@@ -657,7 +683,9 @@ static void bad_input_destroy_with_live_objects(struct kunit *test)
  */
 static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
 {
-	struct zsx_pool_opts dbg = { .free_policy = ZSX_FREE_DEFAULT, .deferred = ZSX_DEFERRED_OFF, .debug = 1 };
+	struct zsx_pool_opts dbg = { .free_policy = ZSX_FREE_DEFAULT,
+				     .deferred = ZSX_DEFERRED_OFF,
+				     .debug = 1 };
 	struct zsx_pool *a = kunit_pool(test, "kunit-misuse-a", &dbg);
 	struct zsx_pool *b = kunit_pool(test, "kunit-misuse-b", &dbg);
 	unsigned long freed0 = zsx_misuse_count(ZSX_MISUSE_FREED_HANDLE);
@@ -674,7 +702,8 @@ static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h) || IS_ERR_VALUE(keep));
 	zsx_free(a, h);
 	zsx_free(a, h);
-	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_FREED_HANDLE) - freed0, 1ul, "a double free was not reported");
+	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_FREED_HANDLE) - freed0, 1ul,
+			    "a double free was not reported");
 	zsx_free(b, keep);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_FOREIGN_HANDLE) - foreign0, 1ul,
 			    "another pool's handle was not reported after a different misuse");
@@ -722,8 +751,8 @@ static size_t density_size(unsigned int i)
 
 static unsigned long density_zsx(struct kunit *test, unsigned int chain, unsigned long *h)
 {
-	struct zsx_pool *pool = test_pool(test, chain == 4 ? "kunit-density4" : "kunit-density8", chain,
-					  ZSX_FREE_DEFAULT);
+	struct zsx_pool *pool = test_pool(test, chain == 4 ? "kunit-density4" : "kunit-density8",
+					  chain, ZSX_FREE_DEFAULT);
 	unsigned long pages;
 	int i;
 
@@ -761,18 +790,24 @@ static void density_vs_kernel_zsmalloc(struct kunit *test)
 		zs_free(zs, h[i]);
 	zs_destroy_pool(zs);
 
-	kunit_info(test, "density: %d objects, %lu KiB payload: zsx chain4 %lu pages, zsx chain8 %lu pages, kernel zsmalloc %lu pages\n",
+	kunit_info(test,
+		   "density: %d objects, %lu KiB payload: zsx chain4 %lu pages, zsx chain8 %lu pages, kernel zsmalloc %lu pages\n",
 		   DENSITY_OBJS, bytes >> 10, zsx4, zsx8, kern);
-	KUNIT_EXPECT_LE_MSG(test, zsx4, kern, "zsx at chain 4 used more pages than the kernel's zsmalloc");
-	/* longer chains waste less per full zspage but more in each class's last,
-	 * partial one: at most one partial zspage per class separates the two */
+	KUNIT_EXPECT_LE_MSG(test, zsx4, kern,
+			    "zsx at chain 4 used more pages than the kernel's zsmalloc");
+	/*
+	 * longer chains waste less per full zspage but more in each class's last,
+	 * partial one: at most one partial zspage per class separates the two
+	 */
 	KUNIT_EXPECT_LE_MSG(test, zsx8, zsx4 + 8 * zsx_core_nr_distinct_classes(8),
 			    "chain 8 lost more than one partial zspage per class");
 	KUNIT_EXPECT_GE(test, zsx8 << PAGE_SHIFT, bytes);
 }
 
-/* zram decides "store uncompressed" by comparing with this value: zsx at the
- * kernel zsmalloc's chain length must answer as zs_huge_class_size() does */
+/*
+ * zram decides "store uncompressed" by comparing with this value: zsx at the
+ * kernel zsmalloc's chain length must answer as zs_huge_class_size() does
+ */
 static void density_huge_class_size_as_zsmalloc(struct kunit *test)
 {
 	struct zsx_pool *pool = test_pool(test, "kunit-huge4", 4, ZSX_FREE_DEFAULT);
@@ -784,20 +819,19 @@ static void density_huge_class_size_as_zsmalloc(struct kunit *test)
 	zs_size = zs_huge_class_size(zs);
 	zs_destroy_pool(zs);
 	kunit_pool_destroy(test, pool);
-	KUNIT_EXPECT_EQ_MSG(test, zsx_size, zs_size, "zsx_huge_class_size %zu, zs_huge_class_size %zu", zsx_size,
-			    zs_size);
+	KUNIT_EXPECT_EQ_MSG(test, zsx_size, zs_size,
+			    "zsx_huge_class_size %zu, zs_huge_class_size %zu", zsx_size, zs_size);
 }
 
-static struct kunit_case zsx_density_cases[] = {
-	KUNIT_CASE(density_vs_kernel_zsmalloc),
-	KUNIT_CASE(density_huge_class_size_as_zsmalloc),
-	{}
-};
+static struct kunit_case zsx_density_cases[] = { KUNIT_CASE(density_vs_kernel_zsmalloc),
+						 KUNIT_CASE(density_huge_class_size_as_zsmalloc),
+						 {} };
 
 static struct kunit_suite zsx_density_suite = {
 	.name = "zsx_density",
 	.test_cases = zsx_density_cases,
 };
 
-kunit_test_suites(&zsx_alloc_suite, &zsx_access_suite, &zsx_free_policy_suite, &zsx_compaction_suite,
-		  &zsx_concurrency_suite, &zsx_migration_suite, &zsx_bad_input_suite, &zsx_density_suite);
+kunit_test_suites(&zsx_alloc_suite, &zsx_access_suite, &zsx_free_policy_suite,
+		  &zsx_compaction_suite, &zsx_concurrency_suite, &zsx_migration_suite,
+		  &zsx_bad_input_suite, &zsx_density_suite);

@@ -7,8 +7,9 @@
  *           pinned, so CPU hotplug can move them) plus a compactor kthread run
  *           for SECONDS against three pools (free policies base, classidx,
  *           classidx_unlocked_free; two of them with per-CPU deferred
- *           freeing, the classidx one with debug handle checks). Workers zsx_malloc random sizes (1..PAGE_SIZE: every
- *           class, huge included), write a checksummed payload through
+ *           freeing, the classidx one with debug handle checks). Workers
+ *           zsx_malloc random sizes (1..PAGE_SIZE: every class, huge
+ *           included), write a checksummed payload through
  *           map/unmap or obj_write, verify it through map or obj_read_begin,
  *           free through zsx_free or zsx_free_deferred. FAULTS=1 marks the
  *           workers make_it_fail, so failslab/fail_page_alloc (task-filter)
@@ -41,8 +42,8 @@ struct stress_obj {
 };
 
 struct stress_counters {
-	atomic_long_t ops, mallocs, malloc_failures, bad_errors, frees, deferred_frees, verified, mismatches,
-		compactions, pages_compacted;
+	atomic_long_t ops, mallocs, malloc_failures, bad_errors, frees, deferred_frees, verified,
+		mismatches, compactions, pages_compacted;
 };
 
 struct stress_run {
@@ -119,7 +120,8 @@ static bool obj_verify(struct stress_run *r, struct stress_obj *o, u8 *want, u8 
 	}
 	atomic_long_inc(&cnt.verified);
 	if (!ok && atomic_long_inc_return(&cnt.mismatches) < 5)
-		pr_err("zsx_stress: payload mismatch: pool %u size %u seed %u\n", o->pool, o->size, o->seed);
+		pr_err("zsx_stress: payload mismatch: pool %u size %u seed %u\n", o->pool, o->size,
+		       o->seed);
 	return ok;
 }
 
@@ -160,7 +162,8 @@ static int stress_worker(void *arg)
 			o->pool = rnd % STRESS_POOLS;
 			o->size = (rnd >> 8) % 16 ? 1 + (rnd >> 12) % PAGE_SIZE : PAGE_SIZE;
 			o->seed = xorshift(&seed);
-			h = zsx_malloc(r->pools[o->pool], o->size, GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE,
+			h = zsx_malloc(r->pools[o->pool], o->size,
+				       GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE,
 				       NUMA_NO_NODE);
 			if (IS_ERR_VALUE(h) || !h) {
 				if (h == (unsigned long)ERR_PTR(-ENOMEM))
@@ -214,11 +217,14 @@ static int stress_compactor(void *arg)
 static int stress_run(unsigned int secs, bool faults)
 {
 	static const struct zsx_pool_opts opts[STRESS_POOLS] = {
-		{ .free_policy = ZSX_FREE_BASE, .deferred = ZSX_DEFERRED_PERCPU, .deferred_per_cpu = 64 },
+		{ .free_policy = ZSX_FREE_BASE,
+		  .deferred = ZSX_DEFERRED_PERCPU,
+		  .deferred_per_cpu = 64 },
 		{ .free_policy = ZSX_FREE_CLASSIDX, .deferred = ZSX_DEFERRED_OFF, .debug = 1 },
 		{ .free_policy = ZSX_FREE_CLASSIDX_UNLOCKED, .deferred = ZSX_DEFERRED_PERCPU },
 	};
-	static const char *const names[STRESS_POOLS] = { "stress-base", "stress-classidx", "stress-unlocked" };
+	static const char *const names[STRESS_POOLS] = { "stress-base", "stress-classidx",
+							 "stress-unlocked" };
 	struct task_struct *compactor;
 	struct stress_run *r;
 	unsigned int i, started = 0;
@@ -302,7 +308,8 @@ static ssize_t status_read(struct file *f, char __user *ubuf, size_t len, loff_t
 		      atomic_long_read(&cnt.malloc_failures), atomic_long_read(&cnt.bad_errors),
 		      atomic_long_read(&cnt.frees), atomic_long_read(&cnt.deferred_frees),
 		      atomic_long_read(&cnt.verified), atomic_long_read(&cnt.mismatches),
-		      atomic_long_read(&cnt.compactions), atomic_long_read(&cnt.pages_compacted), stress_pages_left);
+		      atomic_long_read(&cnt.compactions), atomic_long_read(&cnt.pages_compacted),
+		      stress_pages_left);
 	return simple_read_from_buffer(ubuf, len, pos, buf, n);
 }
 
@@ -325,4 +332,4 @@ static void __exit zsx_stress_exit(void)
 module_init(zsx_stress_init);
 module_exit(zsx_stress_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("zsx stress: concurrent verified random use of zsx pools, optional fault injection");
+MODULE_DESCRIPTION("zsx stress: concurrent verified random use of pools, fault injection");

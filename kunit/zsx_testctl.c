@@ -83,8 +83,10 @@ static ssize_t fill_write(struct file *f, const char __user *ubuf, size_t len, l
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		unsigned long h = zsx_malloc(testctl_pool, testctl_size(i),
-					     GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN, NUMA_NO_NODE);
+		unsigned long h =
+			zsx_malloc(testctl_pool, testctl_size(i),
+				   GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN,
+				   NUMA_NO_NODE);
 
 		if (IS_ERR_VALUE(h))
 			break;
@@ -127,7 +129,8 @@ static ssize_t verify_read(struct file *f, char __user *ubuf, size_t len, loff_t
 		zsx_pool_stats(testctl_pool, &st);
 		pages = zsx_get_total_pages(testctl_pool);
 	}
-	n = scnprintf(out, sizeof(out), "objects %lu mismatches %lu pages %lu migrated %lu compacted %lu\n",
+	n = scnprintf(out, sizeof(out),
+		      "objects %lu mismatches %lu pages %lu migrated %lu compacted %lu\n",
 		      testctl_n, bad, pages, st.pages_migrated, st.pages_compacted);
 	mutex_unlock(&testctl_lock);
 	kfree(want);
@@ -143,8 +146,10 @@ static ssize_t free_write(struct file *f, const char __user *ubuf, size_t len, l
 	return len;
 }
 
-/* "N" written to a knob that acts on N of the stored objects: 0 with testctl_lock
- * held and N in *n, or an error (no pool, N larger than what is stored) */
+/*
+ * "N" written to a knob that acts on N of the stored objects: 0 with testctl_lock
+ * held and N in *n, or an error (no pool, N larger than what is stored)
+ */
 static int testctl_lock_count(const char __user *ubuf, size_t len, unsigned long *n)
 {
 	int err = kstrtoul_from_user(ubuf, len, 0, n);

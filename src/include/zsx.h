@@ -39,8 +39,10 @@ struct zsx_pool_opts {
 	int free_policy;      /* enum zsx_free_policy */
 	int deferred;         /* enum zsx_deferred_policy */
 	unsigned int deferred_per_cpu; /* handles parked per CPU; 0 = from deferred_budget_kb */
-	int debug;            /* 1: refuse (a rate-limited warning) frees, maps and reads of freed or foreign
-			       * handles; 0: the module parameter debug_handles */
+	/* 1: refuse (a rate-limited warning) frees, maps and reads of freed or
+	 * foreign handles; 0: the module parameter debug_handles
+	 */
+	int debug;
 };
 
 struct zsx_pool_stats {
@@ -62,7 +64,8 @@ void zsx_free_deferred_flush(struct zsx_pool *pool);
 void *zsx_map_object(struct zsx_pool *pool, unsigned long handle, enum zsx_mapmode mm);
 void zsx_unmap_object(struct zsx_pool *pool, unsigned long handle);
 
-void *zsx_obj_read_begin(struct zsx_pool *pool, unsigned long handle, size_t mem_len, void *local_copy);
+void *zsx_obj_read_begin(struct zsx_pool *pool, unsigned long handle, size_t mem_len,
+			 void *local_copy);
 void zsx_obj_read_end(struct zsx_pool *pool, unsigned long handle, void *handle_mem);
 void zsx_obj_write(struct zsx_pool *pool, unsigned long handle, void *handle_mem, size_t mem_len);
 

@@ -14,5 +14,6 @@
 #endif
 
 static_assert(ZSX_PAGE_SHIFT == PAGE_SHIFT, "core page shift differs from the kernel's");
-static_assert(ZSX_PHYS_BITS >= MAX_POSSIBLE_PHYSMEM_BITS, "core PFN field narrower than the kernel's");
+static_assert(ZSX_PHYS_BITS >= MAX_POSSIBLE_PHYSMEM_BITS,
+	      "core PFN field narrower than the kernel's");
 static_assert(ZSX_LONG_BITS == BITS_PER_LONG, "core long size differs from the kernel's");

@@ -21,7 +21,7 @@
  * keeps the out-of-line platform calls.
  */
 #if defined(CONFIG_SPARSEMEM_VMEMMAP) && !defined(CONFIG_HIGHMEM) && defined(CONFIG_64BIT) && \
-	!defined(CONFIG_KASAN_SW_TAGS) && !defined(CONFIG_KASAN_HW_TAGS) && \
+	!defined(CONFIG_KASAN_SW_TAGS) && !defined(CONFIG_KASAN_HW_TAGS) &&                   \
 	!defined(CONFIG_DEBUG_KMAP_LOCAL_FORCE_MAP)
 #define ZSX_INLINE_MM 1
 #else
@@ -51,8 +51,8 @@
 #define ZSX_RAW_SPIN_UNLOCK_CALL 0
 #endif
 
-void zsx_kconst_generate(void);
-void zsx_kconst_generate(void)
+/* the symbols Kbuild turns into zsx_kconst.h (filechk offsets); never called */
+static void __used zsx_kconst_generate(void)
 {
 	DEFINE(ZSX_K_PAGE_SIZEOF, sizeof(struct page));
 	DEFINE(ZSX_K_PAGE_PRIVATE, offsetof(struct page, private));
@@ -67,5 +67,6 @@ void zsx_kconst_generate(void)
 	DEFINE(ZSX_K_RAW_SPIN_UNLOCK_CALL, ZSX_RAW_SPIN_UNLOCK_CALL);
 	DEFINE(ZSX_K_GFP_KERNEL, (__force unsigned int)GFP_KERNEL);
 	DEFINE(ZSX_K_GFP_ATOMIC, (__force unsigned int)(GFP_ATOMIC | __GFP_NOWARN));
-	DEFINE(ZSX_K_GFP_ZONE_BITS, (__force unsigned int)(__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_DMA | __GFP_DMA32));
+	DEFINE(ZSX_K_GFP_ZONE_BITS,
+	       (__force unsigned int)(__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_DMA | __GFP_DMA32));
 }

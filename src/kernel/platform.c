@@ -32,15 +32,17 @@
 #include "zsx_kconst.h"
 
 struct zsx_plat_spinlock {
-	spinlock_t lock;
+	spinlock_t lock; /* a class lock or the quarantine lock, embedded in the core's struct */
 };
 
 struct zsx_plat_rwlock {
 	rwlock_t lock;
 };
 
-/* the core embeds locks as storage of these sizes (zsx_kconst.h) and may call
- * _raw_spin_lock/_raw_spin_unlock on that storage directly */
+/*
+ * the core embeds locks as storage of these sizes (zsx_kconst.h) and may call
+ * _raw_spin_lock/_raw_spin_unlock on that storage directly
+ */
 static_assert(sizeof(struct zsx_plat_spinlock) == ZSX_K_SPINLOCK_SIZE);
 static_assert(__alignof__(struct zsx_plat_spinlock) == ZSX_K_SPINLOCK_ALIGN);
 static_assert(sizeof(struct zsx_plat_rwlock) == ZSX_K_RWLOCK_SIZE);
@@ -54,8 +56,10 @@ void *zsx_plat_handle_cache __read_mostly;
 static struct kmem_cache *zsx_zspage_cache[ZSX_MAX_CHAIN_SIZE + 1];
 static DEFINE_PER_CPU(void *, zsx_cpu_area);
 
-/* gfp is the caller's (never widened: 0 means no reclaim); metadata never
- * comes from highmem, movable or DMA zones */
+/*
+ * gfp is the caller's (never widened: 0 means no reclaim); metadata never
+ * comes from highmem, movable or DMA zones
+ */
 static gfp_t zsx_meta_gfp(unsigned int gfp)
 {
 	return (__force gfp_t)gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_DMA | __GFP_DMA32);
@@ -277,6 +281,7 @@ static void zsx_release_work_fn(struct work_struct *work)
 		zsx_core_zspage_release_slow(node);
 	}
 }
+
 static DECLARE_WORK(zsx_release_work, zsx_release_work_fn);
 
 void zsx_plat_defer_zspage_release(void *obj)
@@ -312,8 +317,10 @@ void zsx_plat_kunmap(void *addr)
 	kunmap_local(addr);
 }
 
-/* written before the zspage is published, under its class lock (migration)
- * or once it is dead; read under the class or pool lock (single-copy atomic) */
+/*
+ * written before the zspage is published, under its class lock (migration)
+ * or once it is dead; read under the class or pool lock (single-copy atomic)
+ */
 void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned long tag)
 {
 	struct page *page = (struct page *)p;
@@ -421,8 +428,9 @@ static void zsx_defer_timer_fn(struct timer_list *t)
 	queue_work(zsx_wq, &d->work);
 }
 
-struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring, void (*drain)(void *arg, int cpu),
-						  void *arg, unsigned int delay_ms)
+struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring,
+						  void (*drain)(void *arg, int cpu), void *arg,
+						  unsigned int delay_ms)
 {
 	struct zsx_plat_defer_cpu *d = kzalloc_node(sizeof(*d), GFP_KERNEL, cpu_to_node(ring->cpu));
 
@@ -495,14 +503,19 @@ struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings)
 static const char *const zsx_misuse_text[ZSX_MISUSE_NR] = {
 	[ZSX_MISUSE_FREED_HANDLE] = "handle already freed (double free or use after free), refused",
 	[ZSX_MISUSE_FOREIGN_HANDLE] = "handle not from this pool, refused",
-	[ZSX_MISUSE_FREE_NOT_LIVE] = "zsx_free: handle does not point at a live object of this pool, refused",
-	[ZSX_MISUSE_DEFER_NOT_LIVE] = "zsx_free_deferred: handle does not point at a live object of this pool, refused",
-	[ZSX_MISUSE_DEFER_BAD_CLASS] = "zsx_free_deferred: the handle's class is no class of this pool, refused",
-	[ZSX_MISUSE_ACCESS_NOT_LIVE] = "map/read/write: handle does not point at an object of this pool, refused",
+	[ZSX_MISUSE_FREE_NOT_LIVE] =
+		"zsx_free: handle does not point at a live object of this pool, refused",
+	[ZSX_MISUSE_DEFER_NOT_LIVE] =
+		"zsx_free_deferred: handle does not point at a live object of this pool, refused",
+	[ZSX_MISUSE_DEFER_BAD_CLASS] =
+		"zsx_free_deferred: the handle's class is no class of this pool, refused",
+	[ZSX_MISUSE_ACCESS_NOT_LIVE] =
+		"map/read/write: handle does not point at an object of this pool, refused",
 	[ZSX_MISUSE_WRITE_TOO_LONG] = "zsx_obj_write: longer than the object, truncated",
 	[ZSX_MISUSE_DEFER_KEPT] =
 		"zsx_free_deferred: ring full, class busy, no memory in interrupt context: object kept until the pool is destroyed",
 };
+
 static struct ratelimit_state zsx_misuse_rs[ZSX_MISUSE_NR];
 static atomic_long_t zsx_misuse_seen[ZSX_MISUSE_NR];
 
@@ -512,8 +525,8 @@ void zsx_plat_warn(void *owner, int kind, unsigned long handle, unsigned long de
 		return;
 	atomic_long_inc(&zsx_misuse_seen[kind]);
 	if (__ratelimit(&zsx_misuse_rs[kind]))
-		pr_warn("pool %s: %s (handle %#lx, %#lx)\n", zsx_pool_name_of(owner), zsx_misuse_text[kind], handle,
-			detail);
+		pr_warn("pool %s: %s (handle %#lx, %#lx)\n", zsx_pool_name_of(owner),
+			zsx_misuse_text[kind], handle, detail);
 }
 
 /* tests: how often each kind was reported since load */
@@ -547,8 +560,10 @@ unsigned long long zsx_plat_now_ns(void)
 	return ktime_get_ns();
 }
 
-/* Test hook: play the VM's part in migrating the page that holds a handle's
- * object (mm/migrate.c order: pin, lock, isolate, lock new page, migrate). */
+/*
+ * Test hook: play the VM's part in migrating the page that holds a handle's
+ * object (mm/migrate.c order: pin, lock, isolate, lock new page, migrate).
+ */
 int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle)
 {
 	struct page *page = (struct page *)zsx_core_handle_page(pool, handle);
@@ -597,16 +612,20 @@ static unsigned long zsx_pfn_limit(void)
 static int zsx_memory_callback(struct notifier_block *nb, unsigned long action, void *arg)
 {
 	if (action == MEM_GOING_ONLINE || action == MEM_ONLINE)
-		WRITE_ONCE(zsx_plat_mm.pfn_limit, max(READ_ONCE(zsx_plat_mm.pfn_limit), zsx_pfn_limit()));
+		WRITE_ONCE(zsx_plat_mm.pfn_limit,
+			   max(READ_ONCE(zsx_plat_mm.pfn_limit), zsx_pfn_limit()));
 	return NOTIFY_OK;
 }
+
 static struct notifier_block zsx_memory_nb = { .notifier_call = zsx_memory_callback };
 #endif
 
-/* Bases from a real page, and a check that the inline model gives the
+/*
+ * Bases from a real page, and a check that the inline model gives the
  * kernel's own answers for it (a wrong model must not load). The hotplug
  * notifier is registered before the limit is read, so memory onlined while
- * we load is never missed. */
+ * we load is never missed.
+ */
 static int zsx_mm_init(void)
 {
 	struct page *page;
@@ -657,7 +676,8 @@ static int zsx_caches_create(void)
 
 	/* one word, as zsmalloc's handles; debug pools' carry a tag word too */
 	zsx_plat_handle_cache = kmem_cache_create("zsx_handle", sizeof(unsigned long), 0, 0, NULL);
-	zsx_handle_debug_cache = kmem_cache_create("zsx_handle_debug", 2 * sizeof(unsigned long), 0, 0, NULL);
+	zsx_handle_debug_cache =
+		kmem_cache_create("zsx_handle_debug", 2 * sizeof(unsigned long), 0, 0, NULL);
 	if (!zsx_plat_handle_cache || !zsx_handle_debug_cache) {
 		zsx_caches_destroy();
 		return -ENOMEM;
@@ -666,7 +686,8 @@ static int zsx_caches_create(void)
 		char name[24];
 
 		snprintf(name, sizeof(name), "zsx_zspage%u", n);
-		zsx_zspage_cache[n] = kmem_cache_create(name, zsx_core_zspage_bytes(n), sizeof(long), 0, NULL);
+		zsx_zspage_cache[n] =
+			kmem_cache_create(name, zsx_core_zspage_bytes(n), sizeof(long), 0, NULL);
 		if (!zsx_zspage_cache[n]) {
 			zsx_caches_destroy();
 			return -ENOMEM;

@@ -42,10 +42,12 @@ void zsx_plat_trace_zspage_free(void *owner, int class_idx, unsigned int pages, 
 	trace_zsx_zspage_free(zsx_pool_name_of(owner), class_idx, pages, under_lock);
 }
 
-void zsx_plat_trace_deferred_drain(void *owner, int cpu, unsigned long handles, unsigned long classes,
-				   unsigned long ns, unsigned long longest_hold_ns)
+void zsx_plat_trace_deferred_drain(void *owner, int cpu, unsigned long handles,
+				   unsigned long classes, unsigned long ns,
+				   unsigned long longest_hold_ns)
 {
-	trace_zsx_deferred_drain(zsx_pool_name_of(owner), cpu, handles, classes, ns, longest_hold_ns);
+	trace_zsx_deferred_drain(zsx_pool_name_of(owner), cpu, handles, classes, ns,
+				 longest_hold_ns);
 }
 
 void zsx_plat_trace_compact(void *owner, unsigned long classes, unsigned long pages_freed)
@@ -53,7 +55,8 @@ void zsx_plat_trace_compact(void *owner, unsigned long classes, unsigned long pa
 	trace_zsx_compact(zsx_pool_name_of(owner), classes, pages_freed);
 }
 
-void zsx_plat_trace_migrate(void *owner, unsigned long old_pfn, unsigned long new_pfn, unsigned int objects)
+void zsx_plat_trace_migrate(void *owner, unsigned long old_pfn, unsigned long new_pfn,
+			    unsigned int objects)
 {
 	trace_zsx_migrate(zsx_pool_name_of(owner), old_pfn, new_pfn, objects);
 }

@@ -13,7 +13,8 @@
 
 #ifdef CONFIG_ZPOOL
 
-static void *zsx_zpool_create(const char *name, gfp_t gfp, const struct zpool_ops *ops, struct zpool *zpool)
+static void *zsx_zpool_create(const char *name, gfp_t gfp, const struct zpool_ops *ops,
+			      struct zpool *zpool)
 {
 	return zsx_create_pool(name);
 }
@@ -41,7 +42,9 @@ static void zsx_zpool_free(void *pool, unsigned long handle)
 
 static void *zsx_zpool_map(void *pool, unsigned long handle, enum zpool_mapmode mm)
 {
-	enum zsx_mapmode mode = mm == ZPOOL_MM_RO ? ZSX_MM_RO : mm == ZPOOL_MM_WO ? ZSX_MM_WO : ZSX_MM_RW;
+	enum zsx_mapmode mode = mm == ZPOOL_MM_RO ? ZSX_MM_RO :
+				mm == ZPOOL_MM_WO ? ZSX_MM_WO :
+						    ZSX_MM_RW;
 
 	return zsx_map_object(pool, handle, mode);
 }
@@ -84,6 +87,11 @@ void zsx_zpool_exit(void)
 }
 
 #else
-void zsx_zpool_init(void) { }
-void zsx_zpool_exit(void) { }
+void zsx_zpool_init(void)
+{
+}
+
+void zsx_zpool_exit(void)
+{
+}
 #endif

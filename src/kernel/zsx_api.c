@@ -58,21 +58,22 @@ MODULE_PARM_DESC(deferred, "default zsx_free_deferred path: percpu | off");
 static unsigned long deferred_budget_kb = 128 * 1024;
 module_param(deferred_budget_kb, ulong, 0444);
 MODULE_PARM_DESC(deferred_budget_kb,
-		 "per pool: uncompressed data (KiB) whose handles may wait in deferred-free buffers, split across CPUs");
+		 "per pool: uncompressed data (KiB) whose handles may wait to be freed, split across CPUs");
 
 static bool debug_handles;
 module_param(debug_handles, bool, 0444);
 MODULE_PARM_DESC(debug_handles,
-		 "check every handle: a double free, use after free or another pool's handle is refused with a warning");
+		 "check every handle: a double free, use after free or a foreign handle is refused, warned");
 
 static unsigned int deferred_delay_ms = 20;
 module_param(deferred_delay_ms, uint, 0444);
-MODULE_PARM_DESC(deferred_delay_ms, "longest wait of a parked handle before the drainer runs (low-water timer)");
+MODULE_PARM_DESC(deferred_delay_ms,
+		 "longest wait of a parked handle before the drainer runs (low-water timer)");
 
 static unsigned int deferred_hold_max = 64;
 module_param(deferred_hold_max, uint, 0444);
 MODULE_PARM_DESC(deferred_hold_max,
-		 "handles a drainer frees per class-lock hold at most (the lock is also dropped early when contended)");
+		 "handles a drainer frees per class-lock hold at most (dropped early when contended)");
 
 static LIST_HEAD(zsx_pools);
 static DEFINE_MUTEX(zsx_pools_lock);
@@ -113,7 +114,7 @@ static unsigned long zsx_shrinker_count(struct shrinker *s, struct shrink_contro
 {
 	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
 
-	/* pages: those compaction frees, and those parked objects pin (a quarter page each, about) */
+	/* pages: those compaction frees, and those parked objects pin (about 1/4 page each) */
 	return zsx_core_compactable_pages(pool->core) + zsx_core_deferred_pending(pool->core) / 4;
 }
 
@@ -136,7 +137,8 @@ static int zsx_classes_show(struct seq_file *s, void *v)
 	unsigned long tot[ZSX_CORE_NR_GROUPS] = {}, alloc = 0, used = 0, pages = 0, freeable = 0;
 	unsigned int slot, g;
 
-	seq_printf(s, " %5s %5s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %13s %10s %10s %16s %8s\n",
+	seq_printf(s,
+		   " %5s %5s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %13s %10s %10s %16s %8s\n",
 		   "class", "size", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%",
 		   "99%", "100%", "obj_allocated", "obj_used", "pages_used", "pages_per_zspage",
 		   "freeable");
@@ -193,11 +195,14 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 	}
 	seq_puts(s, "deferred percpu\n");
 	for_each_possible_cpu(cpu)
-		seq_printf(s, "pending_cpu%d %lu\n", cpu, zsx_core_deferred_cpu_pending(pool->core, cpu));
+		seq_printf(s, "pending_cpu%d %lu\n", cpu,
+			   zsx_core_deferred_cpu_pending(pool->core, cpu));
 	seq_printf(s, "pending %lu\ncapacity_per_cpu %lu\nenqueued %lu\ndrains %lu\ndrained %lu\n",
 		   st.pending, st.capacity_per_cpu, st.enqueued, st.drains, st.drained);
-	seq_printf(s, "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nkept %lu\nlongest_drain_us %lu\n",
-		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.kept, st.longest_drain_ns / 1000);
+	seq_printf(s,
+		   "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nkept %lu\nlongest_drain_us %lu\n",
+		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.kept,
+		   st.longest_drain_ns / 1000);
 	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nhold_max %lu\n", st.drain_ns / 1000,
 		   st.longest_hold_ns, st.hold_max);
 	return 0;
@@ -223,9 +228,11 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 {
 	struct zsx_pool *pool, *other;
 	unsigned int chain = opts && opts->chain ? opts->chain : chain_size;
-	int policy = opts && opts->free_policy != ZSX_FREE_DEFAULT ? opts->free_policy : zsx_default_policy();
-	int defer = opts && opts->deferred != ZSX_DEFERRED_DEFAULT ? opts->deferred :
-		    (strcmp(deferred, "off") ? ZSX_DEFERRED_PERCPU : ZSX_DEFERRED_OFF);
+	int policy = opts && opts->free_policy != ZSX_FREE_DEFAULT ? opts->free_policy :
+								     zsx_default_policy();
+	int defer = opts && opts->deferred != ZSX_DEFERRED_DEFAULT ?
+			    opts->deferred :
+			    (strcmp(deferred, "off") ? ZSX_DEFERRED_PERCPU : ZSX_DEFERRED_OFF);
 	unsigned int per_cpu = 0;
 	int err;
 
@@ -254,7 +261,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 			pr_err("pool %s: free policy %s needs the class index in obj; this build (narrow obj layout) has none: use base\n",
 			       name, zsx_free_policy_name(policy));
 		else
-			pr_err("pool %s: cannot create (chain %u, policy %d): %d\n", name, chain, policy, err);
+			pr_err("pool %s: cannot create (chain %u, policy %d): %d\n", name, chain,
+			       policy, err);
 		goto fail;
 	}
 
@@ -348,7 +356,8 @@ void zsx_unmap_object(struct zsx_pool *pool, unsigned long handle)
 }
 EXPORT_SYMBOL_GPL(zsx_unmap_object);
 
-void *zsx_obj_read_begin(struct zsx_pool *pool, unsigned long handle, size_t mem_len, void *local_copy)
+void *zsx_obj_read_begin(struct zsx_pool *pool, unsigned long handle, size_t mem_len,
+			 void *local_copy)
 {
 	return zsx_core_read_begin(pool->core, handle, mem_len, local_copy);
 }

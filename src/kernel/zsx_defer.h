@@ -19,7 +19,9 @@
 /* one IRQ-safe this-CPU RMW: xadd with a segment prefix on x86, ll/sc on arm64 */
 #define ZSX_RING_RESERVE(rings) (this_cpu_inc_return(ZSX_RING_PCPU(rings)->head) - 1)
 #define ZSX_RING_LOAD(x) READ_ONCE(x)
+/* the drainer's tail, read before a slot is reused: pairs with its release */
 #define ZSX_RING_LOAD_ACQ(p) smp_load_acquire(p)
+/* a slot filled: pairs with the drainer's acquire load of it */
 #define ZSX_RING_STORE_REL(p, v) smp_store_release(p, v)
 #include "defer_ring.h"
 

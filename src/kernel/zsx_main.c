@@ -43,8 +43,11 @@ static void zsx_inject_oob(void)
 		zsx_core_selftest_oob_write(buf, 24);
 	kfree(buf);
 }
+
 #else
-static void zsx_inject_oob(void) { }
+static void zsx_inject_oob(void)
+{
+}
 #endif
 
 static int __init zsx_init(void)
@@ -65,9 +68,8 @@ static int __init zsx_init(void)
 	pr_info("C++ core loaded: %u size classes (%u distinct at chain %u), huge from %lu bytes\n",
 		l.nr_classes, zsx_core_nr_distinct_classes(l.default_chain), l.default_chain,
 		zsx_core_huge_class_size(l.default_chain));
-	pr_info("obj layout: pfn %u | class %u | index %u bits (%s)\n",
-		l.pfn_bits, l.class_bits, l.index_bits,
-		l.has_class ? "class index in obj" : "narrow: no class field");
+	pr_info("obj layout: pfn %u | class %u | index %u bits (%s)\n", l.pfn_bits, l.class_bits,
+		l.index_bits, l.has_class ? "class index in obj" : "narrow: no class field");
 #ifdef ZSX_INJECT_INIT_WARN
 	WARN_ON(1); /* harness self-test only */
 #endif

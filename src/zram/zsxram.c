@@ -25,7 +25,7 @@
 #include "zsx.h"
 
 #define SECTORS_PER_PAGE_SHIFT (PAGE_SHIFT - SECTOR_SHIFT)
-#define SECTORS_PER_PAGE (1 << SECTORS_PER_PAGE_SHIFT)
+#define SECTORS_PER_PAGE BIT(SECTORS_PER_PAGE_SHIFT)
 #define ZSXRAM_LOGICAL_BLOCK_SIZE 4096
 #define SLOTS_PER_CHUNK 512
 
@@ -49,16 +49,55 @@ struct zsxram_pool_ops {
 	size_t (*huge_class_size)(void *pool);
 };
 
-static unsigned long zsx_ops_malloc(void *p, size_t size, gfp_t gfp) { return zsx_malloc(p, size, gfp, NUMA_NO_NODE); }
-static void zsx_ops_free(void *p, unsigned long h) { zsx_free(p, h); }
-static void zsx_ops_free_notify(void *p, unsigned long h) { zsx_free_deferred(p, h); }
-static void *zsx_ops_map(void *p, unsigned long h, bool w) { return zsx_map_object(p, h, w ? ZSX_MM_WO : ZSX_MM_RO); }
-static void zsx_ops_unmap(void *p, unsigned long h) { zsx_unmap_object(p, h); }
-static unsigned long zsx_ops_total(void *p) { return zsx_get_total_pages(p); }
-static void zsx_ops_compact(void *p) { zsx_compact(p); }
-static size_t zsx_ops_huge(void *p) { return zsx_huge_class_size(p); }
-static void zsx_ops_destroy(void *p) { zsx_destroy_pool(p); }
-static void zsx_ops_flush(void *p) { zsx_free_deferred_flush(p); }
+static unsigned long zsx_ops_malloc(void *p, size_t size, gfp_t gfp)
+{
+	return zsx_malloc(p, size, gfp, NUMA_NO_NODE);
+}
+
+static void zsx_ops_free(void *p, unsigned long h)
+{
+	zsx_free(p, h);
+}
+
+static void zsx_ops_free_notify(void *p, unsigned long h)
+{
+	zsx_free_deferred(p, h);
+}
+
+static void *zsx_ops_map(void *p, unsigned long h, bool w)
+{
+	return zsx_map_object(p, h, w ? ZSX_MM_WO : ZSX_MM_RO);
+}
+
+static void zsx_ops_unmap(void *p, unsigned long h)
+{
+	zsx_unmap_object(p, h);
+}
+
+static unsigned long zsx_ops_total(void *p)
+{
+	return zsx_get_total_pages(p);
+}
+
+static void zsx_ops_compact(void *p)
+{
+	zsx_compact(p);
+}
+
+static size_t zsx_ops_huge(void *p)
+{
+	return zsx_huge_class_size(p);
+}
+
+static void zsx_ops_destroy(void *p)
+{
+	zsx_destroy_pool(p);
+}
+
+static void zsx_ops_flush(void *p)
+{
+	zsx_free_deferred_flush(p);
+}
 
 static unsigned long zsx_ops_compacted(void *p)
 {
@@ -69,20 +108,58 @@ static unsigned long zsx_ops_compacted(void *p)
 }
 
 static const struct zsxram_pool_ops zsx_pool_ops = {
-	.destroy = zsx_ops_destroy, .malloc = zsx_ops_malloc, .free = zsx_ops_free,
-	.free_notify = zsx_ops_free_notify, .flush = zsx_ops_flush, .map = zsx_ops_map, .unmap = zsx_ops_unmap,
-	.total_pages = zsx_ops_total, .compact = zsx_ops_compact, .pages_compacted = zsx_ops_compacted,
+	.destroy = zsx_ops_destroy,
+	.malloc = zsx_ops_malloc,
+	.free = zsx_ops_free,
+	.free_notify = zsx_ops_free_notify,
+	.flush = zsx_ops_flush,
+	.map = zsx_ops_map,
+	.unmap = zsx_ops_unmap,
+	.total_pages = zsx_ops_total,
+	.compact = zsx_ops_compact,
+	.pages_compacted = zsx_ops_compacted,
 	.huge_class_size = zsx_ops_huge,
 };
 
-static unsigned long zs_ops_malloc(void *p, size_t size, gfp_t gfp) { return zs_malloc(p, size, gfp); }
-static void zs_ops_free(void *p, unsigned long h) { zs_free(p, h); }
-static void *zs_ops_map(void *p, unsigned long h, bool w) { return zs_map_object(p, h, w ? ZS_MM_WO : ZS_MM_RO); }
-static void zs_ops_unmap(void *p, unsigned long h) { zs_unmap_object(p, h); }
-static unsigned long zs_ops_total(void *p) { return zs_get_total_pages(p); }
-static void zs_ops_compact(void *p) { zs_compact(p); }
-static size_t zs_ops_huge(void *p) { return zs_huge_class_size(p); }
-static void zs_ops_destroy(void *p) { zs_destroy_pool(p); }
+static unsigned long zs_ops_malloc(void *p, size_t size, gfp_t gfp)
+{
+	return zs_malloc(p, size, gfp);
+}
+
+static void zs_ops_free(void *p, unsigned long h)
+{
+	zs_free(p, h);
+}
+
+static void *zs_ops_map(void *p, unsigned long h, bool w)
+{
+	return zs_map_object(p, h, w ? ZS_MM_WO : ZS_MM_RO);
+}
+
+static void zs_ops_unmap(void *p, unsigned long h)
+{
+	zs_unmap_object(p, h);
+}
+
+static unsigned long zs_ops_total(void *p)
+{
+	return zs_get_total_pages(p);
+}
+
+static void zs_ops_compact(void *p)
+{
+	zs_compact(p);
+}
+
+static size_t zs_ops_huge(void *p)
+{
+	return zs_huge_class_size(p);
+}
+
+static void zs_ops_destroy(void *p)
+{
+	zs_destroy_pool(p);
+}
 
 static unsigned long zs_ops_compacted(void *p)
 {
@@ -93,18 +170,24 @@ static unsigned long zs_ops_compacted(void *p)
 }
 
 static const struct zsxram_pool_ops zs_pool_ops = {
-	.destroy = zs_ops_destroy, .malloc = zs_ops_malloc, .free = zs_ops_free,
-	.free_notify = zs_ops_free, .map = zs_ops_map, .unmap = zs_ops_unmap,
-	.total_pages = zs_ops_total, .compact = zs_ops_compact, .pages_compacted = zs_ops_compacted,
+	.destroy = zs_ops_destroy,
+	.malloc = zs_ops_malloc,
+	.free = zs_ops_free,
+	.free_notify = zs_ops_free,
+	.map = zs_ops_map,
+	.unmap = zs_ops_unmap,
+	.total_pages = zs_ops_total,
+	.compact = zs_ops_compact,
+	.pages_compacted = zs_ops_compacted,
 	.huge_class_size = zs_ops_huge,
 };
 
 /* ---- device --------------------------------------------------------------- */
 
 enum slot_flags {
-	SLOT_LOCK = 0,   /* bit spinlock */
-	SLOT_SAME,       /* handle holds the fill word */
-	SLOT_HUGE,       /* stored uncompressed */
+	SLOT_LOCK = 0, /* bit spinlock */
+	SLOT_SAME, /* handle holds the fill word */
+	SLOT_HUGE, /* stored uncompressed */
 };
 
 struct zsxram_slot {
@@ -191,11 +274,13 @@ static void update_max_used(struct zsxram *z, unsigned long used)
 static struct zsxram_slot *slot_get(struct zsxram *z, unsigned long index, bool create)
 {
 	unsigned long c = index / SLOTS_PER_CHUNK;
+	/* acquire: pairs with the release that publishes a zeroed chunk below */
 	struct zsxram_slot *chunk = smp_load_acquire(&z->chunks[c]);
 
 	if (!chunk && create) {
 		/* I/O path: a failure is this write's -ENOMEM (counted), not a warning */
-		struct zsxram_slot *fresh = kvcalloc(SLOTS_PER_CHUNK, sizeof(*fresh), GFP_NOIO | __GFP_NOWARN);
+		struct zsxram_slot *fresh =
+			kvcalloc(SLOTS_PER_CHUNK, sizeof(*fresh), GFP_NOIO | __GFP_NOWARN);
 
 		if (!fresh)
 			return NULL;
@@ -344,12 +429,14 @@ compress_again:
 	if (!handle) {
 		/* fast path: no direct reclaim, we hold this CPU's stream */
 		handle = z->ops->malloc(z->pool, comp_len,
-					__GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE);
+					__GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM |
+						__GFP_MOVABLE);
 		if (IS_ERR_VALUE(handle)) {
 			kunmap_local(src);
 			put_cpu_ptr(z->streams);
 			ctr_add(z, writestall, 1);
-			handle = z->ops->malloc(z->pool, comp_len, GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
+			handle = z->ops->malloc(z->pool, comp_len,
+						GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
 			if (IS_ERR_VALUE(handle))
 				return -ENOMEM;
 			comp_len = 2 * PAGE_SIZE;
@@ -395,7 +482,8 @@ compress_again:
 }
 
 /* one bio segment: whole pages directly, partial ones through a bounce page */
-static int do_bvec(struct zsxram *z, struct bio_vec *bv, unsigned long index, unsigned int offset, bool write)
+static int do_bvec(struct zsxram *z, struct bio_vec *bv, unsigned long index, unsigned int offset,
+		   bool write)
 {
 	struct page *page;
 	int ret;
@@ -569,7 +657,8 @@ static int alloc_streams(struct zsxram *z)
 static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 {
 	char name[32], buf[48], *p = buf, *tok;
-	struct zsx_pool_opts opts = { .free_policy = ZSX_FREE_DEFAULT, .deferred = ZSX_DEFERRED_DEFAULT };
+	struct zsx_pool_opts opts = { .free_policy = ZSX_FREE_DEFAULT,
+				      .deferred = ZSX_DEFERRED_DEFAULT };
 
 	snprintf(name, sizeof(name), "zsxram%d", z->id);
 	if (!strcmp(z->allocator, "zsmalloc")) {
@@ -596,7 +685,8 @@ static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 
 static bool allocator_valid(const char *a)
 {
-	static const char *const words[] = { "base", "classidx", "classidx_unlocked_free", "deferred", "nodeferred" };
+	static const char *const words[] = { "base", "classidx", "classidx_unlocked_free",
+					     "deferred", "nodeferred" };
 	char buf[48], *p = buf, *tok;
 	int i;
 
@@ -653,7 +743,8 @@ static ssize_t disksize_show(struct device *dev, struct device_attribute *attr, 
 	return sysfs_emit(buf, "%llu\n", dev_to_zsxram(dev)->disksize);
 }
 
-static ssize_t disksize_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+static ssize_t disksize_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			      size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 	const struct zsxram_pool_ops *ops;
@@ -670,7 +761,8 @@ static ssize_t disksize_store(struct device *dev, struct device_attribute *attr,
 		goto out;
 	err = -ENOMEM;
 	z->nr_pages = size >> PAGE_SHIFT;
-	z->chunks = kvcalloc(DIV_ROUND_UP(z->nr_pages, SLOTS_PER_CHUNK), sizeof(*z->chunks), GFP_KERNEL);
+	z->chunks = kvcalloc(DIV_ROUND_UP(z->nr_pages, SLOTS_PER_CHUNK), sizeof(*z->chunks),
+			     GFP_KERNEL);
 	if (!z->chunks)
 		goto out;
 	if (alloc_streams(z))
@@ -693,6 +785,7 @@ out:
 	up_write(&z->init_lock);
 	return err;
 }
+
 static DEVICE_ATTR_RW(disksize);
 
 static ssize_t initstate_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -705,9 +798,11 @@ static ssize_t initstate_show(struct device *dev, struct device_attribute *attr,
 	up_read(&z->init_lock);
 	return sysfs_emit(buf, "%u\n", v);
 }
+
 static DEVICE_ATTR_RO(initstate);
 
-static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			   size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 	struct gendisk *disk = z->disk;
@@ -729,6 +824,7 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr, co
 	mutex_unlock(&disk->open_mutex);
 	return len;
 }
+
 static DEVICE_ATTR_WO(reset);
 
 static ssize_t comp_algorithm_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -751,8 +847,8 @@ static ssize_t comp_algorithm_show(struct device *dev, struct device_attribute *
 	return n;
 }
 
-static ssize_t comp_algorithm_store(struct device *dev, struct device_attribute *attr, const char *buf,
-				    size_t len)
+static ssize_t comp_algorithm_store(struct device *dev, struct device_attribute *attr,
+				    const char *buf, size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 	char name[CRYPTO_MAX_ALG_NAME];
@@ -774,6 +870,7 @@ static ssize_t comp_algorithm_store(struct device *dev, struct device_attribute 
 	up_write(&z->init_lock);
 	return len;
 }
+
 static DEVICE_ATTR_RW(comp_algorithm);
 
 static ssize_t allocator_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -781,7 +878,8 @@ static ssize_t allocator_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%s\n", dev_to_zsxram(dev)->allocator);
 }
 
-static ssize_t allocator_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+static ssize_t allocator_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			       size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 	char name[48];
@@ -800,9 +898,11 @@ static ssize_t allocator_store(struct device *dev, struct device_attribute *attr
 	up_write(&z->init_lock);
 	return len;
 }
+
 static DEVICE_ATTR_RW(allocator);
 
-static ssize_t mem_limit_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+static ssize_t mem_limit_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			       size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 	char *end;
@@ -815,10 +915,11 @@ static ssize_t mem_limit_store(struct device *dev, struct device_attribute *attr
 	up_write(&z->init_lock);
 	return len;
 }
+
 static DEVICE_ATTR_WO(mem_limit);
 
-static ssize_t mem_used_max_store(struct device *dev, struct device_attribute *attr, const char *buf,
-				  size_t len)
+static ssize_t mem_used_max_store(struct device *dev, struct device_attribute *attr,
+				  const char *buf, size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 	unsigned long v;
@@ -832,9 +933,11 @@ static ssize_t mem_used_max_store(struct device *dev, struct device_attribute *a
 	up_read(&z->init_lock);
 	return len;
 }
+
 static DEVICE_ATTR_WO(mem_used_max);
 
-static ssize_t compact_store(struct device *dev, struct device_attribute *attr, const char *buf, size_t len)
+static ssize_t compact_store(struct device *dev, struct device_attribute *attr, const char *buf,
+			     size_t len)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
 
@@ -847,6 +950,7 @@ static ssize_t compact_store(struct device *dev, struct device_attribute *attr, 
 	up_read(&z->init_lock);
 	return len;
 }
+
 static DEVICE_ATTR_WO(compact);
 
 static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -863,12 +967,14 @@ static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr, c
 	n = sysfs_emit(buf, "%8llu %8llu %8llu %8lu %8ld %8llu %8lu %8llu %8llu\n",
 		       (u64)ctr_sum(z, pages_stored) << PAGE_SHIFT,
 		       (u64)ctr_sum(z, compr_data_size), (u64)used << PAGE_SHIFT,
-		       z->limit_pages << PAGE_SHIFT, atomic_long_read(&z->stats.max_used_pages) << PAGE_SHIFT,
-		       (u64)ctr_sum(z, same_pages), compacted,
-		       (u64)ctr_sum(z, huge_pages), (u64)ctr_sum(z, huge_pages_since));
+		       z->limit_pages << PAGE_SHIFT,
+		       atomic_long_read(&z->stats.max_used_pages) << PAGE_SHIFT,
+		       (u64)ctr_sum(z, same_pages), compacted, (u64)ctr_sum(z, huge_pages),
+		       (u64)ctr_sum(z, huge_pages_since));
 	up_read(&z->init_lock);
 	return n;
 }
+
 static DEVICE_ATTR_RO(mm_stat);
 
 static ssize_t io_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -879,6 +985,7 @@ static ssize_t io_stat_show(struct device *dev, struct device_attribute *attr, c
 			  (u64)ctr_sum(z, failed_writes), (u64)ctr_sum(z, invalid_io),
 			  (u64)ctr_sum(z, notify_free));
 }
+
 static DEVICE_ATTR_RO(io_stat);
 
 static ssize_t debug_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
@@ -888,14 +995,16 @@ static ssize_t debug_stat_show(struct device *dev, struct device_attribute *attr
 	return sysfs_emit(buf, "version: %d\n%8llu %8llu\n", 1, (u64)ctr_sum(z, writestall),
 			  (u64)ctr_sum(z, miss_free));
 }
+
 static DEVICE_ATTR_RO(debug_stat);
 
 static struct attribute *zsxram_attrs[] = {
-	&dev_attr_disksize.attr, &dev_attr_initstate.attr, &dev_attr_reset.attr,
-	&dev_attr_comp_algorithm.attr, &dev_attr_allocator.attr, &dev_attr_mem_limit.attr,
-	&dev_attr_mem_used_max.attr, &dev_attr_compact.attr, &dev_attr_mm_stat.attr,
-	&dev_attr_io_stat.attr, &dev_attr_debug_stat.attr, NULL,
+	&dev_attr_disksize.attr,       &dev_attr_initstate.attr,  &dev_attr_reset.attr,
+	&dev_attr_comp_algorithm.attr, &dev_attr_allocator.attr,  &dev_attr_mem_limit.attr,
+	&dev_attr_mem_used_max.attr,   &dev_attr_compact.attr,	  &dev_attr_mm_stat.attr,
+	&dev_attr_io_stat.attr,	       &dev_attr_debug_stat.attr, NULL,
 };
+
 ATTRIBUTE_GROUPS(zsxram);
 
 /* ---- devices ------------------------------------------------------------------ */
@@ -980,6 +1089,7 @@ static ssize_t hot_add_show(struct class *class, struct class_attribute *attr, c
 	mutex_unlock(&zsxram_index_mutex);
 	return ret < 0 ? ret : sysfs_emit(buf, "%d\n", ret);
 }
+
 static struct class_attribute class_attr_hot_add = __ATTR(hot_add, 0400, hot_add_show, NULL);
 
 static ssize_t hot_remove_store(struct class *class, struct class_attribute *attr, const char *buf,
@@ -1005,6 +1115,7 @@ static ssize_t hot_remove_store(struct class *class, struct class_attribute *att
 	mutex_unlock(&zsxram_index_mutex);
 	return ret ? ret : count;
 }
+
 static CLASS_ATTR_WO(hot_remove);
 
 static struct attribute *zsxram_control_attrs[] = {
@@ -1012,6 +1123,7 @@ static struct attribute *zsxram_control_attrs[] = {
 	&class_attr_hot_remove.attr,
 	NULL,
 };
+
 ATTRIBUTE_GROUPS(zsxram_control);
 
 static struct class zsxram_control_class = {
