@@ -46,6 +46,9 @@ for arch in $ARCHES; do
 	if [ -z "$kdir" ]; then
 		FAIL=$((FAIL + 1)); FAILED+=("$arch: VM suites skipped, no kernel"); continue
 	fi
+	if [ "$arch" = x86_64 ]; then
+		step "kernel style: checkpatch --strict, sparse, clang-format (C++)" bash "$ZSX_ROOT/scripts/lint-style.sh" "$kdir"
+	fi
 	step "$arch debug: modules + lint + KUnit VM" vm_suite "$arch" "$kdir" "$arch-debug" kunit
 	step "$arch debug: zsxram VM (sysfs ABI, bad input, ext2 and swap on zsx and zsmalloc)" \
 		vm_suite "$arch" "$kdir" "$arch-debug" zsxram

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS="build-essential g++ flex bison bc libelf-dev libssl-dev cpio kmod rsync xz-utils python3
       linux-source-6.1 qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-      busybox-static linux-headers-amd64 linux-image-amd64 libgtest-dev cmake gnuplot-nox linux-perf dkms"
+      busybox-static linux-headers-amd64 linux-image-amd64 libgtest-dev cmake gnuplot-nox linux-perf dkms sparse clang-format"
 
 missing=""
 for p in $PKGS; do

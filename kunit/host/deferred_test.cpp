@@ -66,7 +66,8 @@ TEST_P(DeferredByPolicy, ProducersRaceTheDrainersWithSmallRings)
 				ASSERT_LT(h, (unsigned long)-4095L);
 				zsx_core_free_deferred(p, h);
 				if (i % 16 == 0)
-					std::this_thread::yield(); // give the drainer a chance: handoffs, not only fallbacks
+					std::this_thread::
+						yield(); // give the drainer a chance: handoffs, not only fallbacks
 			}
 		});
 	std::thread flusher([&] {
@@ -88,8 +89,7 @@ TEST_P(DeferredByPolicy, ProducersRaceTheDrainersWithSmallRings)
 	zsx_core_pool_destroy(p);
 }
 
-INSTANTIATE_TEST_SUITE_P(Policies, DeferredByPolicy,
-			 ::testing::Values(ZSX_CORE_FREE_BASE, best_policy()));
+INSTANTIATE_TEST_SUITE_P(Policies, DeferredByPolicy, ::testing::Values(ZSX_CORE_FREE_BASE, best_policy()));
 
 // The trace events account for every free: each zsx_free_deferred() call is
 // one deferred-enqueue event, later one deferred-drain or one fallback event.
@@ -113,7 +113,9 @@ TEST(Deferred, TraceEventsAccountForEveryFree)
 	const unsigned long n = per_thread * threads;
 	EXPECT_EQ(host::trace_mallocs.load(), n);
 	EXPECT_EQ(host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_ENQUEUE].load(), n);
-	EXPECT_EQ(host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_DRAIN] + host::trace_free_by_path[ZSX_TRACE_FREE_FALLBACK], n)
+	EXPECT_EQ(host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_DRAIN] +
+			  host::trace_free_by_path[ZSX_TRACE_FREE_FALLBACK],
+		  n)
 		<< "enqueue events must equal drained + fallback events";
 	EXPECT_EQ(host::trace_drained.load(), host::trace_free_by_path[ZSX_TRACE_FREE_DEFERRED_DRAIN].load())
 		<< "the drain events' handle counts must add up to the per-handle drain events";
@@ -164,7 +166,7 @@ TEST(Deferred, DeadCpuBuffersAreDrained)
 void expect_no_lock_waited_for(void (*as_caller)(bool on), const char *who, bool in_irq)
 {
 	zsx_core_pool *p = make(best_policy(), 32); // the smallest rings
-	host::work_gate_closed = true; // the drainers cannot run: the ring fills up
+	host::work_gate_closed = true;              // the drainers cannot run: the ring fills up
 	long handles = host::handles_live.load(), waits = host::forbidden_lock_waits.load();
 	std::vector<unsigned long> hs;
 	for (int i = 0; i < 600; ++i)

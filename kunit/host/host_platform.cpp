@@ -278,10 +278,7 @@ void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
 	p->lock.unlock();
 	host_page_put(p);
 }
-void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p)
-{
-	p->ref++;
-}
+void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p) { p->ref++; }
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *p) { host_page_put(p); }
 
 void zsx_plat_defer_zspage_release(void *obj)
@@ -409,7 +406,8 @@ struct HostWork {
 	void kick(unsigned delay_ms)
 	{
 		std::lock_guard<std::mutex> g(m);
-		auto when = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms * host::work_delay_scale.load());
+		auto when = std::chrono::steady_clock::now() +
+			std::chrono::milliseconds(delay_ms * host::work_delay_scale.load());
 		if (!kicked || when < due)
 			due = when;
 		kicked = true;
@@ -438,8 +436,7 @@ struct zsx_plat_defer_cpu {
 			  __atomic_store_n(&ring->timer_armed, 0, __ATOMIC_RELAXED);
 			  drainer.kick(0);
 		  })
-	{
-	}
+	{}
 };
 
 // the ring's primitives on the host (defer_ring.h)

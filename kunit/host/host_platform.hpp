@@ -5,23 +5,24 @@
 #include <mutex>
 
 namespace host {
-constexpr int kCpus = 4;            // host "CPUs" for per-CPU data
-int this_cpu();                     // this thread's CPU slot
-void pin_to_cpu(int cpu);           // choose it (before first use)
-std::mutex &cpu_lock(int cpu);      // "IRQs off" on that CPU
-extern thread_local bool t_in_irq;  // this thread plays an interrupt handler
-extern thread_local bool t_irqs_disabled; // this thread plays a task that disabled IRQs (spin_lock_irqsave)
-extern std::atomic<long> warnings;          // zsx_plat_warn calls
-extern std::atomic<long> warnings_by_kind[]; // ... per enum zsx_misuse kind
+constexpr int kCpus = 4;                       // host "CPUs" for per-CPU data
+int this_cpu();                                // this thread's CPU slot
+void pin_to_cpu(int cpu);                      // choose it (before first use)
+std::mutex &cpu_lock(int cpu);                 // "IRQs off" on that CPU
+extern thread_local bool t_in_irq;             // this thread plays an interrupt handler
+extern thread_local bool t_irqs_disabled;      // this thread plays a task that disabled IRQs (spin_lock_irqsave)
+extern std::atomic<long> warnings;             // zsx_plat_warn calls
+extern std::atomic<long> warnings_by_kind[];   // ... per enum zsx_misuse kind
 extern std::atomic<long> forbidden_lock_waits; // locks waited for by t_in_irq / t_irqs_disabled threads
-extern std::atomic<long> drainer_locks;     // locks taken by deferred-free drainers
+extern std::atomic<long> drainer_locks;        // locks taken by deferred-free drainers
 extern thread_local bool t_drainer;
-extern std::atomic<long> page_alloc_budget; // pages that may still be allocated; <0 unlimited
-extern std::atomic<long> pages_live;        // data pages currently allocated
-extern std::atomic<long> handles_live;      // handles currently allocated
+extern std::atomic<long> page_alloc_budget;  // pages that may still be allocated; <0 unlimited
+extern std::atomic<long> pages_live;         // data pages currently allocated
+extern std::atomic<long> handles_live;       // handles currently allocated
 extern std::atomic<long> release_busy_every; // every Nth page release finds the page "locked"
-extern std::atomic<bool> work_gate_closed;  // work items wait while this is set
-extern std::atomic<long> work_delay_scale;   // delayed work waits delay_ms * this (0: no delay)  // pages adopted by migration
+extern std::atomic<bool> work_gate_closed;   // work items wait while this is set
+extern std::atomic<long>
+	work_delay_scale; // delayed work waits delay_ms * this (0: no delay)  // pages adopted by migration
 bool host_migrate_pfn(unsigned long pfn); // play the VM: migrate the page at pfn
 // trace hooks: events counted (set zsx_plat_trace_active to turn them on)
 extern std::atomic<unsigned long> trace_free_by_path[8], trace_mallocs, trace_zspages_locked, trace_zspages_unlocked,

@@ -322,8 +322,8 @@ TEST(PoolErrors, BadInputGetsErrorValues)
 	auto pool = make_pool(ZSX_CORE_FREE_BASE);
 	EXPECT_EQ(zsx_core_malloc(pool.get(), 0, 0, -1), (unsigned long)-22L);
 	EXPECT_EQ(zsx_core_malloc(pool.get(), kPage + 1, 0, -1), (unsigned long)-22L);
-	zsx_core_free(pool.get(), 0);                    // ignored
-	zsx_core_free(pool.get(), (unsigned long)-12L);  // ERR value: ignored
+	zsx_core_free(pool.get(), 0);                   // ignored
+	zsx_core_free(pool.get(), (unsigned long)-12L); // ERR value: ignored
 	EXPECT_EQ(host::warnings.load(), 0);
 	int err = 0;
 	EXPECT_EQ(zsx_core_pool_create(3, ZSX_CORE_FREE_BASE, 0, &err), nullptr);
@@ -352,7 +352,8 @@ TEST_P(PoolByPolicy, DebugHandlesRefuseMisuse)
 		ASSERT_EQ(zsx_core_pool_set_debug(b.get()), 0);
 		std::vector<unsigned char> data(900), local(kPage);
 		fill(data, 3);
-		unsigned long h = zsx_core_malloc(a.get(), 500, 0, -1), keep = zsx_core_malloc(a.get(), data.size(), 0, -1);
+		unsigned long h = zsx_core_malloc(a.get(), 500, 0, -1),
+			      keep = zsx_core_malloc(a.get(), data.size(), 0, -1);
 		ASSERT_FALSE(is_err(h) || is_err(keep));
 		write_obj(a.get(), keep, data);
 		zsx_core_free(a.get(), h);
@@ -451,7 +452,8 @@ TEST_P(PoolByPolicy, CorruptHandlesAreRefusedWithoutDereferencing)
 	// the class field only matters where zsx_free trusts it (base finds the class through the page)
 	bool uses_class = l.has_class && GetParam() != ZSX_CORE_FREE_BASE;
 	if (uses_class && (1ul << l.class_bits) > l.nr_classes)
-		cases.push_back({"class index beyond the classes", zsx_core_obj_encode(live_pfn, (1u << l.class_bits) - 1, idx)});
+		cases.push_back({"class index beyond the classes",
+				 zsx_core_obj_encode(live_pfn, (1u << l.class_bits) - 1, idx)});
 	if (uses_class)
 		cases.push_back({"live page, wrong class", zsx_core_obj_encode(live_pfn, gone_cls, idx)});
 	for (const Case &c : cases) {

@@ -16,10 +16,10 @@ extern "C" {
 #endif
 
 struct zsx_class_info {
-	unsigned int size;     /* object size of the class serving this slot */
-	unsigned int objs;     /* objects per zspage */
-	unsigned int pages;    /* pages per zspage */
-	unsigned int index;    /* canonical (merged) class index */
+	unsigned int size;  /* object size of the class serving this slot */
+	unsigned int objs;  /* objects per zspage */
+	unsigned int pages; /* pages per zspage */
+	unsigned int index; /* canonical (merged) class index */
 	int huge;
 };
 
@@ -39,8 +39,7 @@ unsigned long zsx_core_huge_class_size(unsigned int chain);
 unsigned int zsx_core_nr_distinct_classes(unsigned int chain);
 /* the core's memory model (inline or out of line) applied to page: its pfn,
  * the page of that pfn, its address; returns 1 for the inline model */
-int zsx_core_mm_model(struct zsx_plat_page *page, unsigned long *pfn, void **addr,
-		      struct zsx_plat_page **page_of_pfn);
+int zsx_core_mm_model(struct zsx_plat_page *page, unsigned long *pfn, void **addr, struct zsx_plat_page **page_of_pfn);
 /* the core's pfn -> page: NULL for a pfn that is not memory */
 struct zsx_plat_page *zsx_core_mm_pfn_to_page(unsigned long pfn);
 unsigned long zsx_core_obj_encode(unsigned long pfn, unsigned int class_idx, unsigned int obj_idx);
@@ -106,8 +105,7 @@ int zsx_core_pool_set_debug(struct zsx_core_pool *p);
 /* does this build carry the class index in obj (classidx policies available)? */
 int zsx_core_has_classidx(void);
 /* NULL with *err = -EINVAL (bad chain), -EOPNOTSUPP (policy needs the class field), -ENOMEM */
-struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, unsigned int deferred_per_cpu,
-					    int *err);
+struct zsx_core_pool *zsx_core_pool_create(unsigned int chain, int policy, unsigned int deferred_per_cpu, int *err);
 void zsx_core_pool_destroy(struct zsx_core_pool *p);
 unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid);
 void zsx_core_free(struct zsx_core_pool *p, unsigned long handle);
@@ -136,8 +134,8 @@ struct zsx_core_deferred_stats {
 	unsigned long spilled;          /* went to the spill list: ring full and class lock busy */
 	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
-	unsigned long longest_hold_ns;  /* longest class-lock hold of a drainer */
-	unsigned long hold_max;         /* handles freed per class-lock hold at most */
+	unsigned long longest_hold_ns; /* longest class-lock hold of a drainer */
+	unsigned long hold_max;        /* handles freed per class-lock hold at most */
 };
 /* the slow path of zsx_free_deferred (the shim parks inline: defer_ring.h) */
 void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle);
@@ -165,8 +163,8 @@ void zsx_core_zspage_release_slow(void *zspage);
 unsigned long zsx_core_zspage_bytes(unsigned int nr_pages);
 /* the data page holding the start of a handle's object (tests) */
 struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned long handle);
-int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,
-			     unsigned int *obj_idx, unsigned int *class_idx);
+int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn, unsigned int *obj_idx,
+			     unsigned int *class_idx);
 
 #ifdef __cplusplus
 }

@@ -31,18 +31,18 @@ struct zsx_plat_defer_cpu;
 
 struct zsx_defer_ring {
 	/* written on the owning CPU only (the producer, its low-water timer) */
-	unsigned long head;         /* slots reserved since creation */
-	int timer_armed;            /* the low-water timer is pending (owning CPU only) */
+	unsigned long head; /* slots reserved since creation */
+	int timer_armed;    /* the low-water timer is pending (owning CPU only) */
 	int cpu;
-	unsigned long fallbacks;    /* task-context frees done synchronously (ring full) */
-	unsigned long overflowed;   /* parks above task_limit (contexts that may not lock) */
-	unsigned long spilled;      /* handles that found even that full (spill list) */
-	unsigned long kept;         /* ... and no memory for a spill node: freed at destroy */
+	unsigned long fallbacks;  /* task-context frees done synchronously (ring full) */
+	unsigned long overflowed; /* parks above task_limit (contexts that may not lock) */
+	unsigned long spilled;    /* handles that found even that full (spill list) */
+	unsigned long kept;       /* ... and no memory for a spill node: freed at destroy */
 	/* read-mostly */
-	unsigned long *slot;        /* mask + 1 handles; 0: free, or reserved and not yet stored */
+	unsigned long *slot; /* mask + 1 handles; 0: free, or reserved and not yet stored */
 	unsigned long mask;
-	unsigned long task_limit;   /* parked handles at which a task stops parking */
-	unsigned long atomic_limit; /* ... at which any context stops: mask + 1 - nesting */
+	unsigned long task_limit;        /* parked handles at which a task stops parking */
+	unsigned long atomic_limit;      /* ... at which any context stops: mask + 1 - nesting */
 	struct zsx_plat_defer_cpu *plat; /* the timer and the drain work of this ring */
 	/* written by this ring's drainer (one work item: never concurrent with itself) */
 	unsigned long tail __attribute__((aligned(ZSX_K_CACHELINE)));
@@ -68,8 +68,8 @@ struct zsx_defer_ring {
  * to the store, so only nested interrupts (at most ZSX_DEFER_NESTING) can pass
  * the test together: atomic_limit leaves them room.
  */
-static inline __attribute__((always_inline)) int
-zsx_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
+static inline __attribute__((always_inline)) int zsx_defer_park(struct zsx_defer_ring *rings, unsigned long handle,
+								int atomic_caller)
 {
 	struct zsx_defer_ring *r;
 	unsigned long pos;
@@ -78,7 +78,8 @@ zsx_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_ca
 	ZSX_RING_ENTER();
 	r = ZSX_RING_THIS(rings);
 	if (__builtin_expect(ZSX_RING_LOAD(r->head) - ZSX_RING_LOAD_ACQ(&r->tail) <
-			     (atomic_caller ? r->atomic_limit : r->task_limit), 1)) {
+				     (atomic_caller ? r->atomic_limit : r->task_limit),
+			     1)) {
 		pos = ZSX_RING_RESERVE(rings);
 		/* release: the caller's last accesses to the object come before its free */
 		ZSX_RING_STORE_REL(&r->slot[pos & r->mask], handle);

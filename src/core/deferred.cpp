@@ -102,7 +102,8 @@ void DeferredFree::enqueue(unsigned long handle)
 		return;
 	if (tracing()) {
 		// the object is still the caller's: its obj (and class) is stable
-		zsx_plat_trace_free(pool_->owner(), handle, pool_->trace_class_of(handle), ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
+		zsx_plat_trace_free(pool_->owner(), handle, pool_->trace_class_of(handle),
+				    ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
 	}
 	if (zsx_likely(zsx_plat_defer_park(rings_, handle, 0)))
 		return;

@@ -28,7 +28,6 @@
 
 namespace zsx {
 
-
 using DeferStats = struct ::zsx_core_deferred_stats; // core.h ("struct": a function of that name exists)
 
 class DeferredFree {
@@ -54,10 +53,10 @@ public:
 
 	// the slow path of zsx_free_deferred (debug pools, tracing, a full ring)
 	void enqueue(unsigned long handle);
-	void flush();            // process context: every handle parked before the call is freed on return
-	void drain(int cpu);     // the ring's work item
-	void kick_all();         // any context: every ring's drainer runs soon (the shrinker)
-	void cpu_dead(int cpu);  // hotplug: the ring is drained from another CPU
+	void flush();           // process context: every handle parked before the call is freed on return
+	void drain(int cpu);    // the ring's work item
+	void kick_all();        // any context: every ring's drainer runs soon (the shrinker)
+	void cpu_dead(int cpu); // hotplug: the ring is drained from another CPU
 	void stats(DeferStats *out) const;
 	unsigned long cpu_pending(int cpu) const;
 	unsigned long pending() const;
@@ -70,8 +69,8 @@ private:
 
 	Pool *pool_;
 	struct zsx_defer_ring *rings_; // per CPU (zsx_plat_percpu_zalloc)
-	unsigned long *scratch_;        // kScratchWords per possible CPU
-	struct SpillNode *spill_;       // lock-free stack: pushed in any context, popped by drainers
+	unsigned long *scratch_;       // kScratchWords per possible CPU
+	struct SpillNode *spill_;      // lock-free stack: pushed in any context, popped by drainers
 	unsigned hold_max_;
 	bool paused_;
 	bool ready_; // fully constructed: destroy() may flush

@@ -32,10 +32,8 @@ struct Geometry {
 	static constexpr usize max_objs_per_zspage = max_chain * page_size / min_alloc_size;
 
 	static_assert(page_shift >= 12 && page_shift <= 16, "zsx supports 4K..64K pages");
-	static_assert(class_delta >= obj_align && class_delta % obj_align == 0,
-		      "class sizes must stay 8-byte aligned");
-	static_assert(default_chain >= min_chain && default_chain <= max_chain,
-		      "ZSX_CHAIN_SIZE must be within 4..16");
+	static_assert(class_delta >= obj_align && class_delta % obj_align == 0, "class sizes must stay 8-byte aligned");
+	static_assert(default_chain >= min_chain && default_chain <= max_chain, "ZSX_CHAIN_SIZE must be within 4..16");
 	static_assert(nr_classes <= 257, "class index must fit the 8+1 bit budget below");
 
 	// Size of class slot i before merging (the last slot is PAGE_SIZE).
@@ -71,11 +69,11 @@ struct Geometry {
 };
 
 struct ClassInfo {
-	u32 size;      // object size of the (merged) class serving this slot
-	u32 objs;      // objects per zspage
-	u8 pages;      // pages per zspage
-	u16 index;     // canonical class index (the merged class's slot)
-	bool huge;     // one page, one object
+	u32 size;  // object size of the (merged) class serving this slot
+	u32 objs;  // objects per zspage
+	u8 pages;  // pages per zspage
+	u16 index; // canonical class index (the merged class's slot)
+	bool huge; // one page, one object
 };
 
 // The class table of one chain length, computed at compile time.

@@ -15,13 +15,13 @@
 
 namespace zsx {
 
-template <unsigned LongBits, unsigned PhysBits, unsigned PageShift, bool Narrow>
-struct BasicObjLayout {
+template <unsigned LongBits, unsigned PhysBits, unsigned PageShift, bool Narrow> struct BasicObjLayout {
 	static constexpr unsigned long_bits = LongBits;
 	static constexpr unsigned pfn_bits = PhysBits - PageShift;
 	// budgets computed from this layout's own page size, so the 16K/64K asserts below are real
 	static constexpr u64 page_bytes = u64(1) << PageShift;
-	static constexpr u64 classes = (page_bytes - Geometry::min_alloc_size + (page_bytes >> 8) - 1) / (page_bytes >> 8) + 1;
+	static constexpr u64 classes =
+		(page_bytes - Geometry::min_alloc_size + (page_bytes >> 8) - 1) / (page_bytes >> 8) + 1;
 	static constexpr unsigned index_bits_needed =
 		bit_width((u64(Geometry::max_chain) << PageShift) / Geometry::min_alloc_size - 1);
 	static constexpr unsigned class_bits_needed = bit_width(classes - 1);
@@ -64,10 +64,7 @@ struct BasicObjLayout {
 	}
 	static constexpr Location decode(u64 obj) { return {pfn_of(obj), class_of(obj), index_of(obj)}; }
 	// Same object, new page frame (migration): class and index bits are kept.
-	static constexpr u64 with_pfn(u64 obj, u64 pfn)
-	{
-		return (obj & low_mask(pfn_shift)) | (pfn << pfn_shift);
-	}
+	static constexpr u64 with_pfn(u64 obj, u64 pfn) { return (obj & low_mask(pfn_shift)) | (pfn << pfn_shift); }
 };
 
 using ObjLayout = BasicObjLayout<ZSX_LONG_BITS, ZSX_PHYS_BITS, ZSX_PAGE_SHIFT, ZSX_NARROW_OBJ != 0>;

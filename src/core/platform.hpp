@@ -62,6 +62,7 @@ public:
 	~SpinGuard() { spin_unlock(l_); }
 	SpinGuard(const SpinGuard &) = delete;
 	SpinGuard &operator=(const SpinGuard &) = delete;
+
 private:
 	SpinLock &l_;
 };
@@ -69,10 +70,19 @@ private:
 class ReadGuard {
 public:
 	explicit ReadGuard(RwLock &l) : l_(&l) { zsx_plat_read_lock(l_->raw()); }
-	~ReadGuard() { if (l_) zsx_plat_read_unlock(l_->raw()); }
-	void unlock() { zsx_plat_read_unlock(l_->raw()); l_ = nullptr; }
+	~ReadGuard()
+	{
+		if (l_)
+			zsx_plat_read_unlock(l_->raw());
+	}
+	void unlock()
+	{
+		zsx_plat_read_unlock(l_->raw());
+		l_ = nullptr;
+	}
 	ReadGuard(const ReadGuard &) = delete;
 	ReadGuard &operator=(const ReadGuard &) = delete;
+
 private:
 	RwLock *l_;
 };
@@ -83,6 +93,7 @@ public:
 	~WriteGuard() { zsx_plat_write_unlock(l_.raw()); }
 	WriteGuard(const WriteGuard &) = delete;
 	WriteGuard &operator=(const WriteGuard &) = delete;
+
 private:
 	RwLock &l_;
 };
@@ -120,7 +131,8 @@ inline ulong page_to_pfn(Page *p)
 inline void *page_owner(Page *p)
 {
 	if constexpr (kInlineMm)
-		return load_relaxed(reinterpret_cast<void *const *>(reinterpret_cast<const u8 *>(p) + ZSX_K_PAGE_PRIVATE));
+		return load_relaxed(
+			reinterpret_cast<void *const *>(reinterpret_cast<const u8 *>(p) + ZSX_K_PAGE_PRIVATE));
 	else
 		return zsx_plat_page_owner(p);
 }
@@ -129,7 +141,8 @@ inline void *page_owner(Page *p)
 inline ulong page_tag(Page *p)
 {
 	if constexpr (kInlineMm)
-		return load_relaxed(reinterpret_cast<const ulong *>(reinterpret_cast<const u8 *>(p) + ZSX_K_PAGE_INDEX));
+		return load_relaxed(
+			reinterpret_cast<const ulong *>(reinterpret_cast<const u8 *>(p) + ZSX_K_PAGE_INDEX));
 	else
 		return zsx_plat_page_tag(p);
 }
@@ -157,7 +170,8 @@ extern "C" void *kmem_cache_alloc(void *cache, unsigned gfp);
 extern "C" void kmem_cache_free(void *cache, void *obj);
 inline unsigned long *handle_alloc(unsigned gfp)
 {
-	return static_cast<unsigned long *>(kmem_cache_alloc(zsx_plat_handle_cache, gfp & ~unsigned(ZSX_K_GFP_ZONE_BITS)));
+	return static_cast<unsigned long *>(
+		kmem_cache_alloc(zsx_plat_handle_cache, gfp & ~unsigned(ZSX_K_GFP_ZONE_BITS)));
 }
 inline void handle_free(unsigned long *h) { kmem_cache_free(zsx_plat_handle_cache, h); }
 #else
@@ -175,6 +189,7 @@ public:
 	u8 *addr() const { return addr_; }
 	PageMap(const PageMap &) = delete;
 	PageMap &operator=(const PageMap &) = delete;
+
 private:
 	u8 *addr_;
 };

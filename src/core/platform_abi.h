@@ -11,9 +11,9 @@
 extern "C" {
 #endif
 
-struct zsx_plat_spinlock;   /* spinlock_t */
-struct zsx_plat_rwlock; /* rwlock_t */
-struct zsx_plat_page;   /* struct page */
+struct zsx_plat_spinlock; /* spinlock_t */
+struct zsx_plat_rwlock;   /* rwlock_t */
+struct zsx_plat_page;     /* struct page */
 
 /* locks live inside the structures they protect (storage of the kernel's
  * sizeof(spinlock_t)/sizeof(rwlock_t), zsx_kconst.h): init before use,
@@ -137,8 +137,8 @@ extern int zsx_plat_trace_active;
 void zsx_plat_trace_malloc(void *owner, unsigned long size, int class_idx, unsigned long handle);
 void zsx_plat_trace_free(void *owner, unsigned long handle, int class_idx, int path);
 void zsx_plat_trace_zspage_free(void *owner, int class_idx, unsigned int pages, int under_lock);
-void zsx_plat_trace_deferred_drain(void *owner, int cpu, unsigned long handles, unsigned long classes,
-				   unsigned long ns, unsigned long longest_hold_ns);
+void zsx_plat_trace_deferred_drain(void *owner, int cpu, unsigned long handles, unsigned long classes, unsigned long ns,
+				   unsigned long longest_hold_ns);
 void zsx_plat_trace_compact(void *owner, unsigned long classes, unsigned long pages_freed);
 void zsx_plat_trace_migrate(void *owner, unsigned long old_pfn, unsigned long new_pfn, unsigned int objects);
 

@@ -17,7 +17,7 @@ constexpr usize kPageMask = kPageSize - 1;
 // (6.1 semantics: mappings do not nest, preemption is off in between). It sits
 // after the PAGE_SIZE bounce buffer in the platform's per-CPU area.
 struct CpuMapState {
-	u8 *kaddr;      // kmap'd page (object within one page), or nullptr (bounced)
+	u8 *kaddr; // kmap'd page (object within one page), or nullptr (bounced)
 	Zspage *zs;
 	unsigned idx;
 	int mode;
@@ -64,7 +64,8 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 	pool->table_ = table;
 	pool->policy_ = policy;
 	pool->migrate_lock_.init();
-	pool->classes_ = static_cast<SizeClass *>(zalloc_aligned(sizeof(SizeClass) * table->nr_distinct, &pool->classes_mem_));
+	pool->classes_ =
+		static_cast<SizeClass *>(zalloc_aligned(sizeof(SizeClass) * table->nr_distinct, &pool->classes_mem_));
 	if (!pool->classes_)
 		goto fail;
 	{
@@ -123,15 +124,18 @@ void Pool::destroy()
 					while (!grp.empty()) {
 						auto *zs = reinterpret_cast<Zspage *>(grp.next);
 						if (zs->inuse && !reported) {
-							zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects",
+							zsx_plat_report("destroying a pool with live objects (freeing "
+									"them): class size, objects",
 									cls->size, zs->inuse);
 							reported = true;
 						}
 						// release the handles of live objects too: nothing is leaked
 						for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
-							unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, i);
+							unsigned long h =
+								cls->huge ? zs->huge_handle : header_read(zs, i);
 							if (cls->huge ? h != 0 : (h & kAllocatedTag) != 0) {
-								free_handle_word(reinterpret_cast<unsigned long *>(h & ~kAllocatedTag));
+								free_handle_word(reinterpret_cast<unsigned long *>(
+									h & ~kAllocatedTag));
 								zs->inuse--;
 							}
 						}
@@ -256,7 +260,8 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 			const usize page_end = usize(i + 1) << kPageShift;
 			for (usize off = usize(idx) * size; idx < cls->objs_per_zspage && off < page_end; off += size) {
 				++idx;
-				*reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)) = (unsigned long)idx << 1;
+				*reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)) = (unsigned long)idx
+					<< 1;
 			}
 		}
 	}
@@ -473,7 +478,8 @@ void Pool::quarantine_handle(unsigned long handle)
 int Pool::trace_class_of(unsigned long handle) const
 {
 	if constexpr (ObjLayout::has_class) {
-		const SizeClass *cls = by_slot_[ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)))];
+		const SizeClass *cls =
+			by_slot_[ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)))];
 		return cls ? cls->index : -1;
 	}
 	return -1;
@@ -484,8 +490,8 @@ int Pool::trace_class_of(unsigned long handle) const
 // handle, and re-validated under it (Pool::free).
 struct Pool::ObjRef {
 	unsigned long obj;
-	Page *page;     // nullptr: the PFN is not memory
-	usize off;      // header offset within page
+	Page *page; // nullptr: the PFN is not memory
+	usize off;  // header offset within page
 	unsigned idx;
 };
 
@@ -585,7 +591,8 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 			ObjRef at = locate(cls, obj);
 			SpinGuard g(cls->lock);
 			unsigned long now = load_relaxed(word);
-			if (zsx_unlikely(now != obj || !at.page)) // moved, or the PFN limit read before the lock was stale
+			if (zsx_unlikely(now != obj ||
+					 !at.page)) // moved, or the PFN limit read before the lock was stale
 				at = locate(cls, now);
 			ok = free_at(cls, at, handle, &empties);
 		}
@@ -742,7 +749,8 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 				}
 				release_handle(scratch[j]);
 				if (tracing())
-					zsx_plat_trace_free(owner_, scratch[j], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+					zsx_plat_trace_free(owner_, scratch[j], cls->index,
+							    ZSX_TRACE_FREE_DEFERRED_DRAIN);
 			}
 			if (empties)
 				add_relaxed(&freed_unlocked_, release_chain(empties));
@@ -803,21 +811,17 @@ void Pool::copy_in(Zspage *zs, unsigned idx, usize skip, const void *src, usize 
 struct Pool::ObjPlace {
 	Zspage *zs;
 	unsigned idx;
-	usize skip;        // the handle header before the payload (0 for huge objects)
-	usize payload;     // payload bytes
-	usize off;         // object offset within the zspage
+	usize skip;    // the handle header before the payload (0 for huge objects)
+	usize payload; // payload bytes
+	usize off;     // object offset within the zspage
 	bool in_one_page;
 
 	ObjPlace(Zspage *z, unsigned long obj)
 		: zs(z), idx(ObjLayout::index_of(obj)), skip(z->cls->huge ? 0 : kHandleSize),
 		  payload(z->cls->size - skip), off(usize(idx) * z->cls->size),
 		  in_one_page((off & kPageMask) + z->cls->size <= kPageSize)
-	{
-	}
-	u8 *kmap_payload() const
-	{
-		return plat::kmap(zs->pages[off >> kPageShift]) + (off & kPageMask) + skip;
-	}
+	{}
+	u8 *kmap_payload() const { return plat::kmap(zs->pages[off >> kPageShift]) + (off & kPageMask) + skip; }
 };
 
 void *Pool::map(unsigned long handle, int mode)
@@ -966,8 +970,8 @@ unsigned long Pool::compact_class(SizeClass *cls)
 				}
 				if (!dst || !src)
 					break;
-				for (unsigned i = 0; i < cls->objs_per_zspage && src->inuse && dst->free_head != Zspage::kNoFree;
-				     ++i)
+				for (unsigned i = 0;
+				     i < cls->objs_per_zspage && src->inuse && dst->free_head != Zspage::kNoFree; ++i)
 					move_object(cls, src, i, dst);
 				regroup(cls, dst);
 				Zspage *empty = detach_if_empty(cls, src);

@@ -101,14 +101,14 @@ struct Zspage {
 	// these 16 bytes belong to the platform (llist node of the slow release).
 	ListNode node;
 	SizeClass *cls;
-	u32 inuse;            // allocated objects
-	u32 free_head;        // first free object index, kNoFree if none
-	u32 mapped;           // readers between map and unmap (atomic)
+	u32 inuse;     // allocated objects
+	u32 free_head; // first free object index, kNoFree if none
+	u32 mapped;    // readers between map and unmap (atomic)
 	u8 group;
 	u8 nr_pages;
-	bool dead;            // detached from its class, pages being released (under class lock)
+	bool dead;                 // detached from its class, pages being released (under class lock)
 	unsigned long huge_handle; // huge class: the handle of its one object
-	Page *pages[];        // nr_pages of them
+	Page *pages[];             // nr_pages of them
 
 	static constexpr u32 kNoFree = ~u32(0);
 	static constexpr usize bytes(unsigned nr_pages) { return sizeof(Zspage) + nr_pages * sizeof(Page *); }
@@ -180,7 +180,7 @@ public:
 	// back to the platform, so a double free reads a tag, not freed memory.
 	static constexpr unsigned kQuarantine = 1024;
 	static constexpr unsigned long kFreedTag = ~0x5a4ul; // odd: no handle address
-	bool set_debug(); // before the first malloc; false on -ENOMEM
+	bool set_debug();                                    // before the first malloc; false on -ENOMEM
 	bool debug() const { return debug_; }
 	unsigned long live_tag() const { return reinterpret_cast<unsigned long>(this) | 1; }
 	bool debug_check(unsigned long handle) const; // warns and returns false on misuse
@@ -230,7 +230,10 @@ private:
 	bool free_at(SizeClass *cls, const ObjRef &at, unsigned long handle, Zspage **empties);
 	bool free_locked(SizeClass *cls, unsigned long handle, Zspage **empties);
 	Zspage *zspage_of_obj(unsigned long obj) const;
-	unsigned long page_tag_of(const Zspage *zs) const { return reinterpret_cast<unsigned long>(zs) ^ reinterpret_cast<unsigned long>(this); }
+	unsigned long page_tag_of(const Zspage *zs) const
+	{
+		return reinterpret_cast<unsigned long>(zs) ^ reinterpret_cast<unsigned long>(this);
+	}
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
 	// free every zspage of a chain of dead ones (linked through node.next); returns the count
@@ -269,12 +272,12 @@ private:
 	const ClassTable *table_;
 	FreePolicy policy_;
 	bool debug_;
-	SizeClass *classes_;              // nr_distinct of them, cache-line aligned
-	void *classes_mem_;               // the allocation classes_ lives in
-	void *self_mem_;                  // the allocation this pool lives in
+	SizeClass *classes_; // nr_distinct of them, cache-line aligned
+	void *classes_mem_;  // the allocation classes_ lives in
+	void *self_mem_;     // the allocation this pool lives in
 	DeferredFree *deferred_;
-	void *owner_; // the shim's pool, for trace events
-	SpinLock *quarantine_lock_;       // debug pools
+	void *owner_;               // the shim's pool, for trace events
+	SpinLock *quarantine_lock_; // debug pools
 	unsigned long *quarantine_; // kQuarantine freed handles, oldest at quarantine_next_
 	u32 quarantine_next_;
 	// class of a class index read from obj: every value the field can hold
@@ -283,9 +286,9 @@ private:
 	// written: apart from the read-mostly fields above
 	alignas(kCacheLine) RwLock migrate_lock_;
 	alignas(kCacheLine) unsigned long pages_allocated_; // atomic, once per zspage
-	unsigned long pages_compacted_;   // atomic
-	unsigned long pages_migrated_;    // atomic
-	unsigned long freed_unlocked_, freed_locked_; // atomic, once per emptied zspage
+	unsigned long pages_compacted_;                     // atomic
+	unsigned long pages_migrated_;                      // atomic
+	unsigned long freed_unlocked_, freed_locked_;       // atomic, once per emptied zspage
 };
 
 // Errors travel as the kernel's ERR_PTR encoding of a handle.

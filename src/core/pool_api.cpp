@@ -143,8 +143,8 @@ struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned lon
 	return P(p)->handle_page(handle);
 }
 
-int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn,
-			     unsigned int *obj_idx, unsigned int *class_idx)
+int zsx_core_handle_location(struct zsx_core_pool *p, unsigned long handle, unsigned long *pfn, unsigned int *obj_idx,
+			     unsigned int *class_idx)
 {
 	return P(p)->handle_location(handle, pfn, obj_idx, class_idx) ? 0 : kEINVAL;
 }

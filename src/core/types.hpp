@@ -35,10 +35,7 @@ constexpr unsigned bit_width(u64 v)
 	return n;
 }
 
-constexpr u64 low_mask(unsigned bits)
-{
-	return bits >= 64 ? ~u64(0) : (u64(1) << bits) - 1;
-}
+constexpr u64 low_mask(unsigned bits) { return bits >= 64 ? ~u64(0) : (u64(1) << bits) - 1; }
 
 template <class T> constexpr T min_of(T a, T b) { return a < b ? a : b; }
 template <class T> constexpr T max_of(T a, T b) { return a > b ? a : b; }

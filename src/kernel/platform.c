@@ -74,12 +74,12 @@ void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l)
 {
 }
 
-void zsx_plat_lock(struct zsx_plat_spinlock *l)
+void zsx_plat_lock(struct zsx_plat_spinlock *l) __acquires(l)
 {
 	spin_lock(&l->lock);
 }
 
-void zsx_plat_unlock(struct zsx_plat_spinlock *l)
+void zsx_plat_unlock(struct zsx_plat_spinlock *l) __releases(l)
 {
 	spin_unlock(&l->lock);
 }
@@ -89,6 +89,7 @@ int zsx_plat_lock_contended(struct zsx_plat_spinlock *l)
 	return spin_is_contended(&l->lock);
 }
 
+/* 1: taken, and the caller (the C++ core, which sparse does not see) releases it */
 int zsx_plat_trylock(struct zsx_plat_spinlock *l)
 {
 	return spin_trylock(&l->lock);
@@ -103,22 +104,22 @@ void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l)
 {
 }
 
-void zsx_plat_read_lock(struct zsx_plat_rwlock *l)
+void zsx_plat_read_lock(struct zsx_plat_rwlock *l) __acquires(l)
 {
 	read_lock(&l->lock);
 }
 
-void zsx_plat_read_unlock(struct zsx_plat_rwlock *l)
+void zsx_plat_read_unlock(struct zsx_plat_rwlock *l) __releases(l)
 {
 	read_unlock(&l->lock);
 }
 
-void zsx_plat_write_lock(struct zsx_plat_rwlock *l)
+void zsx_plat_write_lock(struct zsx_plat_rwlock *l) __acquires(l)
 {
 	write_lock(&l->lock);
 }
 
-void zsx_plat_write_unlock(struct zsx_plat_rwlock *l)
+void zsx_plat_write_unlock(struct zsx_plat_rwlock *l) __releases(l)
 {
 	write_unlock(&l->lock);
 }

@@ -299,12 +299,12 @@ static struct zsxram_slot *slot_get(struct zsxram *z, unsigned long index, bool 
 	return &chunk[index % SLOTS_PER_CHUNK];
 }
 
-static void slot_lock(struct zsxram_slot *s)
+static void slot_lock(struct zsxram_slot *s) __acquires(s)
 {
 	bit_spin_lock(SLOT_LOCK, &s->flags);
 }
 
-static void slot_unlock(struct zsxram_slot *s)
+static void slot_unlock(struct zsxram_slot *s) __releases(s)
 {
 	bit_spin_unlock(SLOT_LOCK, &s->flags);
 }
