@@ -24,11 +24,12 @@ check "zswap on zsx through its module parameters" sh -c \
 check "the zswap pool is a zsx pool in zsx's debugfs" sh -c "ls /sys/kernel/debug/zsx | grep -q '^zswap'"
 ZP=/sys/kernel/debug/zsx/$(ls /sys/kernel/debug/zsx | grep '^zswap' | head -1)
 check "cgroup v2 memory controller, a 64 MiB group" sh -c \
-	"mount -t cgroup2 none $CG && echo +memory > $CG/cgroup.subtree_control && mkdir $CG/work && echo 64M > $CG/work/memory.max"
+	"mount -t cgroup2 none $CG && echo +memory > $CG/cgroup.subtree_control && mkdir $CG/work && echo 64M > $CG/work/memory.max && echo 40M > $CG/work/memory.zswap.max"
 # 96 MiB in a 64 MiB group: reclaim pushes pages out through zswap while they
-# are written (zswap's compressed copies are charged to the group too, and
-# neither zsx nor zsmalloc writes back to the disk in 6.1: the data compresses
-# about 2.2x, so they fit); swapverify then holds it out for 60 s and verifies
+# are written. zswap's compressed copies are charged to the group too, and
+# neither zsx nor zsmalloc writes back to the disk in 6.1: memory.zswap.max
+# keeps them to 40 MiB, the rest goes straight to the disk. swapverify then
+# holds it out for 60 s and verifies every page.
 sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 60" > /tmp/sv 2>&1 &
 svpid=$!
 held=0
