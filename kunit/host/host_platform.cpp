@@ -477,6 +477,7 @@ void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
 	__atomic_store_n(&ring->timer_armed, 0, __ATOMIC_RELAXED);
 	ring->plat->drainer.kick(0);
 }
+void zsx_plat_defer_wait(struct zsx_plat_defer_cpu *d) { d->drainer.flush(); }
 void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
 {
 	d->drainer.kick(0);

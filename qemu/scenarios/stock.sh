@@ -23,15 +23,22 @@ check "zswap on zsx through its module parameters" sh -c \
 	"echo zsx > $ZS/zpool && echo 1 > $ZS/enabled && [ \$(cat $ZS/zpool) = zsx ] && [ \$(cat $ZS/enabled) = Y ]"
 check "the zswap pool is a zsx pool in zsx's debugfs" sh -c "ls /sys/kernel/debug/zsx | grep -q '^zswap'"
 ZP=/sys/kernel/debug/zsx/$(ls /sys/kernel/debug/zsx | grep '^zswap' | head -1)
-check "cgroup v2 memory controller, a 48 MiB group" sh -c \
-	"mount -t cgroup2 none $CG && echo +memory > $CG/cgroup.subtree_control && mkdir $CG/work && echo 48M > $CG/work/memory.max"
-# 160 MiB in a 48 MiB group: reclaim pushes most of it out through zswap while
-# it is written; swapverify then holds it swapped out for 60 s before verifying
-sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 160 23 60" > /tmp/sv 2>&1 &
+check "cgroup v2 memory controller, a 64 MiB group" sh -c \
+	"mount -t cgroup2 none $CG && echo +memory > $CG/cgroup.subtree_control && mkdir $CG/work && echo 64M > $CG/work/memory.max && echo 40M > $CG/work/memory.zswap.max"
+# 96 MiB in a 64 MiB group: reclaim pushes pages out through zswap while they
+# are written. zswap's compressed copies are charged to the group too, and
+# neither zsx nor zsmalloc writes back to the disk in 6.1: memory.zswap.max
+# keeps them to 40 MiB, the rest goes straight to the disk. swapverify then
+# holds it out for 60 s and verifies every page.
+sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 60" > /tmp/sv 2>&1 &
 svpid=$!
 held=0
-for i in $(seq 1 240); do grep -q holding /tmp/sv && { held=1; break; }; sleep 1; done
-check "workload in the cgroup filled 160 MiB and is holding it out" test $held = 1
+for i in $(seq 1 240); do
+	grep -q holding /tmp/sv && { held=1; break; }
+	kill -0 $svpid 2>/dev/null || break
+	sleep 1
+done
+check "workload in the cgroup filled 96 MiB and is holding it out" test $held = 1
 stored=$(cat $ZD/stored_pages)
 echo "ZSX-INFO: zswap stored_pages $stored pool_total_size $(cat $ZD/pool_total_size) written_back $(cat $ZD/written_back_pages) reject_alloc_fail $(cat $ZD/reject_alloc_fail) reject_compress_poor $(cat $ZD/reject_compress_poor)"
 echo "ZSX-INFO: cgroup memory.current $(cat $CG/work/memory.current) memory.swap.current $(cat $CG/work/memory.swap.current) memory.events: $(tr '\n' ' ' < $CG/work/memory.events)"

@@ -194,7 +194,14 @@ unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out)
 
 void DeferredFree::set_paused(bool on)
 {
-	store_relaxed(&paused_, on); // resuming kicks nothing: what was parked waits for its next kick
+	if (!on) {
+		// drainer runs queued while paused run (and take nothing) before the
+		// pause ends: resuming kicks nothing, parked handles wait for their next kick
+		for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
+			if (zsx_plat_cpu_possible(cpu))
+				zsx_plat_defer_wait(ring(cpu)->plat);
+	}
+	store_relaxed(&paused_, on);
 }
 
 void DeferredFree::drain(int cpu)

@@ -123,6 +123,8 @@ void zsx_plat_defer_arm(struct zsx_defer_ring *ring);
 void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring);
 /* any context: the ring's drainer runs now */
 void zsx_plat_defer_kick(struct zsx_defer_ring *ring);
+/* process context: wait for a queued or running drainer of the ring (no kick) */
+void zsx_plat_defer_wait(struct zsx_plat_defer_cpu *d);
 /* process context: kick the ring's drainer and wait for it */
 void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d);
 /* zsx_defer_park() for the core (the shim's fast path inlines it) */

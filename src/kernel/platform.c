@@ -483,6 +483,11 @@ void zsx_plat_defer_kick(struct zsx_defer_ring *ring)
 	queue_work(zsx_wq, &ring->plat->work);
 }
 
+void zsx_plat_defer_wait(struct zsx_plat_defer_cpu *d)
+{
+	flush_work(&d->work);
+}
+
 void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
 {
 	queue_work(zsx_wq, &d->work);
