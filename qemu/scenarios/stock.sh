@@ -52,7 +52,10 @@ wait $svpid; svrc=$?
 sed 's/^/ZSX-INFO: /' /tmp/sv
 check "every page read back intact (from zswap on zsx and the swap disk)" sh -c \
 	"[ $svrc = 0 ] && grep -q 'mismatches 0' /tmp/sv && [ \$(sed -n 's/.*swapped_out \([0-9]*\).*/\1/p' /tmp/sv) -gt 8192 ]"
-# the old pool goes when its last entry is freed: zswap releases it from a work item
+# The old pool goes when its last entry is freed (zswap releases it from a
+# work item). Swap slots the exited workload freed can wait in the per-CPU
+# swap-slot caches, their zswap entries with them: swapoff returns them all.
+check "swapoff /dev/vda: every zswap entry freed" sh -c "swapoff /dev/vda && [ \$(cat $ZD/stored_pages) = 0 ]"
 gone=0
 for i in $(seq 1 60); do rmmod zsx 2>/dev/null && { gone=1; break; }; sleep 1; done
 check "rmmod zsx accepted once zswap released the zsx pool" test $gone = 1
