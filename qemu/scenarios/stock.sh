@@ -29,8 +29,8 @@ check "cgroup v2 memory controller, a 64 MiB group" sh -c \
 # are written. zswap's compressed copies are charged to the group too, and
 # neither zsx nor zsmalloc writes back to the disk in 6.1: memory.zswap.max
 # keeps them to 40 MiB, the rest goes straight to the disk. swapverify then
-# holds it out for 60 s and verifies every page.
-sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 60" > /tmp/sv 2>&1 &
+# holds it out for 20 s and verifies every page.
+sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 20" > /tmp/sv 2>&1 &
 svpid=$!
 held=0
 for i in $(seq 1 240); do
