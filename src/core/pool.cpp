@@ -692,9 +692,11 @@ unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, 
 unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
 				 unsigned long *longest_hold)
 {
-	// scratch: n handles, then 2n class indices (kernel stacks are small)
-	u16 *cls_of = reinterpret_cast<u16 *>(scratch + n), *sorted_cls = cls_of + n;
-	u32 start[ObjLayout::max_class + 2] = {};
+	// scratch: n handles, then the class counts, then 2n class indices (kernel stacks are small)
+	u32 *start = reinterpret_cast<u32 *>(scratch + n);
+	u16 *cls_of = reinterpret_cast<u16 *>(start + ObjLayout::max_class + 2), *sorted_cls = cls_of + n;
+	for (unsigned c = 0; c < ObjLayout::max_class + 2; ++c)
+		start[c] = 0;
 	for (unsigned i = 0; i < n; ++i) {
 		cls_of[i] = u16(ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(h[i]))));
 		start[cls_of[i] + 1]++;

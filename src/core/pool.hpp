@@ -161,8 +161,11 @@ public:
 	void free_inline(unsigned long handle, int path);
 	// free n handles grouped by class, at most hold_max per class-lock hold;
 	// *longest_hold: ns of the longest hold; returns the class runs. scratch:
-	// room for min(n, kFreeBatchMax) handles and twice as many u16
-	static constexpr unsigned long free_batch_scratch_words(unsigned n) { return n + (2 * n * 2 + 7) / 8; }
+	// free_batch_scratch_words(min(n, kFreeBatchMax)) words
+	static constexpr unsigned long free_batch_scratch_words(unsigned n)
+	{
+		return n + ((ObjLayout::max_class + 2) * 4 + 2 * n * 2 + 7) / 8;
+	}
 	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max,
 			    unsigned long *longest_hold);
 	static constexpr unsigned kFreeBatchMax = 256; // handles sorted at once by free_batch
