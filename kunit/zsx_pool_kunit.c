@@ -156,12 +156,14 @@ static void access_round_trip_all_sizes(struct kunit *test)
 	int policy = *(const int *)test->param_value;
 	struct zsx_pool *pool = test_pool(test, "kunit-access", 0, policy);
 	u8 *scratch = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
-	unsigned long handles[64], size;
+	/* the sizes 4K pages step through, as many per page with larger pages */
+	unsigned long handles[64], size, scale = max(1ul, PAGE_SIZE / 4096);
 	int i, n;
 
 	KUNIT_ASSERT_NOT_NULL(test, scratch);
 	/* many objects per size so several straddle page boundaries */
-	for (size = 1; size <= PAGE_SIZE; size += (size < 64 ? 7 : 61)) {
+	for (size = 1; size <= PAGE_SIZE; size += (size < 64 ? 7 : 61 * scale)) {
+		cond_resched(); /* minutes of work under TCG on a kernel without preemption */
 		n = 0;
 		for (i = 0; i < ARRAY_SIZE(handles); i++) {
 			handles[i] = zsx_malloc(pool, size, ZSX_TEST_GFP, NUMA_NO_NODE);
