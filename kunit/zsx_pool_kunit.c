@@ -697,7 +697,9 @@ static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
 	unsigned long foreign0 = zsx_misuse_count(ZSX_MISUSE_FOREIGN_HANDLE);
 	unsigned long long0 = zsx_misuse_count(ZSX_MISUSE_WRITE_TOO_LONG);
 	unsigned long h, keep;
-	char *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	/* longer than a 32-byte object's slot at any page size (classes: PAGE_SIZE/256 apart) */
+	size_t too_long = PAGE_SIZE / 8;
+	char *buf = kunit_kzalloc(test, too_long, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
@@ -712,7 +714,7 @@ static void bad_input_each_misuse_reported_on_its_own(struct kunit *test)
 	zsx_free(b, keep);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_FOREIGN_HANDLE) - foreign0, 1ul,
 			    "another pool's handle was not reported after a different misuse");
-	zsx_obj_write(a, keep, buf, 256);
+	zsx_obj_write(a, keep, buf, too_long);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_misuse_count(ZSX_MISUSE_WRITE_TOO_LONG) - long0, 1ul,
 			    "a write longer than the object was not reported");
 	KUNIT_EXPECT_EQ(test, zsx_core_objects_in_use(zsx_pool_core(a)), 1ul);
