@@ -39,6 +39,24 @@ vm_suite() {
 		"$ZSX_BUILD/vm/$name-$scen.log" "${ZSX_VM_TIMEOUT:-900}"
 }
 
+# stock_suite ARCH MODE VER HEADERS KERNEL NAME KOS...: zsx installed as a user
+# installs it (MODE dkms or install, scripts/stage-modules.sh) on one of
+# Debian's own kernels, with the distribution modules KOS (and what they
+# need), booted with a swap disk for qemu/scenarios/stock.sh
+stock_suite() {
+	local arch=$1 mode=$2 ver=$3 hdr=$4 kernel=$5 name=$6 root img disk
+	shift 6
+	root=$(ZSX_STAGE_MODTREE="${ZSX_STAGE_MODTREE:-}" ZSX_STAGE_KO="$*" \
+		bash "$ZSX_ROOT/scripts/stage-modules.sh" "$mode" "$ver" "$hdr" \
+		"$ZSX_BUILD/stage/$ver" "$arch") || return 1
+	bash "$ZSX_ROOT/scripts/guest-progs.sh" "$arch" || return 1
+	img=$ZSX_BUILD/vm/$name.cpio.gz
+	bash "$ZSX_ROOT/scripts/initramfs.sh" "$arch" "$img" - "$root" || return 1
+	disk=$ZSX_BUILD/vm/$name-swap.img
+	rm -f "$disk" && truncate -s 512M "$disk"
+	ZSX_VM_DISK=$disk bash "$ZSX_ROOT/scripts/vm.sh" "$arch" "$kernel" "$img" stock "$ZSX_BUILD/vm/$name.log" 900
+}
+
 for arch in $ARCHES; do
 	kdir=""
 	kernel_step() { kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$arch" debug); }
@@ -62,20 +80,12 @@ for arch in $ARCHES; do
 		}
 		step "arm64 debug kernel with 64K pages: obj layout, every KUnit suite, zsxram swap on zsx and zsmalloc" k64
 		stock_arm64() {
-			local deb ver root img disk
+			local deb ver
 			deb=$(bash "$ZSX_ROOT/scripts/debian-arm64.sh") || return 1
 			ver=$(basename "$(ls -d "$deb"/usr/src/linux-headers-*-arm64)" | sed 's/^linux-headers-//')
-			root=$(ZSX_STAGE_MODTREE="$deb/lib/modules/$ver" ZSX_STAGE_KO="kernel/mm/zsmalloc.ko
-				kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_mmio.ko" \
-				bash "$ZSX_ROOT/scripts/stage-modules.sh" install "$ver" "$deb/usr/src/linux-headers-$ver" \
-				"$ZSX_BUILD/stage/$ver" arm64) || return 1
-			bash "$ZSX_ROOT/scripts/guest-progs.sh" arm64 || return 1
-			img=$ZSX_BUILD/vm/debian-arm64.cpio.gz
-			bash "$ZSX_ROOT/scripts/initramfs.sh" arm64 "$img" - "$root" || return 1
-			disk=$ZSX_BUILD/vm/debian-arm64-swap.img
-			rm -f "$disk" && truncate -s 512M "$disk"
-			ZSX_VM_DISK=$disk bash "$ZSX_ROOT/scripts/vm.sh" arm64 "$deb/boot/vmlinuz-$ver" "$img" stock \
-				"$ZSX_BUILD/vm/debian-arm64.log" 900
+			ZSX_STAGE_MODTREE="$deb/lib/modules/$ver" stock_suite arm64 install "$ver" \
+				"$deb/usr/src/linux-headers-$ver" "$deb/boot/vmlinuz-$ver" debian-arm64 \
+				kernel/mm/zsmalloc.ko kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_mmio.ko
 		}
 		step "Debian's own arm64 kernel (linux-image-arm64): cross-built against its headers, make install, zswap on zsx in a memory-limited cgroup, zsxram swap" stock_arm64
 	fi
@@ -95,21 +105,13 @@ for arch in $ARCHES; do
 		step "harness self-test: broken KUnit expectation, WARN in init, C++ OOB write each fail the run" \
 			bash "$ZSX_ROOT/scripts/selftest.sh" "$kdir"
 		stock() {
-			local ver hdr root img disk
+			local ver hdr
 			ver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | grep -o 'linux-image-[0-9][^ ,]*' | head -1 | sed 's/linux-image-//')
 			hdr=/usr/src/linux-headers-$ver
 			[ -d "$hdr" ] && [ -f "/boot/vmlinuz-$ver" ] || { echo "no Debian kernel $ver"; return 1; }
 			# Debian builds these as modules: the swap disk's driver and zsmalloc
-			root=$(ZSX_STAGE_KO="kernel/mm/zsmalloc.ko kernel/drivers/block/virtio_blk.ko
-				kernel/drivers/virtio/virtio_pci.ko" \
-				bash "$ZSX_ROOT/scripts/stage-modules.sh" dkms "$ver" "$hdr" "$ZSX_BUILD/stage/$ver") || return 1
-			bash "$ZSX_ROOT/scripts/guest-progs.sh" x86_64 || return 1
-			img=$ZSX_BUILD/vm/debian-stock.cpio.gz
-			bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" - "$root" || return 1
-			disk=$ZSX_BUILD/vm/debian-stock-swap.img
-			rm -f "$disk" && truncate -s 512M "$disk"
-			ZSX_VM_DISK=$disk bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" "$img" stock \
-				"$ZSX_BUILD/vm/debian-stock.log" 900
+			stock_suite x86_64 dkms "$ver" "$hdr" "/boot/vmlinuz-$ver" debian-stock \
+				kernel/mm/zsmalloc.ko kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_pci.ko
 		}
 		step "Debian's own kernel (linux-image-amd64): DKMS install, modprobe, zswap on zsx in a memory-limited cgroup, zsxram swap" stock
 	fi
