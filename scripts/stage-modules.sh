@@ -35,6 +35,8 @@ for ko in ${ZSX_STAGE_KO:-}; do stage_ko "$ko"; done
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -f "$MODTREE/$f" ] && cp "$MODTREE/$f" "$mdir/"
 done
+# make check's environment carries ARCH (empty): the build names its own
+unset ARCH CROSS_COMPILE
 cross=()
 karch=x86_64
 if [ "$ARCH" = arm64 ]; then cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-); karch=aarch64; fi
