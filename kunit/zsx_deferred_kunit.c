@@ -330,8 +330,10 @@ static void deferred_drain_bounded_hold(struct kunit *test)
 	zsx_free_deferred_flush(pool);
 	zsx_core_deferred_stats(zsx_pool_core(pool), &st);
 	KUNIT_EXPECT_EQ(test, st.hold_max, 16ul);
-	KUNIT_EXPECT_GT_MSG(test, st.longest_hold_ns, 0ul,
-			    "the drainers' class-lock holds were not measured");
+	/* no class in obj (narrow layout): each handle is a synchronous free of its own */
+	if (zsx_core_has_classidx())
+		KUNIT_EXPECT_GT_MSG(test, st.longest_hold_ns, 0ul,
+				    "the drainers' class-lock holds were not measured");
 	kunit_info(test, "3000 frees of one class, hold_max 16: longest class-lock hold %lu ns\n",
 		   st.longest_hold_ns);
 	expect_exact(test, pool, 3000);
