@@ -12,6 +12,9 @@
 # relative to the distribution's module tree ZSX_STAGE_MODTREE, default
 # /lib/modules/KVER) and depmod's files. Prints STAGE/root.
 set -euo pipefail
+# make check's environment exports ARCH (empty) and maybe CROSS_COMPILE: this
+# script's ARCH is its argument, not exported; a cross build names its own
+unset ARCH CROSS_COMPILE
 . "$(dirname "$0")/lib.sh"
 MODE=${1:?dkms|install}; KVER=${2:?KVER}; HDR=${3:?HEADERS}; STAGE=${4:?STAGE}; ARCH=${5:-x86_64}
 MODTREE=${ZSX_STAGE_MODTREE:-/lib/modules/$KVER}
@@ -35,8 +38,6 @@ for ko in ${ZSX_STAGE_KO:-}; do stage_ko "$ko"; done
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -f "$MODTREE/$f" ] && cp "$MODTREE/$f" "$mdir/"
 done
-# make check's environment carries ARCH (empty): the build names its own
-unset ARCH CROSS_COMPILE
 cross=()
 karch=x86_64
 if [ "$ARCH" = arm64 ]; then cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-); karch=aarch64; fi
