@@ -536,9 +536,14 @@ static u64 ic_window(struct ic_run *r, enum ic_what what, int *err)
 
 static int ic_run(const struct bench_config *cfg, unsigned int n)
 {
+	/*
+	 * a ring with room for all n handles: every deferred free parks (one vCPU:
+	 * nothing drains during the enqueue loop), none falls back
+	 */
 	struct zsx_pool_opts opts = { .chain = cfg->chain,
 				      .free_policy = cfg->policy,
-				      .deferred = cfg->deferred };
+				      .deferred = cfg->deferred,
+				      .deferred_per_cpu = n };
 	struct zsx_core_deferred_stats d0 = {}, d1 = {};
 	struct ic_run r = { .cfg = cfg, .n = n };
 	u64 malloc_base, malloc_w, free_base = 0, free_w = 0, drain_base = 0, drain_w = 0;
