@@ -12,13 +12,26 @@
 #define _ZSX_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "core.h" /* enum zsx_trace_free_path: the one definition of the paths */
 
 int zsx_trace_reg(void);
 void zsx_trace_unreg(void);
 
+/* the format file carries the values, for tools that parse it (perf) */
+TRACE_DEFINE_ENUM(ZSX_TRACE_FREE_BASE);
+TRACE_DEFINE_ENUM(ZSX_TRACE_FREE_CLASSIDX);
+TRACE_DEFINE_ENUM(ZSX_TRACE_FREE_CLASSIDX_UNLOCKED);
+TRACE_DEFINE_ENUM(ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
+TRACE_DEFINE_ENUM(ZSX_TRACE_FREE_DEFERRED_DRAIN);
+TRACE_DEFINE_ENUM(ZSX_TRACE_FREE_FALLBACK);
+
 #define zsx_free_paths							\
-	{ 0, "base" }, { 1, "classidx" }, { 2, "classidx_unlocked" },	\
-	{ 3, "deferred-enqueue" }, { 4, "deferred-drain" }, { 5, "fallback" }
+	{ ZSX_TRACE_FREE_BASE, "base" },				\
+	{ ZSX_TRACE_FREE_CLASSIDX, "classidx" },			\
+	{ ZSX_TRACE_FREE_CLASSIDX_UNLOCKED, "classidx_unlocked" },	\
+	{ ZSX_TRACE_FREE_DEFERRED_ENQUEUE, "deferred-enqueue" },	\
+	{ ZSX_TRACE_FREE_DEFERRED_DRAIN, "deferred-drain" },		\
+	{ ZSX_TRACE_FREE_FALLBACK, "fallback" }
 
 TRACE_EVENT_FN(zsx_malloc,
 	TP_PROTO(const char *pool, unsigned long size, int class_idx, unsigned long handle),
