@@ -35,7 +35,7 @@ public:
 	static constexpr unsigned kDefaultLowWaterMs = 20;
 	static constexpr unsigned kDefaultHoldMax = 64;
 	// handles taken from a ring per pass: sorted by class, then freed
-	static constexpr unsigned kChunk = 256;
+	static constexpr unsigned kChunk = Pool::kFreeBatchMax; // free_batch sorts this many at once
 	// each drainer's own: the handles taken, then free_batch's sort space
 	static constexpr unsigned long kScratchWords = kChunk + Pool::free_batch_scratch_words(kChunk);
 
