@@ -35,7 +35,8 @@ vm_suite() {
 	bash "$ZSX_ROOT/scripts/lint.sh" "$arch" "$kdir" "$mods" || return 1
 	img=$ZSX_BUILD/vm/$name-$scen.cpio.gz
 	bash "$ZSX_ROOT/scripts/initramfs.sh" "$arch" "$img" "$mods" "$kdir/modroot" || return 1
-	bash "$ZSX_ROOT/scripts/vm.sh" "$arch" "$kdir/$(arch_image "$arch")" "$img" "$scen" \
+	ZSX_VM_APPEND="${ZSX_VM_APPEND:-} ${page_append:-}" \
+		bash "$ZSX_ROOT/scripts/vm.sh" "$arch" "$kdir/$(arch_image "$arch")" "$img" "$scen" \
 		"$ZSX_BUILD/vm/$name-$scen.log" "${ZSX_VM_TIMEOUT:-900}"
 }
 
@@ -57,28 +58,29 @@ stock_suite() {
 	ZSX_VM_DISK=$disk bash "$ZSX_ROOT/scripts/vm.sh" "$arch" "$kernel" "$img" stock "$ZSX_BUILD/vm/$name.log" 900
 }
 
+# Page sizes: x86_64's debug kernel has 4K pages, arm64's 64K (the arm64 server
+# layout: obj bits, zspage geometry and swap at another page size, under KASAN
+# and lockdep); Debian's own arm64 kernel below runs zsx at 4K on arm64.
 for arch in $ARCHES; do
 	kdir=""
-	kernel_step() { kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$arch" debug); }
-	step "$arch debug kernel (KASAN, lockdep, kmemleak, KUnit)" kernel_step
+	case $arch in
+	x86_64) variant=debug; pages=4K; page_append="" ;;
+	arm64) variant=debug+64k; pages=64K; page_append="zsx.page_size=65536" ;;
+	esac
+	kernel_step() { kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$arch" "$variant"); }
+	step "$arch debug kernel, $pages pages (KASAN, lockdep, kmemleak, KUnit)" kernel_step
 	if [ -z "$kdir" ]; then
 		FAIL=$((FAIL + 1)); FAILED+=("$arch: VM suites skipped, no kernel"); continue
 	fi
 	if [ "$arch" = x86_64 ]; then
 		step "kernel style: checkpatch --strict, sparse, clang-format (C++)" bash "$ZSX_ROOT/scripts/lint-style.sh" "$kdir"
 	fi
-	step "$arch debug: modules + lint + KUnit VM" vm_suite "$arch" "$kdir" "$arch-debug" kunit
-	step "$arch debug: zsxram VM (sysfs ABI, bad input, ext2 and swap on zsx and zsmalloc)" \
+	step "$arch debug ($pages): modules + lint + KUnit VM, obj layout" vm_suite "$arch" "$kdir" "$arch-debug" kunit
+	step "$arch debug ($pages): zsxram VM (sysfs ABI, bad input, ext2 and swap on zsx and zsmalloc)" \
 		vm_suite "$arch" "$kdir" "$arch-debug" zsxram
 	stress() { ZSX_VM_APPEND="zsx.stress_secs=30" vm_suite "$arch" "$kdir" "$arch-debug" stress; }
-	step "$arch debug: stress 2x30 s (every vCPU, 10% slab/page faults, hotplug, compaction, swap + zswap)" stress
+	step "$arch debug ($pages): stress 2x30 s (every vCPU, 10% slab/page faults, hotplug, compaction, swap + zswap)" stress
 	if [ "$arch" = arm64 ]; then
-		k64() {
-			local kk
-			kk=$(bash "$ZSX_ROOT/scripts/kernel.sh" arm64 debug+64k) || return 1
-			vm_suite arm64 "$kk" arm64-debug-64k pagesize
-		}
-		step "arm64 debug kernel with 64K pages: obj layout, every KUnit suite, zsxram swap on zsx and zsmalloc" k64
 		stock_arm64() {
 			local deb ver
 			deb=$(bash "$ZSX_ROOT/scripts/debian-arm64.sh") || return 1
@@ -94,7 +96,7 @@ for arch in $ARCHES; do
 		# (make bench builds that one); correctness only, no figures
 		step "Debian's x86_64 kernel: bench smoke (munmap workload, every configuration, correctness only)" \
 			env STOCK=only bash "$ZSX_ROOT/scripts/bench.sh" x86_64 smoke
-		step "$arch debug, narrow obj layout (ZSX_NARROW_OBJ=1): KUnit VM" \
+		step "$arch debug ($pages), narrow obj layout (ZSX_NARROW_OBJ=1): KUnit VM" \
 			vm_suite "$arch" "$kdir" "$arch-debug-narrow" kunit ZSX_NARROW_OBJ=1
 		kcsan() {
 			local kk
@@ -102,7 +104,7 @@ for arch in $ARCHES; do
 			vm_suite x86_64 "$kk" x86_64-kcsan kunit
 		}
 		step "x86_64 KCSAN kernel: every KUnit suite and scenario, zero data-race reports" kcsan
-		step "harness self-test: broken KUnit expectation, WARN in init, C++ OOB write each fail the run" \
+		step "harness self-test: one build, three boots: broken KUnit expectation, WARN in init, C++ OOB write each fail the run" \
 			bash "$ZSX_ROOT/scripts/selftest.sh" "$kdir"
 		stock() {
 			local ver hdr

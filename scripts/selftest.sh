@@ -1,23 +1,25 @@
 #!/bin/bash
-# Harness self-test: each deliberate fault must make a VM run FAIL.
+# Harness self-test: each deliberate fault must make a VM run FAIL, for its reason.
 #   scripts/selftest.sh KDIR (x86_64 debug kernel)
-# KUNIT_FAIL: a broken KUnit expectation; INIT_WARN: WARN_ON(1) in zsx init;
-# OOB: a heap out-of-bounds write done by C++ code (KASAN must see it).
+# One module build with the hooks (ZSX_INJECT=1), three boots, the fault chosen
+# at load (qemu/scenarios/selftest.sh): kunit = a broken KUnit expectation,
+# warn = WARN_ON(1) in zsx init, oob = a heap out-of-bounds write by C++ code
+# (KASAN must see it).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 KDIR=${1:?KDIR}
+name=x86_64-inject
+mods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$KDIR" "$name" ZSX_INJECT=1) || exit 1
+img=$ZSX_BUILD/vm/$name.cpio.gz
+bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" "$KDIR/modroot" || exit 1
 bad=0
-for fault in KUNIT_FAIL INIT_WARN OOB; do
-	name=x86_64-inject-$fault
-	mods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$KDIR" "$name" ZSX_INJECT=$fault) || { bad=1; continue; }
-	img=$ZSX_BUILD/vm/$name.cpio.gz
-	bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$img" "$mods" "$KDIR/modroot" || { bad=1; continue; }
-	out=$(bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "$KDIR/arch/x86/boot/bzImage" "$img" kunit "$ZSX_BUILD/vm/$name.log" 300 2>&1)
+for fault in kunit warn oob; do
+	out=$(ZSX_VM_APPEND="zsx.inject=$fault" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "$KDIR/arch/x86/boot/bzImage" \
+		"$img" selftest "$ZSX_BUILD/vm/$name-$fault.log" 300 2>&1)
 	verdict=$(echo "$out" | grep "VM-VERDICT:")
 	case $fault in
-	KUNIT_FAIL) want="KUnit failure" ;;
-	INIT_WARN) want="kernel splat" ;;
-	OOB) want="kernel splat" ;;
+	kunit) want="KUnit failure" ;;
+	warn|oob) want="kernel splat" ;;
 	esac
 	if echo "$verdict" | grep -q "FAIL" && echo "$verdict" | grep -q "$want"; then
 		echo "selftest: ok - $fault was caught: ${verdict#*: }"

@@ -4,6 +4,8 @@ ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx
 # a long low-water timer, so parked handles stay parked until the hotplug check below
 check "insmod zsx.ko" insmod /lib/zsx/zsx.ko deferred_delay_ms=600000
 check "C++ core reported its geometry" sh -c 'dmesg | grep -q "zsx: C++ core loaded"'
+dmesg | grep -E "zsx: (C\+\+ core loaded|obj layout)" | sed 's/^\[[ 0-9.]*\] /ZSX-INFO: /'
+check "zsx printed its obj layout for this page size ($(swapverify pagesize) bytes)" sh -c 'dmesg | grep -q "zsx: obj layout: pfn"'
 check "insmod zsx_kunit.ko (suites run)" insmod /lib/zsx/zsx_kunit.ko
 check "insmod zsx_testctl.ko" insmod /lib/zsx/zsx_testctl.ko
 for s in $ZSX_SUITES; do

@@ -89,7 +89,7 @@ extern "C" int zsx_core_mm_model(struct zsx_plat_page *page, unsigned long *pfn,
 
 extern "C" struct zsx_plat_page *zsx_core_mm_pfn_to_page(unsigned long pfn) { return plat::pfn_to_page(pfn); }
 
-#ifdef ZSX_INJECT_OOB
+#ifdef ZSX_INJECT
 // Harness self-test only (scripts/selftest.sh): proves KASAN instruments C++ objects.
 extern "C" void zsx_core_selftest_oob_write(char *buf, unsigned long len)
 {

@@ -32,20 +32,40 @@ EXPORT_SYMBOL_GPL(zsx_core_deferred_cpu_pending);
 EXPORT_SYMBOL_GPL(zsx_core_deferred_set_paused);
 EXPORT_SYMBOL_GPL(zsx_core_deferred_set_hold_max);
 
-#ifdef ZSX_INJECT_OOB
-/* harness self-test only: a heap out-of-bounds write done by C++ code */
-void zsx_core_selftest_oob_write(char *buf, unsigned long len);
-static void zsx_inject_oob(void)
-{
-	char *buf = kmalloc(24, GFP_KERNEL);
+#ifdef ZSX_INJECT
+/*
+ * Harness self-test builds only (ZSX_INJECT=1, scripts/selftest.sh): one
+ * deliberate fault, chosen at load, that the VM harness must report.
+ *   inject=warn   WARN_ON(1) in module init
+ *   inject=oob    a heap out-of-bounds write done by C++ code (KASAN)
+ *   inject=kunit  a broken expectation in the zsx_geometry suite
+ */
+static char *inject = "";
+module_param(inject, charp, 0444);
+MODULE_PARM_DESC(inject, "harness self-test fault: warn, oob or kunit");
 
+bool zsx_selftest_inject_kunit_fail(void)
+{
+	return !strcmp(inject, "kunit");
+}
+EXPORT_SYMBOL_GPL(zsx_selftest_inject_kunit_fail);
+
+void zsx_core_selftest_oob_write(char *buf, unsigned long len);
+static void zsx_selftest_inject(void)
+{
+	char *buf;
+
+	if (!strcmp(inject, "warn"))
+		WARN_ON(1);
+	if (strcmp(inject, "oob"))
+		return;
+	buf = kmalloc(24, GFP_KERNEL);
 	if (buf)
 		zsx_core_selftest_oob_write(buf, 24);
 	kfree(buf);
 }
-
 #else
-static void zsx_inject_oob(void)
+static void zsx_selftest_inject(void)
 {
 }
 #endif
@@ -70,10 +90,7 @@ static int __init zsx_init(void)
 		zsx_core_huge_class_size(l.default_chain));
 	pr_info("obj layout: pfn %u | class %u | index %u bits (%s)\n", l.pfn_bits, l.class_bits,
 		l.index_bits, l.has_class ? "class index in obj" : "narrow: no class field");
-#ifdef ZSX_INJECT_INIT_WARN
-	WARN_ON(1); /* harness self-test only */
-#endif
-	zsx_inject_oob();
+	zsx_selftest_inject();
 	return 0;
 }
 
