@@ -46,7 +46,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/zsmalloc.h>
-#include "zsx.h"
+#include "zsx_test.h"
 #include "core.h"
 
 #define BENCH_MAX_SIZES 65536

@@ -10,12 +10,7 @@
 
 #include <kunit/resource.h>
 #include <kunit/test.h>
-#include "zsx.h"
-
-#ifdef ZSX_INJECT
-/* self-test builds only: zsx.ko was loaded with inject=kunit (zsx_main.c) */
-bool zsx_selftest_inject_kunit_fail(void);
-#endif
+#include "zsx_test.h"
 
 static inline int zsx_kunit_pool_init(struct kunit_resource *res, void *pool)
 {

@@ -16,7 +16,6 @@
 #include "core.h"
 #include "zsx.h"
 #include "zsx_kunit.h"
-#include "zsx_internal.h"
 
 /* zram's flags: zsx pages are movable, so the kernel's compaction may migrate them mid-test */
 #define ZSX_TEST_GFP (GFP_KERNEL | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)

@@ -30,7 +30,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
-#include "zsx.h"
+#include "zsx_test.h"
 
 #define STRESS_POOLS 3
 #define STRESS_SLOTS 512

@@ -69,6 +69,11 @@ esac
 if grep -E "warning:|error:" "$STAGE/build.log" | grep -v "Skipping BTF" >&2; then die "the build produced warnings (see above)"; fi
 inst=$(cd "$mdir/$where" && ls | tr '\n' ' ')
 [ "$inst" = "zsx.ko zsxram.ko " ] || die "$MODE installed '$inst' in $where, expected exactly zsx.ko and zsxram.ko"
+# the product build exports the zsmalloc-like API alone (tests use a test build)
+objc=objcopy; [ "$ARCH" = arm64 ] && objc=aarch64-linux-gnu-objcopy
+exports=$($objc -O binary --only-section=__ksymtab_strings "$mdir/$where/zsx.ko" /dev/stdout | tr '\0' '\n' | grep . | sort)
+leaked=$(echo "$exports" | grep -vE '^zsx_(create_pool|create_pool_opts|destroy_pool|malloc|free|free_deferred|free_deferred_flush|map_object|unmap_object|obj_read_begin|obj_read_end|obj_write|get_total_pages|compact|pool_stats|huge_class_size|lookup_class_index)$' || true)
+[ -n "$exports" ] && [ -z "$leaked" ] || die "$MODE: the product zsx.ko exports more than the public API: ${leaked:-nothing at all}"
 depmod -b "$root" "$KVER"
 grep -q "^$where/zsxram.ko:.*$where/zsx.ko" "$mdir/modules.dep" || die "depmod: zsxram does not depend on zsx"
 log "stage: $MODE installed $inst-> $mdir/$where"

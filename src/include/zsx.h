@@ -75,11 +75,6 @@ void zsx_pool_stats(struct zsx_pool *pool, struct zsx_pool_stats *stats);
 size_t zsx_huge_class_size(struct zsx_pool *pool);
 unsigned int zsx_lookup_class_index(struct zsx_pool *pool, unsigned int size);
 
-/* introspection for tests, debugfs and benchmarks */
-struct zsx_core_pool *zsx_pool_core(struct zsx_pool *pool);
-int zsx_pool_policy(struct zsx_pool *pool);
-const char *zsx_free_policy_name(int policy);
-/* test hook: migrate the page holding the start of this object as the VM would */
-int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle);
+/* Tests reach zsx's internals through kunit/zsx_test.h and a test build of the module. */
 
 #endif

@@ -540,7 +540,6 @@ unsigned long zsx_misuse_count(int kind)
 {
 	return kind >= 0 && kind < ZSX_MISUSE_NR ? atomic_long_read(&zsx_misuse_seen[kind]) : 0;
 }
-EXPORT_SYMBOL_GPL(zsx_misuse_count);
 
 static void zsx_misuse_init(void)
 {
@@ -566,6 +565,7 @@ unsigned long long zsx_plat_now_ns(void)
 	return ktime_get_ns();
 }
 
+#ifdef ZSX_TEST_BUILD
 /*
  * Test hook: play the VM's part in migrating the page that holds a handle's
  * object (mm/migrate.c order: pin, lock, isolate, lock new page, migrate).
@@ -599,7 +599,7 @@ out:
 	put_page(page);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(zsx_test_migrate_handle);
+#endif
 
 /* ---- the memory model the core uses inline ----------------------------------- */
 

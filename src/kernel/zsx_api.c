@@ -85,7 +85,6 @@ const char *zsx_free_policy_name(int policy)
 		return "invalid";
 	return policy_names[policy];
 }
-EXPORT_SYMBOL_GPL(zsx_free_policy_name);
 
 static int zsx_default_policy(void)
 {
@@ -438,17 +437,18 @@ unsigned int zsx_lookup_class_index(struct zsx_pool *pool, unsigned int size)
 }
 EXPORT_SYMBOL_GPL(zsx_lookup_class_index);
 
+#ifdef ZSX_TEST_BUILD
+/* the test build's accessors (kunit/zsx_test.h, exported by zsx_test_exports.c) */
 struct zsx_core_pool *zsx_pool_core(struct zsx_pool *pool)
 {
 	return pool->core;
 }
-EXPORT_SYMBOL_GPL(zsx_pool_core);
 
 int zsx_pool_policy(struct zsx_pool *pool)
 {
 	return pool->policy;
 }
-EXPORT_SYMBOL_GPL(zsx_pool_policy);
+#endif
 
 /* a CPU is dead: no producer runs there any more, its parked handles go to the drainer */
 static int zsx_cpu_dead(unsigned int cpu)

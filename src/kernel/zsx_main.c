@@ -9,29 +9,6 @@
 #include "core.h"
 #include "zsx_internal.h"
 
-/* geometry and obj-layout introspection, for the KUnit suites and debugfs */
-EXPORT_SYMBOL_GPL(zsx_core_layout);
-EXPORT_SYMBOL_GPL(zsx_core_class_info);
-EXPORT_SYMBOL_GPL(zsx_core_slot_of_size);
-EXPORT_SYMBOL_GPL(zsx_core_huge_class_size);
-EXPORT_SYMBOL_GPL(zsx_core_nr_distinct_classes);
-EXPORT_SYMBOL_GPL(zsx_core_obj_encode);
-EXPORT_SYMBOL_GPL(zsx_core_mm_model);
-EXPORT_SYMBOL_GPL(zsx_core_mm_pfn_to_page);
-EXPORT_SYMBOL_GPL(zsx_core_obj_decode);
-EXPORT_SYMBOL_GPL(zsx_core_obj_with_pfn);
-/* pool introspection, for the KUnit suites and benchmarks */
-EXPORT_SYMBOL_GPL(zsx_core_has_classidx);
-EXPORT_SYMBOL_GPL(zsx_core_objects_in_use);
-EXPORT_SYMBOL_GPL(zsx_core_compactable_pages);
-EXPORT_SYMBOL_GPL(zsx_core_pool_class_stats);
-EXPORT_SYMBOL_GPL(zsx_core_pool_chain);
-EXPORT_SYMBOL_GPL(zsx_core_handle_location);
-EXPORT_SYMBOL_GPL(zsx_core_deferred_stats);
-EXPORT_SYMBOL_GPL(zsx_core_deferred_cpu_pending);
-EXPORT_SYMBOL_GPL(zsx_core_deferred_set_paused);
-EXPORT_SYMBOL_GPL(zsx_core_deferred_set_hold_max);
-
 #ifdef ZSX_INJECT
 /*
  * Harness self-test builds only (ZSX_INJECT=1, scripts/selftest.sh): one
@@ -50,7 +27,6 @@ bool zsx_selftest_inject_kunit_fail(void)
 }
 EXPORT_SYMBOL_GPL(zsx_selftest_inject_kunit_fail);
 
-void zsx_core_selftest_oob_write(char *buf, unsigned long len);
 static void zsx_selftest_inject(void)
 {
 	char *buf;
