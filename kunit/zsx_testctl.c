@@ -19,7 +19,13 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "core.h"
-#include "zsx.h"
+#include "zsx_test.h"
+
+static const struct zsx_pool_opts testctl_opts = {
+	.free_policy = ZSX_FREE_DEFAULT,
+	.deferred = ZSX_DEFERRED_DEFAULT,
+	.deferred_per_cpu = 4096,
+};
 
 static struct dentry *testctl_dir;
 static DEFINE_MUTEX(testctl_lock);
@@ -31,7 +37,8 @@ static size_t testctl_size(unsigned long i)
 {
 	unsigned long r = (i + 7) * 2654435761ul;
 
-	return 64 + (r >> 8) % (PAGE_SIZE - 64);
+	/* 64 bytes to a page, at most 16 KiB (64K pages: 20000 objects stay in RAM) */
+	return 64 + (r >> 8) % (min(PAGE_SIZE, 16384ul) - 64);
 }
 
 static void testctl_pattern(u8 *buf, size_t len, unsigned long seed)
@@ -73,7 +80,10 @@ static ssize_t fill_write(struct file *f, const char __user *ubuf, size_t len, l
 	if (testctl_pool)
 		goto out;
 	err = -ENOMEM;
-	testctl_pool = zsx_create_pool("zsx-test");
+	/* the module's policies, with rings that hold what the scenarios park
+	 * (the default budget scales with the page size: 128 per CPU at 64K)
+	 */
+	testctl_pool = zsx_create_pool_opts("zsx-test", &testctl_opts);
 	testctl_handles = vcalloc(n, sizeof(unsigned long));
 	if (!testctl_pool || !testctl_handles) {
 		vfree(testctl_handles);

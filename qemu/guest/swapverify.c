@@ -4,6 +4,8 @@
  * push it to swap with MADV_PAGEOUT, read it all back and verify it.
  *   swapverify MiB [seed [hold_seconds]]
  *   swapverify pagesize        prints the page size
+ *   swapverify zeroout DEV OFFSET LEN   BLKZEROOUT on a block device (busybox
+ *                              has no tool for it)
  * Prints "swapverify: pages N swapped_out S mismatches M" and exits 1 on any
  * mismatch. With SWAPVERIFY_FAIL=1 in the environment the process marks itself
  * make-it-fail (fault injection, task-filter) for the MADV_PAGEOUT call only:
@@ -16,6 +18,8 @@
 #include <sys/mman.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -77,6 +81,16 @@ int main(int argc, char **argv)
 		/* scenarios scale their page counts by it (busybox has no getconf) */
 		printf("%zu\n", pagesz);
 		return 0;
+	}
+	if (argc > 4 && !strcmp(argv[1], "zeroout")) {
+		uint64_t range[2] = { strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0) };
+		int fd = open(argv[2], O_WRONLY);
+
+		if (fd < 0 || ioctl(fd, BLKZEROOUT, range)) {
+			perror("swapverify: BLKZEROOUT");
+			return 1;
+		}
+		return close(fd) ? 1 : 0;
 	}
 	mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 42;

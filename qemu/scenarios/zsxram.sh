@@ -25,6 +25,14 @@ check "reset" sh -c "echo 1 > $S/reset && [ \$(cat $S/initstate) = 0 ]"
 check "writes past mem_limit fail with an I/O error, not a crash" sh -c "echo 16M > $S/disksize && echo 1M > $S/mem_limit &&
 	! dd if=/dev/urandom of=/dev/zsxram0 bs=4096 count=1024 conv=fsync 2>/dev/null && echo 0 > $S/mem_limit && echo 1 > $S/reset"
 check "mem_limit accepts suffixes (64M, 1G, 512K)" sh -c "echo 64M > $S/mem_limit && echo 1G > $S/mem_limit && echo 512K > $S/mem_limit && echo 0 > $S/mem_limit"
+# BLKZEROOUT of one 4K block inside written data: that block reads back as
+# zeros and its neighbours keep their data, at every page size (with 64K pages
+# the block is part of a page: the page keeps the rest)
+check "write-zeroes of a 4K block: zeros there, neighbours intact" sh -c "echo 16M > $S/disksize &&
+	dd if=/bin/busybox of=/dev/zsxram0 bs=65536 count=2 conv=fsync 2>/dev/null &&
+	swapverify zeroout /dev/zsxram0 8192 4096 &&
+	{ head -c 8192 /bin/busybox; head -c 4096 /dev/zero; head -c 131072 /bin/busybox | tail -c +12289; } > /tmp/zo.want &&
+	dd if=/dev/zsxram0 bs=65536 count=2 iflag=direct 2>/dev/null > /tmp/zo.got && cmp /tmp/zo.want /tmp/zo.got && echo 1 > $S/reset"
 
 # swap_round ALLOC: swap on zsxram0, a verified MADV_PAGEOUT workload, then the
 # same inside a memory.max cgroup; after exit (munmap) mm_stat drains to ~0
@@ -45,10 +53,12 @@ swap_round() {
 	check "$alloc: swap slots freed through swap_slot_free_notify" sh -c "[ \$(awk '{print \$4}' $S/io_stat) -gt 0 ]"
 	# What stays is what the kernel's swap-slot cache still holds (a few dozen
 	# slots), each object pinning a partly used zspage of its class: compact,
-	# then demand under 256 pages stored and a pool under 5% of its peak.
+	# then demand under 256 pages stored and a pool under 5% of its peak plus
+	# 64 pages (with 64K pages a zspage is up to 1 MiB: a few pinned ones are
+	# more than 5% of this small workload's peak)
 	echo 1 > $S/compact
 	echo "ZSX-INFO: $alloc mm_stat after compact: $(cat $S/mm_stat)"
-	check "$alloc: mm_stat back to ~0 after munmap (stored < 256 pages, mem_used < 5% of peak)" sh -c "awk '{exit !(\$1 < 256 * $PAGESZ && \$3 * 20 < \$5)}' $S/mm_stat"
+	check "$alloc: mm_stat back to ~0 after munmap (stored < 256 pages, mem_used < 5% of peak + 64 pages)" sh -c "awk '{exit !(\$1 < 256 * $PAGESZ && \$3 * 20 < \$5 + 20 * 64 * $PAGESZ)}' $S/mm_stat"
 	case $alloc in zsx*)
 		sed 's/^/ZSX-INFO: deferred: /' /sys/kernel/debug/zsx/zsxram0/deferred
 		check "$alloc: slot frees went through zsx_free_deferred" sh -c "[ \$(awk '/^enqueued/ {print \$2}' /sys/kernel/debug/zsx/zsxram0/deferred) -gt 0 ]"
