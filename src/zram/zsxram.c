@@ -384,100 +384,140 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page)
 	return ret;
 }
 
+/* a page of one repeated word is kept in its slot: no compression, no pool */
+static bool write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct page *page)
+{
+	void *src = kmap_local_page(page);
+	unsigned long word;
+	bool same = page_same_filled(src, &word);
+
+	kunmap_local(src);
+	if (!same)
+		return false;
+	slot_lock(s);
+	slot_free(z, s, false);
+	s->handle = word;
+	set_bit(SLOT_SAME, &s->flags);
+	slot_unlock(s);
+	ctr_add(z, same_pages, 1);
+	ctr_add(z, pages_stored, 1);
+	return true;
+}
+
+/* a write in progress, kept across its retries */
+struct zsxram_write {
+	unsigned long index;
+	unsigned long limit; /* mem_limit in pages, read once (0: none) */
+	unsigned long handle; /* 0 until the pool gave one */
+	unsigned long used; /* the pool's pages with this object in */
+	unsigned int len; /* bytes stored: compressed, or PAGE_SIZE */
+	bool huge; /* stored as is: compressing did not pay */
+	bool flushed; /* the pool's parked frees were flushed once already */
+};
+
+/* what write_on_stream() needs done off the stream before it can go on */
+enum {
+	WRITE_STORED = 0,
+	WRITE_RETRY, /* done: run write_on_stream() again */
+	WRITE_NEED_HANDLE, /* no handle without direct reclaim */
+	WRITE_NEED_ROOM, /* over mem_limit: parked frees may make room */
+};
+
+/*
+ * The part of a write that runs on this CPU's stream, preemption off and the
+ * page mapped: compress, get a handle (no direct reclaim), check mem_limit,
+ * copy. Anything that may sleep is handed back as WRITE_NEED_*; a retry
+ * compresses the same input to the same length, so a handle stays right.
+ */
+static int write_on_stream(struct zsxram *z, struct zsxram_stream *st, const void *src,
+			   struct zsxram_write *w)
+{
+	unsigned int len = 2 * PAGE_SIZE;
+	void *dst;
+	int ret;
+
+	ret = crypto_comp_compress(st->tfm, src, PAGE_SIZE, st->buffer, &len);
+	if (ret) {
+		pr_err_ratelimited("compression failed at page %lu: %d\n", w->index, ret);
+		return ret;
+	}
+	w->huge = len >= z->ops->huge_class_size(z->pool);
+	w->len = w->huge ? PAGE_SIZE : len;
+	if (!w->handle) {
+		w->handle = z->ops->malloc(z->pool, w->len,
+					   __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM |
+						   __GFP_MOVABLE);
+		if (IS_ERR_VALUE(w->handle)) {
+			w->handle = 0;
+			return WRITE_NEED_HANDLE;
+		}
+	}
+	w->used = z->ops->total_pages(z->pool);
+	if (w->limit && w->used > w->limit)
+		return w->flushed || !z->ops->flush ? -ENOMEM : WRITE_NEED_ROOM;
+	dst = z->ops->map(z->pool, w->handle, true);
+	memcpy(dst, w->huge ? src : st->buffer, w->len);
+	z->ops->unmap(z->pool, w->handle);
+	return WRITE_STORED;
+}
+
+/* off the stream, may sleep: do what write_on_stream() asked for */
+static int write_make_way(struct zsxram *z, struct zsxram_write *w, int need)
+{
+	if (need == WRITE_NEED_ROOM) {
+		/* parked frees count against the limit: free them, then look again (once) */
+		z->ops->flush(z->pool);
+		w->flushed = true;
+		return WRITE_RETRY;
+	}
+	ctr_add(z, writestall, 1);
+	w->handle = z->ops->malloc(z->pool, w->len, GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
+	if (!IS_ERR_VALUE(w->handle))
+		return WRITE_RETRY;
+	w->handle = 0;
+	return -ENOMEM;
+}
+
 static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 {
 	struct zsxram_slot *s = slot_get(z, index, true);
-	unsigned long handle = 0, word, used;
-	unsigned int comp_len = 2 * PAGE_SIZE;
+	struct zsxram_write w = { .index = index, .limit = READ_ONCE(z->limit_pages) };
 	struct zsxram_stream *st;
-	void *src, *dst;
-	bool huge = false, flushed = false;
+	void *src;
 	int ret;
 
 	if (!s)
 		return -ENOMEM;
-	src = kmap_local_page(page);
-	if (page_same_filled(src, &word)) {
-		kunmap_local(src);
-		slot_lock(s);
-		slot_free(z, s, false);
-		s->handle = word;
-		set_bit(SLOT_SAME, &s->flags);
-		slot_unlock(s);
-		ctr_add(z, same_pages, 1);
-		ctr_add(z, pages_stored, 1);
+	if (write_same_filled(z, s, page))
 		return 0;
-	}
-	kunmap_local(src);
-
-compress_again:
-	st = get_cpu_ptr(z->streams);
-	src = kmap_local_page(page);
-	ret = crypto_comp_compress(st->tfm, src, PAGE_SIZE, st->buffer, &comp_len);
-	if (ret) {
+	do {
+		st = get_cpu_ptr(z->streams);
+		src = kmap_local_page(page);
+		ret = write_on_stream(z, st, src, &w);
 		kunmap_local(src);
 		put_cpu_ptr(z->streams);
-		pr_err_ratelimited("compression failed at page %lu: %d\n", index, ret);
-		if (handle)
-			z->ops->free(z->pool, handle);
+		if (ret > WRITE_RETRY)
+			ret = write_make_way(z, &w, ret);
+	} while (ret == WRITE_RETRY);
+	if (ret) {
+		if (w.handle)
+			z->ops->free(z->pool, w.handle);
 		return ret;
 	}
-	if (comp_len >= z->ops->huge_class_size(z->pool)) {
-		comp_len = PAGE_SIZE;
-		huge = true;
-	}
-	if (!handle) {
-		/* fast path: no direct reclaim, we hold this CPU's stream */
-		handle = z->ops->malloc(z->pool, comp_len,
-					__GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM |
-						__GFP_MOVABLE);
-		if (IS_ERR_VALUE(handle)) {
-			kunmap_local(src);
-			put_cpu_ptr(z->streams);
-			ctr_add(z, writestall, 1);
-			handle = z->ops->malloc(z->pool, comp_len,
-						GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
-			if (IS_ERR_VALUE(handle))
-				return -ENOMEM;
-			comp_len = 2 * PAGE_SIZE;
-			goto compress_again; /* same input, same length */
-		}
-	}
-	used = z->ops->total_pages(z->pool);
-	if (z->limit_pages && used > z->limit_pages && z->ops->flush && !flushed) {
-		/* parked frees count against the limit: free them, then look again (once) */
-		kunmap_local(src);
-		put_cpu_ptr(z->streams);
-		z->ops->flush(z->pool);
-		flushed = true;
-		comp_len = 2 * PAGE_SIZE;
-		goto compress_again; /* the handle is kept: same input, same length */
-	}
-	if (z->limit_pages && used > z->limit_pages) {
-		kunmap_local(src);
-		put_cpu_ptr(z->streams);
-		z->ops->free(z->pool, handle);
-		return -ENOMEM;
-	}
-	dst = z->ops->map(z->pool, handle, true);
-	memcpy(dst, huge ? src : st->buffer, comp_len);
-	z->ops->unmap(z->pool, handle);
-	kunmap_local(src);
-	put_cpu_ptr(z->streams);
 
 	slot_lock(s);
 	slot_free(z, s, false);
-	s->handle = handle;
-	s->size = comp_len;
-	if (huge) {
+	s->handle = w.handle;
+	s->size = w.len;
+	if (w.huge) {
 		set_bit(SLOT_HUGE, &s->flags);
 		ctr_add(z, huge_pages, 1);
 		ctr_add(z, huge_pages_since, 1);
 	}
 	slot_unlock(s);
-	ctr_add(z, compr_data_size, comp_len);
+	ctr_add(z, compr_data_size, w.len);
 	ctr_add(z, pages_stored, 1);
-	update_max_used(z, used);
+	update_max_used(z, w.used);
 	return 0;
 }
 
