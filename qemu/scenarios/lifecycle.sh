@@ -1,0 +1,223 @@
+# zsxram's lifecycle under races: background loops hit the same devices
+# (zsxram0..3) at once for zsx.lifecycle_secs=N seconds (default 45) with
+# hot_add/hot_remove, reset, disksize, allocator and comp_algorithm writes,
+# compact, stat reads, direct I/O, mkswap/swapon/swapoff and rmmod zsxram.
+# Each loop counts successes and failures per operation; a failure must carry
+# an errno that operation documents (its text, as the tools print it), every
+# kind of operation must succeed at least once, and the kernel must stay
+# quiet (the VM panics on any warning, lockdep, KASAN or kmemleak report).
+SECS=$(sed -n 's/.*zsx\.lifecycle_secs=\([0-9]*\).*/\1/p' /proc/cmdline)
+SECS=${SECS:-45}
+LC=/tmp/lc
+rm -rf $LC && mkdir -p $LC/dev
+C=/sys/class/zsxram-control
+echo "ZSX-INFO: lifecycle: $SECS s, $(grep -c ^processor /proc/cpuinfo) cpus"
+check "insmod zsx.ko" insmod /lib/zsx/zsx.ko
+check "insmod zsxram.ko" insmod /lib/zsx/zsxram.ko
+check "hot_add zsxram1..3" sh -c "for i in 1 2 3; do [ \$(cat $C/hot_add) = \$i ] || exit 1; done; [ -b /dev/zsxram3 ]"
+
+# The errnos a failure may carry, as strerror spells them. Every operation:
+#   EBUSY   the device is initialised (disksize, allocator, comp_algorithm) or
+#           open (reset, hot_remove, swapon of an active swap device)
+#   EINVAL  compact before disksize, swapon of a reset device, swapoff of a
+#           device that is not swap
+#   ENOMEM  disksize when the pool cannot be built
+#   ENODEV  hot_remove of a number with no device; a sysfs file whose device
+#           went while it was open
+#   ENXIO   opening a device that is being removed or gone (or whose module is going)
+#   ENOENT  a device node or sysfs file that is gone (hot_remove, rmmod); the
+#           shell's redirect says "nonexistent directory" for it
+DOC="Device or resource busy|Invalid argument|Cannot allocate memory|No such device|No such file or directory|nonexistent directory"
+# and per operation, the block layer's and the module loader's own:
+#   ENOSPC  writing (dd, mkswap) to an EMPTY device, whose capacity is 0
+#   ETXTBSY writing (dd, mkswap) to a device that is active swap
+#   EAGAIN  rmmod of a module in use (delete_module's -EWOULDBLOCK)
+extra_errnos() {
+	case $1 in
+	ddwrite | mkswap) echo "|No space left on device|Text file busy" ;;
+	rmmod) echo "|Resource temporarily unavailable" ;;
+	esac
+}
+
+# r N: a pseudo-random number in 0..N-1 in $r (an LCG: no fork)
+r() {
+	R=$(((R * 1103515245 + 12345) % 2147483648))
+	r=$((R / 65536 % $1))
+}
+
+# run OP CMD...: run CMD, count OP's success or failure (in this loop's
+# shell); a failure whose text names no documented errno is written down
+run() {
+	op=$1
+	shift
+	if "$@" > $LC/out.$L 2>&1; then
+		eval "ok_$op=\$((\${ok_$op:-0} + 1))"
+		return 0
+	fi
+	eval "err_$op=\$((\${err_$op:-0} + 1))"
+	grep -qE "$DOC$(extra_errnos $op)" $LC/out.$L ||
+		echo "$op: $(tr '\n' ' ' < $LC/out.$L | head -c 300)" >> $LC/unexpected
+	return 1
+}
+
+# a shell write, its error text on stdout: "sh: write error: Device or resource busy"
+put() { sh -c "echo $1 > $2" 2>&1; }
+
+# end OPS...: the loop's counts, one line per op, for the tally
+end() {
+	for op in "$@"; do
+		eval "echo $op \${ok_$op:-0} \${err_$op:-0}"
+	done > $LC/counts.$L
+}
+
+going() { [ ! -e $LC/stop ]; }
+
+# hot_add, and hot_remove of 1..3 (a device numbered above 3 goes at once)
+loop_hotplug() {
+	L=hotplug R=11
+	while going; do
+		if run hot_add cat $C/hot_add; then
+			id=$(cat $LC/out.$L)
+			[ "$id" -gt 3 ] && run hot_remove put "$id" $C/hot_remove
+		fi
+		r 3
+		run hot_remove put $((r + 1)) $C/hot_remove
+		sleep 0.1
+	done
+	end hot_add hot_remove
+}
+
+# reset, disksize, allocator, comp_algorithm, compact, mem_used_max
+loop_config() {
+	L=config R=23
+	while going; do
+		r 4
+		d=/sys/block/zsxram$r
+		r 6
+		case $r in
+		0 | 1) run reset put 1 $d/reset ;;
+		2)
+			r 4
+			run disksize put $(((r + 1) * 16))M $d/disksize
+			;;
+		3)
+			r 6
+			set -- zsx zsmalloc zsx:classidx zsx:base:nodeferred zsx:classidx_unlocked_free:deferred zsx:classidx
+			shift $r
+			run allocator put $1 $d/allocator
+			;;
+		4)
+			r 3
+			set -- lzo-rle lzo lz4
+			shift $r
+			run comp_algorithm put $1 $d/comp_algorithm
+			;;
+		5)
+			run compact put 1 $d/compact
+			run mem_used_max put 0 $d/mem_used_max
+			;;
+		esac
+	done
+	end reset disksize allocator comp_algorithm compact mem_used_max
+}
+
+# every show, read while the device changes under it
+loop_stat() {
+	L=stat R=37
+	while going; do
+		r 4
+		d=/sys/block/zsxram$r
+		run stat cat $d/initstate $d/disksize $d/comp_algorithm $d/allocator $d/mm_stat \
+			$d/io_stat $d/debug_stat
+	done
+	end stat
+}
+
+# node N: $node is a device node of our own for zsxramN, named after the
+# major the module has now: writing to a device that is gone then fails
+# (ENXIO), where dd or mkswap on /dev/zsxramN would create a regular file
+# that hides the next zsxramN. Fails if zsxram is not loaded.
+node() {
+	maj=$(awk '$2 == "zsxram" {print $1}' /proc/devices)
+	[ -n "$maj" ] || return 1
+	node=$LC/dev/zsxram$1.$maj
+	[ -b $node ] || mknod $node b $maj $1 2>/dev/null
+	[ -b $node ]
+}
+
+# direct I/O: 64 pages of random data written, then read back
+loop_dio() {
+	L=dio R=41
+	dd if=/dev/urandom of=$LC/rand bs=4096 count=64 2>/dev/null
+	while going; do
+		r 4
+		node $r || { sleep 0.1; continue; }
+		run ddwrite dd if=$LC/rand of=$node bs=4096 count=64 oflag=direct
+		r 4
+		node $r || continue
+		run ddread dd if=$node of=/dev/null bs=4096 count=64 iflag=direct
+	done
+	end ddwrite ddread
+}
+
+# mkswap, swapon, a moment as swap, swapoff
+loop_swap() {
+	L=swap R=53
+	while going; do
+		r 4
+		node $r || { sleep 0.1; continue; }
+		run disksize put 64M /sys/block/zsxram$r/disksize
+		if run mkswap mkswap $node && run swapon swapon $node; then
+			sleep 0.3
+			run swapoff swapoff $node
+		fi
+	done
+	end disksize mkswap swapon swapoff
+}
+
+# rmmod zsxram: refused while a device is open; when it goes, it comes back
+loop_rmmod() {
+	L=rmmod R=67
+	while going; do
+		sleep 1
+		if run rmmod rmmod zsxram; then
+			run insmod insmod /lib/zsx/zsxram.ko
+		fi
+	done
+	end rmmod insmod
+}
+
+for l in hotplug config stat dio swap rmmod; do
+	loop_$l &
+done
+sleep "$SECS"
+touch $LC/stop
+wait
+check "lifecycle: every loop stopped and wrote its counts" sh -c "[ \$(ls $LC/counts.* | wc -l) = 6 ]"
+
+# the tally: op ok err, summed over the loops
+cat $LC/counts.* | awk '{ok[$1] += $2; err[$1] += $3} END {for (o in ok) print o, ok[o], err[o]}' |
+	sort > $LC/tally
+while read -r op ok err; do
+	echo "ZSX-INFO: lifecycle: $op ok $ok err $err"
+done < $LC/tally
+[ -s $LC/unexpected ] && sed 's/^/ZSX-INFO: lifecycle: unexpected: /' $LC/unexpected | head -40
+check "lifecycle: every failure was a documented errno" test ! -s $LC/unexpected
+# rmmod is expected to fail (some device is nearly always open); it and the
+# insmod that follows a success are counted but need not succeed
+check "lifecycle: every op kind succeeded at least once" sh -c "awk '\$1 != \"rmmod\" && \$1 != \"insmod\" && \$2 == 0 {print \"never succeeded:\", \$1; bad = 1} END {exit bad}' $LC/tally"
+OPS="hot_add hot_remove reset disksize allocator comp_algorithm compact mem_used_max stat ddwrite ddread mkswap swapon swapoff rmmod insmod"
+check "lifecycle: every op kind was tried" sh -c "for op in $OPS; do grep -q \"^\$op \" $LC/tally || { echo \"no \$op\"; exit 1; }; done"
+check "lifecycle: rmmod zsxram was refused at least once (a device was open)" sh -c "awk '\$1 == \"rmmod\" && \$3 > 0 {ok = 1} END {exit !ok}' $LC/tally"
+check "lifecycle: every rmmod that succeeded was followed by a good insmod" sh -c "awk '\$1 == \"rmmod\" {r = \$2} \$1 == \"insmod\" {i = \$2; e = \$3} END {exit !(r == i + 0 && e + 0 == 0)}' $LC/tally"
+
+# ---- the end: everything released and unloaded ----
+check "lifecycle: zsxram is loaded" sh -c "grep -q '^zsxram ' /proc/modules || insmod /lib/zsx/zsxram.ko"
+for dev in $(awk 'NR > 1 {print $1}' /proc/swaps); do swapoff "$dev"; done
+check "lifecycle: no swap left" sh -c "[ \$(wc -l < /proc/swaps) = 1 ]"
+check "lifecycle: reset every device" sh -c "for d in /sys/block/zsxram*; do echo 1 > \$d/reset || exit 1; [ \$(cat \$d/initstate) = 0 ] || exit 1; done"
+check "lifecycle: hot_remove every device but zsxram0" sh -c "for d in /sys/block/zsxram*; do n=\${d#/sys/block/zsxram}; [ \$n = 0 ] || echo \$n > $C/hot_remove || exit 1; done; [ \$(ls -d /sys/block/zsxram* | wc -l) = 1 ]"
+check "lifecycle: hot_remove of a device that is gone -> ENODEV" sh -c "sh -c 'echo 1 > $C/hot_remove' 2>&1 | grep -q 'No such device\$'"
+check "lifecycle: rmmod zsxram" rmmod zsxram
+check "lifecycle: rmmod zsx" rmmod zsx
+check "kmemleak reports nothing after unload" kmemleak_clean
