@@ -1235,18 +1235,24 @@ static int zsxram_setup(struct zsxram *z)
 /*
  * Undo zsxram_setup() as far as it got (zsxram_index_mutex held): the undo of
  * a failed hot_add, and the end of a claimed device. Freeing the store comes
- * after del_gendisk(), which waits for the attribute handlers still running.
+ * after del_gendisk() (or a failed device_add_disk()), which waits for the
+ * attribute handlers still running.
  */
 static void zsxram_teardown(struct zsxram *z)
 {
-	if (z->built >= ZSXRAM_BUILT_LIVE) {
+	if (z->built >= ZSXRAM_BUILT_LIVE)
 		del_gendisk(z->disk);
+	if (z->built >= ZSXRAM_BUILT_DISK) {
+		/*
+		 * Also when device_add_disk() failed: the attributes were there
+		 * for a moment, and a disksize written then built a store.
+		 * Dropping an empty store does nothing.
+		 */
 		down_write(&z->lock);
 		zsxram_drop_store(z);
 		up_write(&z->lock);
-	}
-	if (z->built >= ZSXRAM_BUILT_DISK)
 		put_disk(z->disk);
+	}
 	if (z->built >= ZSXRAM_BUILT_ID)
 		idr_remove(&zsxram_idr, z->id);
 	kfree(z);
