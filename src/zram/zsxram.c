@@ -1356,14 +1356,13 @@ static struct class zsxram_control_class = {
 
 /* ---- module ------------------------------------------------------------------- */
 
-/* the undo of a load, also of one that failed after registering both */
-static void zsxram_unload(void)
-{
-	class_unregister(&zsxram_control_class); /* no hot_add or hot_remove from here on */
-	zsxram_dev_destroy_all();
-	unregister_blkdev(zsxram_major, "zsxram");
-}
-
+/*
+ * The major first: a disk is made with it. Then the devices asked for, and
+ * the control class last: a hot_add before the major was there made a disk
+ * with major 0 (WARN in device_add_disk()), and one while the load could
+ * still fail made a device the failure had to take down with the rest.
+ * Undone in reverse, by a failed load and by exit alike.
+ */
 static int __init zsxram_init(void)
 {
 	unsigned int i;
@@ -1371,25 +1370,30 @@ static int __init zsxram_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(zsxram_table); i++)
 		zsxram_attrs[i] = &zsxram_table[i].dev_attr.attr;
+	zsxram_major = register_blkdev(0, "zsxram");
+	if (zsxram_major <= 0)
+		return zsxram_major ?: -EBUSY;
+	for (i = 0; i < num_devices; i++) {
+		ret = zsxram_dev_create();
+		if (ret < 0)
+			goto out_devices;
+	}
 	ret = class_register(&zsxram_control_class);
 	if (ret)
-		return ret;
-	zsxram_major = register_blkdev(0, "zsxram");
-	if (zsxram_major <= 0) {
-		class_unregister(&zsxram_control_class);
-		return -EBUSY;
-	}
-	for (i = 0, ret = 0; i < num_devices && ret >= 0; i++)
-		ret = zsxram_dev_create();
-	if (ret >= 0)
-		return 0;
-	zsxram_unload();
+		goto out_devices;
+	return 0;
+
+out_devices:
+	zsxram_dev_destroy_all();
+	unregister_blkdev(zsxram_major, "zsxram");
 	return ret;
 }
 
 static void __exit zsxram_exit(void)
 {
-	zsxram_unload();
+	class_unregister(&zsxram_control_class); /* no hot_add or hot_remove from here on */
+	zsxram_dev_destroy_all();
+	unregister_blkdev(zsxram_major, "zsxram");
 }
 
 module_init(zsxram_init);
