@@ -847,24 +847,25 @@ static const struct block_device_operations zsxram_fops = {
 };
 
 /*
- * Take a closed device for teardown: GOING is set under the open_mutex, so no
- * open slips in between the check and del_gendisk(). -EBUSY if it is open
- * (swapon'd, mounted, held by a process).
+ * Take a device for teardown: GOING is set under the open_mutex, so no open
+ * slips in between the check and del_gendisk(). -EBUSY if it is open
+ * (swapon'd, mounted, held by a process), unless @force: then it is taken
+ * open or not (a load that failed, see zsxram_dev_destroy_all()).
  */
-static int zsxram_claim(struct zsxram *z)
+static int zsxram_claim(struct zsxram *z, bool force)
 {
 	struct gendisk *disk = z->disk;
 	bool open;
 
 	mutex_lock(&disk->open_mutex);
 	open = disk_openers(disk);
-	if (!open) {
+	if (!open || force) {
 		down_write(&z->lock);
 		WRITE_ONCE(z->state, ZSXRAM_GOING);
 		up_write(&z->lock);
 	}
 	mutex_unlock(&disk->open_mutex);
-	return open ? -EBUSY : 0;
+	return open && !force ? -EBUSY : 0;
 }
 
 /* ---- per-device attributes: zram's 6.1 ABI, one table ------------------------ */
@@ -1278,10 +1279,10 @@ static int zsxram_dev_create(void)
 	return ret;
 }
 
-/* a closed device goes, an open one stays (-EBUSY); zsxram_index_mutex held */
-static int zsxram_dev_destroy(struct zsxram *z)
+/* a closed device goes, an open one stays (-EBUSY) unless @force; zsxram_index_mutex held */
+static int zsxram_dev_destroy(struct zsxram *z, bool force)
 {
-	int err = zsxram_claim(z);
+	int err = zsxram_claim(z, force);
 
 	if (err)
 		return err;
@@ -1299,12 +1300,21 @@ static int zsxram_dev_destroy_id(int id)
 	mutex_lock(&zsxram_index_mutex);
 	z = idr_find(&zsxram_idr, id);
 	if (z)
-		err = zsxram_dev_destroy(z);
+		err = zsxram_dev_destroy(z, false);
 	mutex_unlock(&zsxram_index_mutex);
 	return err;
 }
 
-/* module exit, or a load that failed: every device is closed (each open pins the module) */
+/*
+ * Module exit, or a load that failed (the control class not registered or no
+ * longer: nothing adds a device meanwhile): every device goes. At exit none
+ * is open, each open pins the module. A load that fails after adding disks
+ * may find one open, a prober (blkid) opens a new disk: it goes all the
+ * same, rather than outlive the module that serves it. del_gendisk() fails
+ * its I/O and any new open; the opener's own reference keeps the gendisk
+ * until its close. (That close still puts the module reference its open
+ * took: the loader frees a module whose init failed all the same.)
+ */
 static void zsxram_dev_destroy_all(void)
 {
 	struct zsxram *z;
@@ -1312,7 +1322,7 @@ static void zsxram_dev_destroy_all(void)
 
 	mutex_lock(&zsxram_index_mutex);
 	for (id = 0; (z = idr_get_next(&zsxram_idr, &id)); id++)
-		WARN_ON_ONCE(zsxram_dev_destroy(z));
+		zsxram_dev_destroy(z, true);
 	mutex_unlock(&zsxram_index_mutex);
 	idr_destroy(&zsxram_idr);
 }
