@@ -615,12 +615,18 @@ static void discard(struct zsxram *z, struct bio *bio)
 static void zsxram_submit_bio(struct bio *bio)
 {
 	struct zsxram *z = bio->bi_bdev->bd_disk->private_data;
-	sector_t end = bio_end_sector(bio);
+	sector_t capacity = get_capacity(z->disk);
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	bool write = op_is_write(bio_op(bio));
 
-	if (unlikely(end > get_capacity(z->disk) || !zsxram_ready(z))) {
+	/*
+	 * The capacity, then the state: pairs with the smp_wmb() between
+	 * READY and the capacity in zsxram_dev_init(). A bio within a capacity
+	 * seen here finds the store that capacity was set for.
+	 */
+	smp_rmb();
+	if (unlikely(bio_end_sector(bio) > capacity || !zsxram_ready(z))) {
 		if (zsxram_ready(z)) /* the counters are the initialised device's */
 			ctr_add(z, invalid_io, 1);
 		bio_io_error(bio);
@@ -817,6 +823,13 @@ static int zsxram_dev_init(struct zsxram *z, u64 disksize)
 	z->disksize = PAGE_ALIGN(disksize);
 	/* release: pairs with zsxram_ready(), the I/O path that sees READY sees the store */
 	smp_store_release(&z->state, ZSXRAM_READY);
+	/*
+	 * The release orders the store before READY, not READY before the
+	 * capacity stored next: pairs with the smp_rmb() in zsxram_submit_bio(),
+	 * which reads the capacity first. One that sees this capacity sees this
+	 * READY (not an earlier one's), and with it the store the capacity fits.
+	 */
+	smp_wmb();
 	set_capacity_and_notify(z->disk, z->disksize >> SECTOR_SHIFT);
 	return 0;
 }
