@@ -634,7 +634,7 @@ static void zsxram_submit_bio(struct bio *bio)
 	}
 	switch (bio_op(bio)) {
 	case REQ_OP_DISCARD:
-	case REQ_OP_WRITE_ZEROES:
+	case REQ_OP_WRITE_ZEROES: /* only where a block is a page: see zsxram_describe_disk() */
 		discard(z, bio);
 		bio_endio(bio);
 		return;
@@ -1205,7 +1205,15 @@ static void zsxram_describe_disk(struct zsxram *z, struct gendisk *disk)
 	/* discards free whole pages */
 	q->limits.discard_granularity = PAGE_SIZE;
 	blk_queue_max_discard_sectors(q, UINT_MAX);
-	blk_queue_max_write_zeroes_sectors(q, UINT_MAX);
+	/*
+	 * A write-zeroes is served as a discard, which frees whole pages and
+	 * leaves a partial one as it was: right only where every block is a
+	 * page. With larger pages (arm64 64K) a 4K write-zeroes inside a page
+	 * would keep its old data. Not advertised there, the block layer
+	 * writes zero pages instead (blkdev_issue_zeroout()), which is right.
+	 */
+	if (PAGE_SIZE == ZSXRAM_LOGICAL_BLOCK_SIZE)
+		blk_queue_max_write_zeroes_sectors(q, UINT_MAX);
 }
 
 /*
