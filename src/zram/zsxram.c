@@ -446,7 +446,7 @@ static bool write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct pa
 /* a write in progress, kept across its retries */
 struct zsxram_write {
 	unsigned long index;
-	unsigned long limit; /* mem_limit in pages, read once (0: none) */
+	unsigned long limit; /* mem_limit in pages (0: none); read again after a flush */
 	unsigned long handle; /* 0 until the pool gave one */
 	unsigned long used; /* the pool's pages with this object in */
 	unsigned int len; /* bytes stored: compressed, or PAGE_SIZE */
@@ -507,6 +507,8 @@ static int write_make_way(struct zsxram *z, struct zsxram_write *w, int need)
 		/* parked frees count against the limit: free them, then look again (once) */
 		z->ops->flush(z->pool);
 		w->flushed = true;
+		/* and against the limit as it is now: one written during the flush counts */
+		w->limit = READ_ONCE(z->limit_pages);
 		return WRITE_RETRY;
 	}
 	ctr_add(z, writestall, 1);
