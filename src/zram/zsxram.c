@@ -6,6 +6,11 @@
  * mem_limit, mem_used_max, compact, mm_stat, io_stat, debug_stat) plus
  * `allocator`. Usable as swap: swap_slot_free_notify frees a slot through
  * zsx_free_deferred (zs_free with zsmalloc). Same-filled pages take no memory.
+ *
+ * Layout: the pool operations, the data path (slots, read, write, bio), then
+ * a device's lifecycle (one state machine, below), the per-device attributes
+ * (one table, each row its parser, precondition and handler) and the control
+ * class (hot_add, hot_remove) that creates and destroys devices.
  */
 #define pr_fmt(fmt) "zsxram: " fmt
 
@@ -182,7 +187,7 @@ static const struct zsxram_pool_ops zs_pool_ops = {
 	.huge_class_size = zs_ops_huge,
 };
 
-/* ---- device --------------------------------------------------------------- */
+/* ---- a device --------------------------------------------------------------- */
 
 enum slot_flags {
 	SLOT_LOCK = 0, /* bit spinlock */
@@ -217,39 +222,73 @@ struct zsxram_stream {
 #define ctr_add(z, field, v) this_cpu_add((z)->streams->ctr.field, (v))
 #define ctr_sum(z, field) zsxram_ctr_sum(z, offsetof(struct zsxram_counters, field))
 
-struct zsxram_stats {
-	atomic_long_t max_used_pages;
+/*
+ * A device's lifecycle. Every change of state is made with z->lock held for
+ * write; the change to GOING also with the disk's open_mutex held, which is
+ * what zsxram_open() reads it under.
+ *
+ *                disksize            reset (disk closed)
+ *      EMPTY -------------> READY -------------------> EMPTY
+ *        |                    |
+ *        +--------------------+-- hot_remove, rmmod (disk closed) --> GOING --> freed
+ *
+ * EMPTY  capacity 0; the settings (allocator, compressor, mem_limit) can change
+ * READY  the store exists (slot table, streams, pool) and I/O is served
+ * GOING  claimed for teardown: opens fail (-ENXIO), disksize too (-EBUSY)
+ */
+enum zsxram_state {
+	ZSXRAM_EMPTY,
+	ZSXRAM_READY,
+	ZSXRAM_GOING,
+};
+
+/* how far zsxram_setup() got: zsxram_teardown() undoes that much, no more */
+enum zsxram_built {
+	ZSXRAM_BUILT_NOTHING,
+	ZSXRAM_BUILT_ID, /* a number reserved in zsxram_idr */
+	ZSXRAM_BUILT_DISK, /* a gendisk allocated */
+	ZSXRAM_BUILT_LIVE, /* the disk added, the device findable by its number */
 };
 
 struct zsxram {
-	struct gendisk *disk;
+	/* identity: set up once by zsxram_setup() */
 	int id;
-	struct rw_semaphore init_lock;
+	char name[DISK_NAME_LEN];
+	struct gendisk *disk;
+	enum zsxram_built built;
+
+	/* lifecycle: the state and the settings, under lock */
+	struct rw_semaphore lock;
+	enum zsxram_state state;
+	char allocator[48];
+	char compressor[CRYPTO_MAX_ALG_NAME];
+	unsigned long limit_pages; /* mem_limit; read without the lock by writes */
+
+	/* the store: built by zsxram_dev_init(), there while READY */
 	u64 disksize;
 	unsigned long nr_pages;
 	struct zsxram_slot **chunks; /* sparse: a chunk of slots is allocated on first write */
 	spinlock_t chunk_lock;
 	const struct zsxram_pool_ops *ops;
 	void *pool;
-	char allocator[48];
-	char compressor[CRYPTO_MAX_ALG_NAME];
 	struct zsxram_stream __percpu *streams;
-	unsigned long limit_pages;
-	struct zsxram_stats stats;
+	atomic_long_t max_used_pages;
 };
 
 static DEFINE_IDR(zsxram_idr);
-static DEFINE_MUTEX(zsxram_index_mutex);
+static DEFINE_MUTEX(zsxram_index_mutex); /* zsxram_idr, and creating or destroying a device */
 static int zsxram_major;
 static const struct block_device_operations zsxram_fops;
 static const char *const zsxram_compressors[] = { "lzo-rle", "lzo", "lz4", "lz4hc", "842", "zstd" };
 
-static inline bool init_done(struct zsxram *z)
+/* the I/O path's test, without the lock */
+static bool zsxram_ready(struct zsxram *z)
 {
-	return z->disksize;
+	/* acquire: pairs with the release in zsxram_dev_init(), the store comes with READY */
+	return smp_load_acquire(&z->state) == ZSXRAM_READY;
 }
 
-/* a counter summed over the CPUs (init_lock held for read or write; 0 before init) */
+/* a counter summed over the CPUs (z->lock held for read or write; 0 with no store) */
 static s64 zsxram_ctr_sum(struct zsxram *z, size_t off)
 {
 	s64 sum = 0;
@@ -265,9 +304,9 @@ static s64 zsxram_ctr_sum(struct zsxram *z, size_t off)
 /* the peak of the pool's pages: raised with compare-and-exchange, never lowered by a race */
 static void update_max_used(struct zsxram *z, unsigned long used)
 {
-	long cur = atomic_long_read(&z->stats.max_used_pages);
+	long cur = atomic_long_read(&z->max_used_pages);
 
-	while (used > cur && !atomic_long_try_cmpxchg(&z->stats.max_used_pages, &cur, used))
+	while (used > cur && !atomic_long_try_cmpxchg(&z->max_used_pages, &cur, used))
 		;
 }
 
@@ -384,100 +423,142 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page)
 	return ret;
 }
 
+/* a page of one repeated word is kept in its slot: no compression, no pool */
+static bool write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct page *page)
+{
+	void *src = kmap_local_page(page);
+	unsigned long word;
+	bool same = page_same_filled(src, &word);
+
+	kunmap_local(src);
+	if (!same)
+		return false;
+	slot_lock(s);
+	slot_free(z, s, false);
+	s->handle = word;
+	set_bit(SLOT_SAME, &s->flags);
+	slot_unlock(s);
+	ctr_add(z, same_pages, 1);
+	ctr_add(z, pages_stored, 1);
+	return true;
+}
+
+/* a write in progress, kept across its retries */
+struct zsxram_write {
+	unsigned long index;
+	unsigned long limit; /* mem_limit in pages (0: none); read again after a flush */
+	unsigned long handle; /* 0 until the pool gave one */
+	unsigned long used; /* the pool's pages with this object in */
+	unsigned int len; /* bytes stored: compressed, or PAGE_SIZE */
+	bool huge; /* stored as is: compressing did not pay */
+	bool flushed; /* the pool's parked frees were flushed once already */
+};
+
+/* what write_on_stream() needs done off the stream before it can go on */
+enum {
+	WRITE_STORED = 0,
+	WRITE_RETRY, /* done: run write_on_stream() again */
+	WRITE_NEED_HANDLE, /* no handle without direct reclaim */
+	WRITE_NEED_ROOM, /* over mem_limit: parked frees may make room */
+};
+
+/*
+ * The part of a write that runs on this CPU's stream, preemption off and the
+ * page mapped: compress, get a handle (no direct reclaim), check mem_limit,
+ * copy. Anything that may sleep is handed back as WRITE_NEED_*; a retry
+ * compresses the same input to the same length, so a handle stays right.
+ */
+static int write_on_stream(struct zsxram *z, struct zsxram_stream *st, const void *src,
+			   struct zsxram_write *w)
+{
+	unsigned int len = 2 * PAGE_SIZE;
+	void *dst;
+	int ret;
+
+	ret = crypto_comp_compress(st->tfm, src, PAGE_SIZE, st->buffer, &len);
+	if (ret) {
+		pr_err_ratelimited("compression failed at page %lu: %d\n", w->index, ret);
+		return ret;
+	}
+	w->huge = len >= z->ops->huge_class_size(z->pool);
+	w->len = w->huge ? PAGE_SIZE : len;
+	if (!w->handle) {
+		w->handle = z->ops->malloc(z->pool, w->len,
+					   __GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM |
+						   __GFP_MOVABLE);
+		if (IS_ERR_VALUE(w->handle)) {
+			w->handle = 0;
+			return WRITE_NEED_HANDLE;
+		}
+	}
+	w->used = z->ops->total_pages(z->pool);
+	if (w->limit && w->used > w->limit)
+		return w->flushed || !z->ops->flush ? -ENOMEM : WRITE_NEED_ROOM;
+	dst = z->ops->map(z->pool, w->handle, true);
+	memcpy(dst, w->huge ? src : st->buffer, w->len);
+	z->ops->unmap(z->pool, w->handle);
+	return WRITE_STORED;
+}
+
+/* off the stream, may sleep: do what write_on_stream() asked for */
+static int write_make_way(struct zsxram *z, struct zsxram_write *w, int need)
+{
+	if (need == WRITE_NEED_ROOM) {
+		/* parked frees count against the limit: free them, then look again (once) */
+		z->ops->flush(z->pool);
+		w->flushed = true;
+		/* and against the limit as it is now: one written during the flush counts */
+		w->limit = READ_ONCE(z->limit_pages);
+		return WRITE_RETRY;
+	}
+	ctr_add(z, writestall, 1);
+	w->handle = z->ops->malloc(z->pool, w->len, GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
+	if (!IS_ERR_VALUE(w->handle))
+		return WRITE_RETRY;
+	w->handle = 0;
+	return -ENOMEM;
+}
+
 static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 {
 	struct zsxram_slot *s = slot_get(z, index, true);
-	unsigned long handle = 0, word, used;
-	unsigned int comp_len = 2 * PAGE_SIZE;
+	struct zsxram_write w = { .index = index, .limit = READ_ONCE(z->limit_pages) };
 	struct zsxram_stream *st;
-	void *src, *dst;
-	bool huge = false, flushed = false;
+	void *src;
 	int ret;
 
 	if (!s)
 		return -ENOMEM;
-	src = kmap_local_page(page);
-	if (page_same_filled(src, &word)) {
-		kunmap_local(src);
-		slot_lock(s);
-		slot_free(z, s, false);
-		s->handle = word;
-		set_bit(SLOT_SAME, &s->flags);
-		slot_unlock(s);
-		ctr_add(z, same_pages, 1);
-		ctr_add(z, pages_stored, 1);
+	if (write_same_filled(z, s, page))
 		return 0;
-	}
-	kunmap_local(src);
-
-compress_again:
-	st = get_cpu_ptr(z->streams);
-	src = kmap_local_page(page);
-	ret = crypto_comp_compress(st->tfm, src, PAGE_SIZE, st->buffer, &comp_len);
-	if (ret) {
+	do {
+		st = get_cpu_ptr(z->streams);
+		src = kmap_local_page(page);
+		ret = write_on_stream(z, st, src, &w);
 		kunmap_local(src);
 		put_cpu_ptr(z->streams);
-		pr_err_ratelimited("compression failed at page %lu: %d\n", index, ret);
-		if (handle)
-			z->ops->free(z->pool, handle);
+		if (ret > WRITE_RETRY)
+			ret = write_make_way(z, &w, ret);
+	} while (ret == WRITE_RETRY);
+	if (ret) {
+		if (w.handle)
+			z->ops->free(z->pool, w.handle);
 		return ret;
 	}
-	if (comp_len >= z->ops->huge_class_size(z->pool)) {
-		comp_len = PAGE_SIZE;
-		huge = true;
-	}
-	if (!handle) {
-		/* fast path: no direct reclaim, we hold this CPU's stream */
-		handle = z->ops->malloc(z->pool, comp_len,
-					__GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM |
-						__GFP_MOVABLE);
-		if (IS_ERR_VALUE(handle)) {
-			kunmap_local(src);
-			put_cpu_ptr(z->streams);
-			ctr_add(z, writestall, 1);
-			handle = z->ops->malloc(z->pool, comp_len,
-						GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
-			if (IS_ERR_VALUE(handle))
-				return -ENOMEM;
-			comp_len = 2 * PAGE_SIZE;
-			goto compress_again; /* same input, same length */
-		}
-	}
-	used = z->ops->total_pages(z->pool);
-	if (z->limit_pages && used > z->limit_pages && z->ops->flush && !flushed) {
-		/* parked frees count against the limit: free them, then look again (once) */
-		kunmap_local(src);
-		put_cpu_ptr(z->streams);
-		z->ops->flush(z->pool);
-		flushed = true;
-		comp_len = 2 * PAGE_SIZE;
-		goto compress_again; /* the handle is kept: same input, same length */
-	}
-	if (z->limit_pages && used > z->limit_pages) {
-		kunmap_local(src);
-		put_cpu_ptr(z->streams);
-		z->ops->free(z->pool, handle);
-		return -ENOMEM;
-	}
-	dst = z->ops->map(z->pool, handle, true);
-	memcpy(dst, huge ? src : st->buffer, comp_len);
-	z->ops->unmap(z->pool, handle);
-	kunmap_local(src);
-	put_cpu_ptr(z->streams);
 
 	slot_lock(s);
 	slot_free(z, s, false);
-	s->handle = handle;
-	s->size = comp_len;
-	if (huge) {
+	s->handle = w.handle;
+	s->size = w.len;
+	if (w.huge) {
 		set_bit(SLOT_HUGE, &s->flags);
 		ctr_add(z, huge_pages, 1);
 		ctr_add(z, huge_pages_since, 1);
 	}
 	slot_unlock(s);
-	ctr_add(z, compr_data_size, comp_len);
+	ctr_add(z, compr_data_size, w.len);
 	ctr_add(z, pages_stored, 1);
-	update_max_used(z, used);
+	update_max_used(z, w.used);
 	return 0;
 }
 
@@ -536,20 +617,26 @@ static void discard(struct zsxram *z, struct bio *bio)
 static void zsxram_submit_bio(struct bio *bio)
 {
 	struct zsxram *z = bio->bi_bdev->bd_disk->private_data;
-	sector_t end = bio_end_sector(bio);
+	sector_t capacity = get_capacity(z->disk);
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	bool write = op_is_write(bio_op(bio));
 
-	if (unlikely(end > get_capacity(z->disk) || !init_done(z))) {
-		if (init_done(z)) /* the counters are the initialised device's */
+	/*
+	 * The capacity, then the state: pairs with the smp_wmb() between
+	 * READY and the capacity in zsxram_dev_init(). A bio within a capacity
+	 * seen here finds the store that capacity was set for.
+	 */
+	smp_rmb();
+	if (unlikely(bio_end_sector(bio) > capacity || !zsxram_ready(z))) {
+		if (zsxram_ready(z)) /* the counters are the initialised device's */
 			ctr_add(z, invalid_io, 1);
 		bio_io_error(bio);
 		return;
 	}
 	switch (bio_op(bio)) {
 	case REQ_OP_DISCARD:
-	case REQ_OP_WRITE_ZEROES:
+	case REQ_OP_WRITE_ZEROES: /* only where a block is a page: see zsxram_describe_disk() */
 		discard(z, bio);
 		bio_endio(bio);
 		return;
@@ -608,13 +695,7 @@ static void zsxram_slot_free_notify(struct block_device *bdev, unsigned long ind
 	slot_unlock(s);
 }
 
-static const struct block_device_operations zsxram_fops = {
-	.owner = THIS_MODULE,
-	.submit_bio = zsxram_submit_bio,
-	.swap_slot_free_notify = zsxram_slot_free_notify,
-};
-
-/* ---- init / reset ----------------------------------------------------------- */
+/* ---- the store: slots, streams, pool -------------------------------------------- */
 
 static void free_streams(struct zsxram *z)
 {
@@ -656,14 +737,13 @@ static int alloc_streams(struct zsxram *z)
 /* "zsmalloc", "zsx" or "zsx:<free policy>[:deferred|:nodeferred]" */
 static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 {
-	char name[32], buf[48], *p = buf, *tok;
+	char buf[48], *p = buf, *tok;
 	struct zsx_pool_opts opts = { .free_policy = ZSX_FREE_DEFAULT,
 				      .deferred = ZSX_DEFERRED_DEFAULT };
 
-	snprintf(name, sizeof(name), "zsxram%d", z->id);
 	if (!strcmp(z->allocator, "zsmalloc")) {
 		*ops = &zs_pool_ops;
-		return zs_create_pool(name);
+		return zs_create_pool(z->name);
 	}
 	strscpy(buf, z->allocator, sizeof(buf));
 	tok = strsep(&p, ":");
@@ -680,7 +760,7 @@ static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 			opts.deferred = ZSX_DEFERRED_OFF;
 	}
 	*ops = &zsx_pool_ops;
-	return zsx_create_pool_opts(name, &opts);
+	return zsx_create_pool_opts(z->name, &opts);
 }
 
 static bool allocator_valid(const char *a)
@@ -704,17 +784,15 @@ static bool allocator_valid(const char *a)
 	return true;
 }
 
-static void reset_locked(struct zsxram *z)
-{
-	unsigned long c, i, nr_chunks = DIV_ROUND_UP(z->nr_pages, SLOTS_PER_CHUNK);
+/* ---- a device's lifecycle ------------------------------------------------------ */
 
-	if (!init_done(z))
-		return;
-	set_capacity_and_notify(z->disk, 0);
-	for (c = 0; c < nr_chunks; c++) {
-		if (!z->chunks[c])
-			continue;
-		for (i = 0; i < SLOTS_PER_CHUNK; i++) {
+/* free the store, or what a failed zsxram_dev_init() built of it (lock held for write, no I/O) */
+static void zsxram_drop_store(struct zsxram *z)
+{
+	unsigned long c, i;
+
+	for (c = 0; z->chunks && c < DIV_ROUND_UP(z->nr_pages, SLOTS_PER_CHUNK); c++) {
+		for (i = 0; z->chunks[c] && i < SLOTS_PER_CHUNK; i++) {
 			slot_lock(&z->chunks[c][i]);
 			slot_free(z, &z->chunks[c][i], false);
 			slot_unlock(&z->chunks[c][i]);
@@ -723,371 +801,562 @@ static void reset_locked(struct zsxram *z)
 	}
 	kvfree(z->chunks);
 	z->chunks = NULL;
-	z->ops->destroy(z->pool); /* flushes deferred frees first */
+	if (z->pool)
+		z->ops->destroy(z->pool); /* flushes deferred frees first */
 	z->pool = NULL;
-	free_streams(z);
+	free_streams(z); /* the counters with them */
 	z->disksize = 0;
 	z->nr_pages = 0;
-	memset(&z->stats, 0, sizeof(z->stats));
+	atomic_long_set(&z->max_used_pages, 0);
 }
 
-/* ---- sysfs: zram's 6.1 ABI ----------------------------------------------------- */
+/* EMPTY -> READY: build the store for @disksize bytes (lock held for write) */
+static int zsxram_dev_init(struct zsxram *z, u64 disksize)
+{
+	z->nr_pages = PAGE_ALIGN(disksize) >> PAGE_SHIFT;
+	z->chunks = kvcalloc(DIV_ROUND_UP(z->nr_pages, SLOTS_PER_CHUNK), sizeof(*z->chunks),
+			     GFP_KERNEL);
+	if (z->chunks && !alloc_streams(z))
+		z->pool = create_pool(z, &z->ops);
+	if (!z->pool) {
+		zsxram_drop_store(z);
+		return -ENOMEM;
+	}
+	z->disksize = PAGE_ALIGN(disksize);
+	/* release: pairs with zsxram_ready(), the I/O path that sees READY sees the store */
+	smp_store_release(&z->state, ZSXRAM_READY);
+	/*
+	 * The release orders the store before READY, not READY before the
+	 * capacity stored next: pairs with the smp_rmb() in zsxram_submit_bio(),
+	 * which reads the capacity first. One that sees this capacity sees this
+	 * READY (not an earlier one's), and with it the store the capacity fits.
+	 */
+	smp_wmb();
+	set_capacity_and_notify(z->disk, z->disksize >> SECTOR_SHIFT);
+	return 0;
+}
+
+/* READY -> EMPTY (lock held for write, disk closed); nothing to do in another state */
+static void zsxram_dev_reset(struct zsxram *z)
+{
+	if (z->state != ZSXRAM_READY)
+		return;
+	WRITE_ONCE(z->state, ZSXRAM_EMPTY);
+	set_capacity_and_notify(z->disk, 0);
+	zsxram_drop_store(z);
+}
+
+/* called with the disk's open_mutex held: a claimed device stays claimed */
+static int zsxram_open(struct block_device *bdev, fmode_t mode)
+{
+	struct zsxram *z = bdev->bd_disk->private_data;
+
+	return READ_ONCE(z->state) == ZSXRAM_GOING ? -ENXIO : 0;
+}
+
+static const struct block_device_operations zsxram_fops = {
+	.owner = THIS_MODULE,
+	.open = zsxram_open,
+	.submit_bio = zsxram_submit_bio,
+	.swap_slot_free_notify = zsxram_slot_free_notify,
+};
+
+/*
+ * Take a device for teardown: GOING is set under the open_mutex, so no open
+ * slips in between the check and del_gendisk(). -EBUSY if it is open
+ * (swapon'd, mounted, held by a process), unless @force: then it is taken
+ * open or not (a load that failed, see zsxram_dev_destroy_all()).
+ */
+static int zsxram_claim(struct zsxram *z, bool force)
+{
+	struct gendisk *disk = z->disk;
+	bool open;
+
+	mutex_lock(&disk->open_mutex);
+	open = disk_openers(disk);
+	if (!open || force) {
+		down_write(&z->lock);
+		WRITE_ONCE(z->state, ZSXRAM_GOING);
+		up_write(&z->lock);
+	}
+	mutex_unlock(&disk->open_mutex);
+	return open && !force ? -EBUSY : 0;
+}
+
+/* ---- per-device attributes: zram's 6.1 ABI, one table ------------------------ */
+
+/* what a store accepts (errors are -EINVAL unless said) */
+enum zsxram_arg {
+	ZSXRAM_ARG_NONE, /* the text is ignored */
+	ZSXRAM_ARG_SIZE, /* bytes, memparse suffixes (K, M, G, ...), within [min, max] */
+	ZSXRAM_ARG_TRIGGER, /* a positive number: kstrtou16's errors, 0 is -EINVAL */
+	ZSXRAM_ARG_ZERO, /* 0 and nothing else */
+	ZSXRAM_ARG_WORD, /* a word, trailing blanks dropped, shorter than max bytes */
+};
+
+/* when a store is allowed, and the errno otherwise */
+enum zsxram_when {
+	ZSXRAM_ANY_TIME,
+	ZSXRAM_BEFORE_INIT, /* EMPTY only: -EBUSY once initialised (or going) */
+	ZSXRAM_AFTER_INIT, /* READY only: -EINVAL */
+	ZSXRAM_WHEN_CLOSED, /* nobody has the disk open: -EBUSY; open_mutex held throughout */
+};
+
+union zsxram_val {
+	u64 num;
+	char word[CRYPTO_MAX_ALG_NAME];
+};
+
+struct zsxram_attr {
+	struct device_attribute dev_attr;
+	ssize_t (*show)(struct zsxram *z, char *buf); /* z->lock held for read */
+	enum zsxram_arg arg;
+	u64 min, max;
+	int (*check)(const union zsxram_val *v); /* before any lock: is the value one we take? */
+	enum zsxram_when when;
+	bool shared; /* store under z->lock for read (else for write) */
+	int (*store)(struct zsxram *z, const union zsxram_val *v);
+};
+
+static int zsxram_parse(const struct zsxram_attr *a, const char *buf, union zsxram_val *v)
+{
+	char *end;
+	u16 n;
+	int err;
+
+	switch (a->arg) {
+	case ZSXRAM_ARG_NONE:
+		return 0;
+	case ZSXRAM_ARG_SIZE:
+		v->num = memparse(buf, &end);
+		if (end == buf || (*end && *end != '\n'))
+			return -EINVAL;
+		return v->num < a->min || v->num > a->max ? -EINVAL : 0;
+	case ZSXRAM_ARG_TRIGGER:
+		err = kstrtou16(buf, 10, &n);
+		if (err)
+			return err;
+		v->num = n;
+		return n ? 0 : -EINVAL;
+	case ZSXRAM_ARG_ZERO:
+		return kstrtoull(buf, 10, &v->num) || v->num ? -EINVAL : 0;
+	case ZSXRAM_ARG_WORD:
+		if (strscpy(v->word, buf, min_t(u64, a->max, sizeof(v->word))) < 0)
+			return -EINVAL;
+		strim(v->word); /* in place: only the trailing blanks go */
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ---- the attributes' own parts ---- */
+
+static ssize_t disksize_show(struct zsxram *z, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", z->disksize);
+}
+
+static int disksize_store(struct zsxram *z, const union zsxram_val *v)
+{
+	return zsxram_dev_init(z, v->num);
+}
+
+static ssize_t initstate_show(struct zsxram *z, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", z->state == ZSXRAM_READY);
+}
+
+static int reset_store(struct zsxram *z, const union zsxram_val *v)
+{
+	zsxram_dev_reset(z);
+	return 0;
+}
+
+/* the compressors we offer that this kernel has, the device's in brackets */
+static ssize_t comp_algorithm_show(struct zsxram *z, char *buf)
+{
+	ssize_t n = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(zsxram_compressors); i++) {
+		const char *c = zsxram_compressors[i];
+
+		if (crypto_has_comp(c, 0, 0))
+			n += sysfs_emit_at(buf, n, strcmp(z->compressor, c) ? "%s " : "[%s] ", c);
+	}
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+static int comp_algorithm_check(const union zsxram_val *v)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(zsxram_compressors); i++)
+		if (!strcmp(v->word, zsxram_compressors[i]))
+			return crypto_has_comp(v->word, 0, 0) ? 0 : -EINVAL;
+	return -EINVAL;
+}
+
+static int comp_algorithm_store(struct zsxram *z, const union zsxram_val *v)
+{
+	strscpy(z->compressor, v->word, sizeof(z->compressor));
+	return 0;
+}
+
+static ssize_t allocator_show(struct zsxram *z, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", z->allocator);
+}
+
+static int allocator_check(const union zsxram_val *v)
+{
+	return allocator_valid(v->word) ? 0 : -EINVAL;
+}
+
+static int allocator_store(struct zsxram *z, const union zsxram_val *v)
+{
+	strscpy(z->allocator, v->word, sizeof(z->allocator));
+	return 0;
+}
+
+static int mem_limit_store(struct zsxram *z, const union zsxram_val *v)
+{
+	WRITE_ONCE(z->limit_pages, PAGE_ALIGN(v->num) >> PAGE_SHIFT);
+	return 0;
+}
+
+/* the peak restarts from what the pool holds now (nothing to do with no pool) */
+static int mem_used_max_store(struct zsxram *z, const union zsxram_val *v)
+{
+	if (z->state == ZSXRAM_READY)
+		atomic_long_set(&z->max_used_pages, z->ops->total_pages(z->pool));
+	return 0;
+}
+
+static int compact_store(struct zsxram *z, const union zsxram_val *v)
+{
+	z->ops->compact(z->pool);
+	return 0;
+}
+
+static ssize_t mm_stat_show(struct zsxram *z, char *buf)
+{
+	bool ready = z->state == ZSXRAM_READY;
+	unsigned long used = ready ? z->ops->total_pages(z->pool) : 0;
+	unsigned long compacted = ready ? z->ops->pages_compacted(z->pool) : 0;
+
+	return sysfs_emit(buf, "%8llu %8llu %8llu %8lu %8ld %8llu %8lu %8llu %8llu\n",
+			  (u64)ctr_sum(z, pages_stored) << PAGE_SHIFT,
+			  (u64)ctr_sum(z, compr_data_size), (u64)used << PAGE_SHIFT,
+			  z->limit_pages << PAGE_SHIFT,
+			  atomic_long_read(&z->max_used_pages) << PAGE_SHIFT,
+			  (u64)ctr_sum(z, same_pages), compacted, (u64)ctr_sum(z, huge_pages),
+			  (u64)ctr_sum(z, huge_pages_since));
+}
+
+static ssize_t io_stat_show(struct zsxram *z, char *buf)
+{
+	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu\n", (u64)ctr_sum(z, failed_reads),
+			  (u64)ctr_sum(z, failed_writes), (u64)ctr_sum(z, invalid_io),
+			  (u64)ctr_sum(z, notify_free));
+}
+
+static ssize_t debug_stat_show(struct zsxram *z, char *buf)
+{
+	return sysfs_emit(buf, "version: %d\n%8llu %8llu\n", 1, (u64)ctr_sum(z, writestall),
+			  (u64)ctr_sum(z, miss_free));
+}
+
+/* ---- the dispatch: every attribute's show and store go through these two ---- */
 
 static struct zsxram *dev_to_zsxram(struct device *dev)
 {
 	return dev_to_disk(dev)->private_data;
 }
 
-static ssize_t disksize_show(struct device *dev, struct device_attribute *attr, char *buf)
+static const struct zsxram_attr *to_zsxram_attr(struct device_attribute *da)
 {
-	return sysfs_emit(buf, "%llu\n", dev_to_zsxram(dev)->disksize);
+	return container_of(da, struct zsxram_attr, dev_attr);
 }
 
-static ssize_t disksize_store(struct device *dev, struct device_attribute *attr, const char *buf,
-			      size_t len)
+static ssize_t zsxram_attr_show(struct device *dev, struct device_attribute *da, char *buf)
 {
 	struct zsxram *z = dev_to_zsxram(dev);
-	const struct zsxram_pool_ops *ops;
-	char *end;
-	u64 size = memparse(buf, &end);
-	int err;
+	ssize_t n;
 
-	if (end == buf || (*end && *end != '\n') || !size || size > (1ULL << 50))
-		return -EINVAL; /* garbage, zero, or beyond what a slot index can name */
-	size = PAGE_ALIGN(size);
-	down_write(&z->init_lock);
-	err = -EBUSY;
-	if (init_done(z))
-		goto out;
-	err = -ENOMEM;
-	z->nr_pages = size >> PAGE_SHIFT;
-	z->chunks = kvcalloc(DIV_ROUND_UP(z->nr_pages, SLOTS_PER_CHUNK), sizeof(*z->chunks),
-			     GFP_KERNEL);
-	if (!z->chunks)
-		goto out;
-	if (alloc_streams(z))
-		goto out_chunks;
-	z->pool = create_pool(z, &ops);
-	if (!z->pool)
-		goto out_streams;
-	z->ops = ops;
-	z->disksize = size;
-	set_capacity_and_notify(z->disk, size >> SECTOR_SHIFT);
-	up_write(&z->init_lock);
-	return len;
-out_streams:
-	free_streams(z);
-out_chunks:
-	kvfree(z->chunks);
-	z->chunks = NULL;
-out:
-	z->nr_pages = 0;
-	up_write(&z->init_lock);
+	down_read(&z->lock);
+	n = to_zsxram_attr(da)->show(z, buf);
+	up_read(&z->lock);
+	return n;
+}
+
+static void zsxram_attr_leave(struct zsxram *z, const struct zsxram_attr *a)
+{
+	if (a->shared)
+		up_read(&z->lock);
+	else
+		up_write(&z->lock);
+	if (a->when == ZSXRAM_WHEN_CLOSED)
+		mutex_unlock(&z->disk->open_mutex);
+}
+
+/* take what a store of @a runs under and test its precondition; holds nothing on error */
+static int zsxram_attr_enter(struct zsxram *z, const struct zsxram_attr *a)
+{
+	int err = 0;
+
+	if (a->when == ZSXRAM_WHEN_CLOSED) {
+		mutex_lock(&z->disk->open_mutex);
+		if (disk_openers(z->disk)) {
+			mutex_unlock(&z->disk->open_mutex);
+			return -EBUSY; /* swapon'd or mounted */
+		}
+	}
+	if (a->shared)
+		down_read(&z->lock);
+	else
+		down_write(&z->lock);
+	if (a->when == ZSXRAM_BEFORE_INIT && z->state != ZSXRAM_EMPTY)
+		err = -EBUSY;
+	else if (a->when == ZSXRAM_AFTER_INIT && z->state != ZSXRAM_READY)
+		err = -EINVAL;
+	if (err)
+		zsxram_attr_leave(z, a);
 	return err;
 }
 
-static DEVICE_ATTR_RW(disksize);
-
-static ssize_t initstate_show(struct device *dev, struct device_attribute *attr, char *buf)
+/* parse, check the value, lock and test the state, run: the errno of the first that fails */
+static ssize_t zsxram_attr_store(struct device *dev, struct device_attribute *da,
+				 const char *buf, size_t len)
 {
+	const struct zsxram_attr *a = to_zsxram_attr(da);
 	struct zsxram *z = dev_to_zsxram(dev);
-	bool v;
+	union zsxram_val v;
+	int err;
 
-	down_read(&z->init_lock);
-	v = init_done(z);
-	up_read(&z->init_lock);
-	return sysfs_emit(buf, "%u\n", v);
+	err = zsxram_parse(a, buf, &v);
+	if (!err && a->check)
+		err = a->check(&v);
+	if (!err)
+		err = zsxram_attr_enter(z, a);
+	if (err)
+		return err;
+	err = a->store(z, &v);
+	zsxram_attr_leave(z, a);
+	return err ?: len;
 }
 
-static DEVICE_ATTR_RO(initstate);
+/* ---- the table ---- */
 
-static ssize_t reset_store(struct device *dev, struct device_attribute *attr, const char *buf,
-			   size_t len)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	struct gendisk *disk = z->disk;
-	unsigned short v;
-	int ret = kstrtou16(buf, 10, &v);
+/* the mode says which of show and store there are */
+#define ZSXRAM_RO(_name, ...) \
+	{ .dev_attr = __ATTR(_name, 0444, zsxram_attr_show, NULL), __VA_ARGS__ }
+#define ZSXRAM_WO(_name, ...) \
+	{ .dev_attr = __ATTR(_name, 0200, NULL, zsxram_attr_store), __VA_ARGS__ }
+#define ZSXRAM_RW(_name, ...) \
+	{ .dev_attr = __ATTR(_name, 0644, zsxram_attr_show, zsxram_attr_store), __VA_ARGS__ }
 
-	if (ret)
-		return ret;
-	if (!v)
-		return -EINVAL;
-	mutex_lock(&disk->open_mutex);
-	if (disk_openers(disk)) {
-		mutex_unlock(&disk->open_mutex);
-		return -EBUSY; /* swapon'd or mounted */
-	}
-	down_write(&z->init_lock);
-	reset_locked(z);
-	up_write(&z->init_lock);
-	mutex_unlock(&disk->open_mutex);
-	return len;
-}
-
-static DEVICE_ATTR_WO(reset);
-
-static ssize_t comp_algorithm_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	ssize_t n = 0;
-	int i;
-
-	down_read(&z->init_lock);
-	for (i = 0; i < ARRAY_SIZE(zsxram_compressors); i++) {
-		if (!crypto_has_comp(zsxram_compressors[i], 0, 0))
-			continue;
-		if (!strcmp(z->compressor, zsxram_compressors[i]))
-			n += sysfs_emit_at(buf, n, "[%s] ", zsxram_compressors[i]);
-		else
-			n += sysfs_emit_at(buf, n, "%s ", zsxram_compressors[i]);
-	}
-	up_read(&z->init_lock);
-	n += sysfs_emit_at(buf, n, "\n");
-	return n;
-}
-
-static ssize_t comp_algorithm_store(struct device *dev, struct device_attribute *attr,
-				    const char *buf, size_t len)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	char name[CRYPTO_MAX_ALG_NAME];
-	int i;
-
-	strscpy(name, buf, sizeof(name));
-	strim(name);
-	for (i = 0; i < ARRAY_SIZE(zsxram_compressors); i++)
-		if (!strcmp(name, zsxram_compressors[i]))
-			break;
-	if (i == ARRAY_SIZE(zsxram_compressors) || !crypto_has_comp(name, 0, 0))
-		return -EINVAL;
-	down_write(&z->init_lock);
-	if (init_done(z)) {
-		up_write(&z->init_lock);
-		return -EBUSY;
-	}
-	strscpy(z->compressor, name, sizeof(z->compressor));
-	up_write(&z->init_lock);
-	return len;
-}
-
-static DEVICE_ATTR_RW(comp_algorithm);
-
-static ssize_t allocator_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%s\n", dev_to_zsxram(dev)->allocator);
-}
-
-static ssize_t allocator_store(struct device *dev, struct device_attribute *attr, const char *buf,
-			       size_t len)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	char name[48];
-
-	if (strscpy(name, buf, sizeof(name)) < 0)
-		return -EINVAL;
-	strim(name);
-	if (!allocator_valid(name))
-		return -EINVAL;
-	down_write(&z->init_lock);
-	if (init_done(z)) {
-		up_write(&z->init_lock);
-		return -EBUSY;
-	}
-	strscpy(z->allocator, name, sizeof(z->allocator));
-	up_write(&z->init_lock);
-	return len;
-}
-
-static DEVICE_ATTR_RW(allocator);
-
-static ssize_t mem_limit_store(struct device *dev, struct device_attribute *attr, const char *buf,
-			       size_t len)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	char *end;
-	u64 limit = memparse(buf, &end);
-
-	if (end == buf || (*end && *end != '\n'))
-		return -EINVAL;
-	down_write(&z->init_lock);
-	z->limit_pages = PAGE_ALIGN(limit) >> PAGE_SHIFT;
-	up_write(&z->init_lock);
-	return len;
-}
-
-static DEVICE_ATTR_WO(mem_limit);
-
-static ssize_t mem_used_max_store(struct device *dev, struct device_attribute *attr,
-				  const char *buf, size_t len)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	unsigned long v;
-	int err = kstrtoul(buf, 10, &v);
-
-	if (err || v != 0)
-		return -EINVAL;
-	down_read(&z->init_lock);
-	if (init_done(z))
-		atomic_long_set(&z->stats.max_used_pages, z->ops->total_pages(z->pool));
-	up_read(&z->init_lock);
-	return len;
-}
-
-static DEVICE_ATTR_WO(mem_used_max);
-
-static ssize_t compact_store(struct device *dev, struct device_attribute *attr, const char *buf,
-			     size_t len)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-
-	down_read(&z->init_lock);
-	if (!init_done(z)) {
-		up_read(&z->init_lock);
-		return -EINVAL;
-	}
-	z->ops->compact(z->pool);
-	up_read(&z->init_lock);
-	return len;
-}
-
-static DEVICE_ATTR_WO(compact);
-
-static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-	unsigned long used = 0, compacted = 0;
-	ssize_t n;
-
-	down_read(&z->init_lock);
-	if (init_done(z)) {
-		used = z->ops->total_pages(z->pool);
-		compacted = z->ops->pages_compacted(z->pool);
-	}
-	n = sysfs_emit(buf, "%8llu %8llu %8llu %8lu %8ld %8llu %8lu %8llu %8llu\n",
-		       (u64)ctr_sum(z, pages_stored) << PAGE_SHIFT,
-		       (u64)ctr_sum(z, compr_data_size), (u64)used << PAGE_SHIFT,
-		       z->limit_pages << PAGE_SHIFT,
-		       atomic_long_read(&z->stats.max_used_pages) << PAGE_SHIFT,
-		       (u64)ctr_sum(z, same_pages), compacted, (u64)ctr_sum(z, huge_pages),
-		       (u64)ctr_sum(z, huge_pages_since));
-	up_read(&z->init_lock);
-	return n;
-}
-
-static DEVICE_ATTR_RO(mm_stat);
-
-static ssize_t io_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-
-	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu\n", (u64)ctr_sum(z, failed_reads),
-			  (u64)ctr_sum(z, failed_writes), (u64)ctr_sum(z, invalid_io),
-			  (u64)ctr_sum(z, notify_free));
-}
-
-static DEVICE_ATTR_RO(io_stat);
-
-static ssize_t debug_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct zsxram *z = dev_to_zsxram(dev);
-
-	return sysfs_emit(buf, "version: %d\n%8llu %8llu\n", 1, (u64)ctr_sum(z, writestall),
-			  (u64)ctr_sum(z, miss_free));
-}
-
-static DEVICE_ATTR_RO(debug_stat);
-
-static struct attribute *zsxram_attrs[] = {
-	&dev_attr_disksize.attr,       &dev_attr_initstate.attr,  &dev_attr_reset.attr,
-	&dev_attr_comp_algorithm.attr, &dev_attr_allocator.attr,  &dev_attr_mem_limit.attr,
-	&dev_attr_mem_used_max.attr,   &dev_attr_compact.attr,	  &dev_attr_mm_stat.attr,
-	&dev_attr_io_stat.attr,	       &dev_attr_debug_stat.attr, NULL,
+static struct zsxram_attr zsxram_table[] = {
+	ZSXRAM_RW(disksize, .show = disksize_show, .store = disksize_store,
+		  .arg = ZSXRAM_ARG_SIZE, .min = 1, .max = 1ULL << 50, /* a slot index names it */
+		  .when = ZSXRAM_BEFORE_INIT),
+	ZSXRAM_RO(initstate, .show = initstate_show),
+	ZSXRAM_WO(reset, .store = reset_store, .arg = ZSXRAM_ARG_TRIGGER,
+		  .when = ZSXRAM_WHEN_CLOSED),
+	ZSXRAM_RW(comp_algorithm, .show = comp_algorithm_show, .store = comp_algorithm_store,
+		  .arg = ZSXRAM_ARG_WORD, .max = CRYPTO_MAX_ALG_NAME, .check = comp_algorithm_check,
+		  .when = ZSXRAM_BEFORE_INIT),
+	ZSXRAM_RW(allocator, .show = allocator_show, .store = allocator_store,
+		  .arg = ZSXRAM_ARG_WORD, .max = sizeof_field(struct zsxram, allocator),
+		  .check = allocator_check, .when = ZSXRAM_BEFORE_INIT),
+	ZSXRAM_WO(mem_limit, .store = mem_limit_store, .arg = ZSXRAM_ARG_SIZE, .max = U64_MAX),
+	ZSXRAM_WO(mem_used_max, .store = mem_used_max_store, .arg = ZSXRAM_ARG_ZERO,
+		  .shared = true),
+	ZSXRAM_WO(compact, .store = compact_store, .when = ZSXRAM_AFTER_INIT, .shared = true),
+	ZSXRAM_RO(mm_stat, .show = mm_stat_show),
+	ZSXRAM_RO(io_stat, .show = io_stat_show),
+	ZSXRAM_RO(debug_stat, .show = debug_stat_show),
 };
 
-ATTRIBUTE_GROUPS(zsxram);
+/* filled from the table at load */
+static struct attribute *zsxram_attrs[ARRAY_SIZE(zsxram_table) + 1];
+static const struct attribute_group zsxram_group = { .attrs = zsxram_attrs };
+static const struct attribute_group *zsxram_groups[] = { &zsxram_group, NULL };
 
-/* ---- devices ------------------------------------------------------------------ */
+/* ---- creating and destroying devices ------------------------------------------- */
 
-static int zsxram_add(void)
+/* what the block layer is told about every zsxram disk */
+static void zsxram_describe_disk(struct zsxram *z, struct gendisk *disk)
+{
+	struct request_queue *q = disk->queue;
+
+	strscpy(disk->disk_name, z->name, sizeof(disk->disk_name));
+	disk->major = zsxram_major;
+	disk->first_minor = z->id;
+	disk->minors = 1;
+	disk->flags |= GENHD_FL_NO_PART;
+	disk->fops = &zsxram_fops;
+	disk->private_data = z;
+	/* pages in and out: never rotational, data stable while it is compressed */
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	blk_queue_logical_block_size(q, ZSXRAM_LOGICAL_BLOCK_SIZE);
+	blk_queue_physical_block_size(q, PAGE_SIZE);
+	blk_queue_io_min(q, PAGE_SIZE);
+	blk_queue_io_opt(q, PAGE_SIZE);
+	/* discards free whole pages */
+	q->limits.discard_granularity = PAGE_SIZE;
+	blk_queue_max_discard_sectors(q, UINT_MAX);
+	/*
+	 * A write-zeroes is served as a discard, which frees whole pages and
+	 * leaves a partial one as it was: right only where every block is a
+	 * page. With larger pages (arm64 64K) a 4K write-zeroes inside a page
+	 * would keep its old data. Not advertised there, the block layer
+	 * writes zero pages instead (blkdev_issue_zeroout()), which is right.
+	 */
+	if (PAGE_SIZE == ZSXRAM_LOGICAL_BLOCK_SIZE)
+		blk_queue_max_write_zeroes_sectors(q, UINT_MAX);
+}
+
+/*
+ * Build a device (zsxram_index_mutex held): first what it is (its number,
+ * name and default settings), then the disk that shows it. z->built records
+ * each step that took something, for zsxram_teardown(). The number is
+ * reserved empty and filled only once the disk is live, so hot_remove never
+ * finds a half-built device.
+ */
+static int zsxram_setup(struct zsxram *z)
+{
+	struct gendisk *disk;
+	int id, err;
+
+	id = idr_alloc(&zsxram_idr, NULL, 0, 0, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	z->id = id;
+	z->built = ZSXRAM_BUILT_ID;
+	snprintf(z->name, sizeof(z->name), "zsxram%d", id);
+	init_rwsem(&z->lock);
+	spin_lock_init(&z->chunk_lock);
+	z->state = ZSXRAM_EMPTY;
+	strscpy(z->compressor, zsxram_compressors[0], sizeof(z->compressor));
+	strscpy(z->allocator, "zsx", sizeof(z->allocator));
+
+	disk = blk_alloc_disk(NUMA_NO_NODE); /* capacity 0 until disksize */
+	if (!disk)
+		return -ENOMEM;
+	z->disk = disk;
+	z->built = ZSXRAM_BUILT_DISK;
+	zsxram_describe_disk(z, disk);
+	err = device_add_disk(NULL, disk, zsxram_groups);
+	if (err)
+		return err;
+	z->built = ZSXRAM_BUILT_LIVE;
+	idr_replace(&zsxram_idr, z, id);
+	return 0;
+}
+
+/*
+ * Undo zsxram_setup() as far as it got (zsxram_index_mutex held): the undo of
+ * a failed hot_add, and the end of a claimed device. Freeing the store comes
+ * after del_gendisk() (or a failed device_add_disk()), which waits for the
+ * attribute handlers still running.
+ */
+static void zsxram_teardown(struct zsxram *z)
+{
+	if (z->built >= ZSXRAM_BUILT_LIVE)
+		del_gendisk(z->disk);
+	if (z->built >= ZSXRAM_BUILT_DISK) {
+		/*
+		 * Also when device_add_disk() failed: the attributes were there
+		 * for a moment, and a disksize written then built a store.
+		 * Dropping an empty store does nothing.
+		 */
+		down_write(&z->lock);
+		zsxram_drop_store(z);
+		up_write(&z->lock);
+		put_disk(z->disk);
+	}
+	if (z->built >= ZSXRAM_BUILT_ID)
+		idr_remove(&zsxram_idr, z->id);
+	kfree(z);
+}
+
+/* a new device: its number, or an errno */
+static int zsxram_dev_create(void)
 {
 	struct zsxram *z = kzalloc(sizeof(*z), GFP_KERNEL);
 	int ret;
 
 	if (!z)
 		return -ENOMEM;
-	ret = idr_alloc(&zsxram_idr, z, 0, 0, GFP_KERNEL);
-	if (ret < 0)
-		goto out_free;
-	z->id = ret;
-	init_rwsem(&z->init_lock);
-	spin_lock_init(&z->chunk_lock);
-	strscpy(z->compressor, "lzo-rle", sizeof(z->compressor));
-	strscpy(z->allocator, "zsx", sizeof(z->allocator));
-	z->disk = blk_alloc_disk(NUMA_NO_NODE);
-	if (!z->disk) {
-		ret = -ENOMEM;
-		goto out_idr;
-	}
-	z->disk->major = zsxram_major;
-	z->disk->first_minor = z->id;
-	z->disk->minors = 1;
-	z->disk->flags |= GENHD_FL_NO_PART;
-	z->disk->fops = &zsxram_fops;
-	z->disk->private_data = z;
-	snprintf(z->disk->disk_name, 16, "zsxram%d", z->id);
-	set_capacity(z->disk, 0);
-	blk_queue_flag_set(QUEUE_FLAG_NONROT, z->disk->queue);
-	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, z->disk->queue);
-	blk_queue_physical_block_size(z->disk->queue, PAGE_SIZE);
-	blk_queue_logical_block_size(z->disk->queue, ZSXRAM_LOGICAL_BLOCK_SIZE);
-	blk_queue_io_min(z->disk->queue, PAGE_SIZE);
-	blk_queue_io_opt(z->disk->queue, PAGE_SIZE);
-	z->disk->queue->limits.discard_granularity = PAGE_SIZE;
-	blk_queue_max_discard_sectors(z->disk->queue, UINT_MAX);
-	blk_queue_max_write_zeroes_sectors(z->disk->queue, UINT_MAX);
-	ret = device_add_disk(NULL, z->disk, zsxram_groups);
+	mutex_lock(&zsxram_index_mutex);
+	ret = zsxram_setup(z);
 	if (ret)
-		goto out_disk;
-	pr_info("added device %s\n", z->disk->disk_name);
-	return z->id;
-out_disk:
-	put_disk(z->disk);
-out_idr:
-	idr_remove(&zsxram_idr, z->id);
-out_free:
-	kfree(z);
+		zsxram_teardown(z);
+	else
+		ret = z->id;
+	mutex_unlock(&zsxram_index_mutex);
+	if (ret >= 0)
+		pr_info("added device zsxram%d\n", ret);
 	return ret;
 }
 
-static int zsxram_remove(struct zsxram *z)
+/* a closed device goes, an open one stays (-EBUSY) unless @force; zsxram_index_mutex held */
+static int zsxram_dev_destroy(struct zsxram *z, bool force)
 {
-	struct gendisk *disk = z->disk;
+	int err = zsxram_claim(z, force);
 
-	mutex_lock(&disk->open_mutex);
-	if (disk_openers(disk)) {
-		mutex_unlock(&disk->open_mutex);
-		return -EBUSY;
-	}
-	mutex_unlock(&disk->open_mutex);
-	del_gendisk(disk);
-	down_write(&z->init_lock);
-	reset_locked(z);
-	up_write(&z->init_lock);
-	put_disk(disk);
-	pr_info("removed device zsxram%d\n", z->id);
-	kfree(z);
+	if (err)
+		return err;
+	pr_info("removed device %s\n", z->name);
+	zsxram_teardown(z);
 	return 0;
 }
 
-static ssize_t hot_add_show(struct class *class, struct class_attribute *attr, char *buf)
+/* the device numbered @id: -ENODEV if there is none */
+static int zsxram_dev_destroy_id(int id)
 {
-	int ret;
+	struct zsxram *z;
+	int err = -ENODEV;
 
 	mutex_lock(&zsxram_index_mutex);
-	ret = zsxram_add();
+	z = idr_find(&zsxram_idr, id);
+	if (z)
+		err = zsxram_dev_destroy(z, false);
 	mutex_unlock(&zsxram_index_mutex);
-	return ret < 0 ? ret : sysfs_emit(buf, "%d\n", ret);
+	return err;
+}
+
+/*
+ * Module exit, or a load that failed (the control class not registered or no
+ * longer: nothing adds a device meanwhile): every device goes. At exit none
+ * is open, each open pins the module. A load that fails after adding disks
+ * may find one open, a prober (blkid) opens a new disk: it goes all the
+ * same, rather than outlive the module that serves it. del_gendisk() fails
+ * its I/O and any new open; the opener's own reference keeps the gendisk
+ * until its close. (That close still puts the module reference its open
+ * took: the loader frees a module whose init failed all the same.)
+ */
+static void zsxram_dev_destroy_all(void)
+{
+	struct zsxram *z;
+	int id;
+
+	mutex_lock(&zsxram_index_mutex);
+	for (id = 0; (z = idr_get_next(&zsxram_idr, &id)); id++)
+		zsxram_dev_destroy(z, true);
+	mutex_unlock(&zsxram_index_mutex);
+	idr_destroy(&zsxram_idr);
+}
+
+/* ---- the control class: /sys/class/zsxram-control ----------------------------- */
+
+static ssize_t hot_add_show(struct class *class, struct class_attribute *attr, char *buf)
+{
+	int id = zsxram_dev_create();
+
+	return id < 0 ? id : sysfs_emit(buf, "%d\n", id);
 }
 
 static struct class_attribute class_attr_hot_add = __ATTR(hot_add, 0400, hot_add_show, NULL);
@@ -1095,25 +1364,11 @@ static struct class_attribute class_attr_hot_add = __ATTR(hot_add, 0400, hot_add
 static ssize_t hot_remove_store(struct class *class, struct class_attribute *attr, const char *buf,
 				size_t count)
 {
-	struct zsxram *z;
-	int ret, id;
+	int id, err = kstrtoint(buf, 10, &id);
 
-	ret = kstrtoint(buf, 10, &id);
-	if (ret)
-		return ret;
-	if (id < 0)
-		return -EINVAL;
-	mutex_lock(&zsxram_index_mutex);
-	z = idr_find(&zsxram_idr, id);
-	if (z) {
-		ret = zsxram_remove(z);
-		if (!ret)
-			idr_remove(&zsxram_idr, id);
-	} else {
-		ret = -ENODEV;
-	}
-	mutex_unlock(&zsxram_index_mutex);
-	return ret ? ret : count;
+	if (!err)
+		err = id < 0 ? -EINVAL : zsxram_dev_destroy_id(id);
+	return err ?: count;
 }
 
 static CLASS_ATTR_WO(hot_remove);
@@ -1132,50 +1387,45 @@ static struct class zsxram_control_class = {
 	.class_groups = zsxram_control_groups,
 };
 
-static int zsxram_remove_cb(int id, void *ptr, void *data)
-{
-	WARN_ON_ONCE(zsxram_remove(ptr));
-	return 0;
-}
+/* ---- module ------------------------------------------------------------------- */
 
-static void zsxram_destroy_all(void)
-{
-	idr_for_each(&zsxram_idr, zsxram_remove_cb, NULL);
-	idr_destroy(&zsxram_idr);
-}
-
+/*
+ * The major first: a disk is made with it. Then the devices asked for, and
+ * the control class last: a hot_add before the major was there made a disk
+ * with major 0 (WARN in device_add_disk()), and one while the load could
+ * still fail made a device the failure had to take down with the rest.
+ * Undone in reverse, by a failed load and by exit alike.
+ */
 static int __init zsxram_init(void)
 {
-	int ret;
 	unsigned int i;
+	int ret;
 
+	for (i = 0; i < ARRAY_SIZE(zsxram_table); i++)
+		zsxram_attrs[i] = &zsxram_table[i].dev_attr.attr;
+	zsxram_major = register_blkdev(0, "zsxram");
+	if (zsxram_major <= 0)
+		return zsxram_major ?: -EBUSY;
+	for (i = 0; i < num_devices; i++) {
+		ret = zsxram_dev_create();
+		if (ret < 0)
+			goto out_devices;
+	}
 	ret = class_register(&zsxram_control_class);
 	if (ret)
-		return ret;
-	zsxram_major = register_blkdev(0, "zsxram");
-	if (zsxram_major <= 0) {
-		class_unregister(&zsxram_control_class);
-		return -EBUSY;
-	}
-	for (i = 0; i < num_devices; i++) {
-		mutex_lock(&zsxram_index_mutex);
-		ret = zsxram_add();
-		mutex_unlock(&zsxram_index_mutex);
-		if (ret < 0)
-			goto out;
-	}
+		goto out_devices;
 	return 0;
-out:
-	zsxram_destroy_all();
+
+out_devices:
+	zsxram_dev_destroy_all();
 	unregister_blkdev(zsxram_major, "zsxram");
-	class_unregister(&zsxram_control_class);
 	return ret;
 }
 
 static void __exit zsxram_exit(void)
 {
-	class_unregister(&zsxram_control_class);
-	zsxram_destroy_all();
+	class_unregister(&zsxram_control_class); /* no hot_add or hot_remove from here on */
+	zsxram_dev_destroy_all();
 	unregister_blkdev(zsxram_major, "zsxram");
 }
 
