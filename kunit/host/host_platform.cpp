@@ -330,6 +330,15 @@ void *zsx_plat_cpu_buffer_get(void)
 	t_cpu_area_depth++;
 	return t_cpu_area;
 }
+// the kernel's DEBUG_PREEMPT check: only between a get and its put
+void *zsx_plat_cpu_buffer_held(void)
+{
+	if (t_cpu_area_depth <= 0) {
+		fprintf(stderr, "zsx-host: per-CPU buffer used without a get\n");
+		abort();
+	}
+	return t_cpu_area;
+}
 void zsx_plat_cpu_buffer_put(void) { t_cpu_area_depth--; }
 
 // ---- per-CPU data: host "CPUs" are slots; a thread sticks to one. "Preemption

@@ -15,7 +15,8 @@ constexpr usize kPageMask = kPageSize - 1;
 
 // Per-CPU state of the one object a CPU may have mapped through map()/unmap()
 // (6.1 semantics: mappings do not nest, preemption is off in between). It sits
-// after the PAGE_SIZE bounce buffer in the platform's per-CPU area.
+// after the PAGE_SIZE bounce buffer in the platform's per-CPU area, which map()
+// takes (zsx_plat_cpu_buffer_get) and unmap() gives back: one get, one put.
 struct CpuMapState {
 	u8 *kaddr; // kmap'd page (object within one page), or nullptr (bounced)
 	Zspage *zs;
@@ -837,7 +838,7 @@ void *Pool::map(unsigned long handle, int mode)
 	if (zsx_unlikely(!zs))
 		return nullptr;
 	ObjPlace at(zs, obj);
-	void *area = zsx_plat_cpu_buffer_get();
+	void *area = zsx_plat_cpu_buffer_get(); // the map buffer's one get: unmap puts it
 	CpuMapState *st = cpu_state(area);
 	st->zs = zs;
 	st->idx = at.idx;
@@ -857,7 +858,7 @@ void Pool::unmap(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
-	void *area = zsx_plat_cpu_buffer_get(); // nested get: same CPU, preemption still off
+	void *area = zsx_plat_cpu_buffer_held(); // map's: same CPU, preemption still off
 	CpuMapState *st = cpu_state(area);
 	if (st->kaddr) {
 		plat::kunmap(st->kaddr);
@@ -868,8 +869,7 @@ void Pool::unmap(unsigned long handle)
 	}
 	sub_release(&st->zs->mapped, 1u);
 	st->zs = nullptr;
-	zsx_plat_cpu_buffer_put();
-	zsx_plat_cpu_buffer_put();
+	zsx_plat_cpu_buffer_put(); // the map buffer's one put: map got it
 	(void)handle;
 }
 
