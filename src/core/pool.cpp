@@ -672,7 +672,8 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		}
 	} else {
 		// base: the pool lock keeps migration and compaction away while the
-		// class is found through the zspage
+		// class is found through the zspage; it is handed over to the class
+		// lock (taken first, as the lock order wants)
 		ReadGuard pg(migrate_lock_);
 		Zspage *zs = zspage_of_obj(load_relaxed(word));
 		if (zsx_likely(zs)) {
@@ -713,10 +714,10 @@ bool Pool::try_free(unsigned long handle, int path)
 	Zspage *empties = nullptr;
 	bool ok = false;
 	if (zsx_likely(cls)) {
-		if (!zsx_plat_trylock(cls->lock.raw()))
+		SpinTryGuard g(cls->lock);
+		if (!g)
 			return false;
 		ok = free_locked(cls, handle, &empties);
-		spin_unlock(cls->lock);
 	}
 	if (zsx_unlikely(!ok)) {
 		zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, handle, load_relaxed(word));
@@ -984,10 +985,11 @@ bool Pool::move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst)
 		return false;
 	unsigned new_idx = dst->free_head;
 	unsigned long new_obj = obj_alloc(cls, dst, handle);
-	void *bounce = zsx_plat_cpu_buffer_get();
-	copy_out(src, idx, header_bytes(cls), bounce, payload_bytes(cls));
-	copy_in(dst, new_idx, header_bytes(cls), bounce, payload_bytes(cls));
-	zsx_plat_cpu_buffer_put();
+	{
+		CpuBufferGuard bounce;
+		copy_out(src, idx, header_bytes(cls), bounce.area(), payload_bytes(cls));
+		copy_in(dst, new_idx, header_bytes(cls), bounce.area(), payload_bytes(cls));
+	}
 	obj_free(cls, src, idx);
 	// the PFN (and index) change; the class field stays: lock-free readers in
 	// zsx_free() still find this class and re-read the handle under its lock
