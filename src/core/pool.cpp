@@ -206,54 +206,82 @@ fail:
 	return nullptr;
 }
 
+// Teardown, each step after what still uses it: parked frees (they free
+// objects), then the classes with every zspage, the pool lock, the debug
+// quarantine (process context: it reschedules between zspages).
 void Pool::destroy()
 {
 	if (deferred_)
 		deferred_->destroy(); // flushes: parked handles are freed first
-	if (classes_) {
-		bool reported = false;
-		for (unsigned k = 0; k < table_->nr_distinct; ++k) {
-			SizeClass *cls = &classes_[k];
-			if (!cls->pool)
-				continue; // creation failed before this class was set up
-			// Under both locks, as migration would take them: a page the VM
-			// isolated earlier may still be migrated while we tear down.
-			Zspage *dead = nullptr;
-			{
-				WriteGuard pg(migrate_lock_);
-				SpinGuard g(cls->lock);
-				for (auto &grp : cls->groups) {
-					while (!grp.empty()) {
-						Zspage *zs = Zspage::of(grp.next);
-						if (zs->inuse && !reported) {
-							zsx_plat_report("destroying a pool with live objects (freeing "
-									"them): class size, objects",
-									cls->size, zs->inuse);
-							reported = true;
-						}
-						// release the handles of live objects too: nothing is leaked
-						for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
-							if (unsigned long h = handle_in_slot(cls, zs, i)) {
-								free_handle_word(handle_word(h));
-								zs->inuse--;
-							}
-						}
-						zs->node.unlink();
-						zs->dead = true;
-						push_dead(&dead, zs);
-					}
-				}
-			}
-			release_chain(dead);
-		}
-		// the slow releases still hold zspages whose classes are about to go
-		zsx_plat_flush_deferred_releases();
-		for (unsigned k = 0; k < table_->nr_distinct; ++k)
-			if (classes_[k].pool)
-				classes_[k].lock.destroy();
-		zsx_plat_free(classes_mem_);
-	}
+	if (classes_)
+		destroy_classes();
 	migrate_lock_.destroy();
+	destroy_quarantine();
+	zsx_plat_free(self_mem_);
+}
+
+void Pool::destroy_classes()
+{
+	bool reported = false; // live objects left: said once per pool
+	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
+		SizeClass *cls = &classes_[k];
+		if (!cls->pool)
+			continue; // creation failed before this class was set up
+		while (Zspage *zs = detach_first_zspage(cls, &reported)) {
+			release_chain(zs);
+			zsx_plat_cond_resched();
+		}
+	}
+	// the slow releases still hold zspages whose classes are about to go
+	zsx_plat_flush_deferred_releases();
+	for (unsigned k = 0; k < table_->nr_distinct; ++k)
+		if (classes_[k].pool)
+			classes_[k].lock.destroy();
+	zsx_plat_free(classes_mem_);
+}
+
+// Teardown: a zspage of cls detached and dead (a chain of one for
+// release_chain), the handles of its live objects freed; nullptr once cls has
+// none. Under both locks, as migration takes them: a page
+// the VM isolated earlier may still be migrated while the pool goes. One
+// zspage per hold, so the caller can reschedule between them.
+Zspage *Pool::detach_first_zspage(SizeClass *cls, bool *reported)
+{
+	WriteGuard pg(migrate_lock_);
+	SpinGuard g(cls->lock);
+	Zspage *zs = nullptr;
+	for (unsigned grp = 0; !zs && grp < kNrGroups; ++grp)
+		if (!cls->groups[grp].empty())
+			zs = Zspage::of(cls->groups[grp].next);
+	if (!zs)
+		return nullptr;
+	if (zs->inuse && !*reported) {
+		zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects", cls->size,
+				zs->inuse);
+		*reported = true;
+	}
+	free_live_handles(cls, zs);
+	zs->node.unlink();
+	zs->dead = true;
+	zs->node.next = nullptr;
+	return zs;
+}
+
+// Teardown, both locks held: the handle of every live object of zs back to
+// its cache, so nothing leaks.
+void Pool::free_live_handles(const SizeClass *cls, Zspage *zs)
+{
+	for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
+		if (unsigned long h = handle_in_slot(cls, zs, i)) {
+			free_handle_word(handle_word(h));
+			zs->inuse--;
+		}
+	}
+}
+
+// debug pools: the quarantined handles back to their cache, then the quarantine
+void Pool::destroy_quarantine()
+{
 	if (quarantine_) {
 		for (unsigned i = 0; i < kQuarantine; ++i)
 			if (quarantine_[i])
@@ -264,7 +292,6 @@ void Pool::destroy()
 		quarantine_lock_->destroy();
 		zsx_plat_free(quarantine_lock_);
 	}
-	zsx_plat_free(self_mem_);
 }
 
 // ---- zspages ----------------------------------------------------------------

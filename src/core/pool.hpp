@@ -245,6 +245,11 @@ private:
 	{
 		return reinterpret_cast<unsigned long>(zs) ^ reinterpret_cast<unsigned long>(this);
 	}
+	// teardown steps of destroy()
+	void destroy_classes();
+	Zspage *detach_first_zspage(SizeClass *cls, bool *reported);
+	void free_live_handles(const SizeClass *cls, Zspage *zs);
+	void destroy_quarantine();
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
 	// free every zspage of a chain of dead ones (linked through node.next); returns the count
