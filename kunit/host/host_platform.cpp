@@ -78,6 +78,7 @@ thread_local bool t_drainer;
 std::atomic<long> page_alloc_budget{-1}; // <0: unlimited
 std::atomic<long> pages_live{0};
 std::atomic<long> handles_live{0};
+std::atomic<long> cond_resched_calls{0};
 std::atomic<long> release_busy_every{0};
 std::atomic<long> work_delay_scale{0};
 std::atomic<bool> work_gate_closed{false};
@@ -97,6 +98,7 @@ unsigned long g_next_pfn = 1;
 std::vector<unsigned long> g_free_pfns;
 alignas(64) thread_local unsigned char t_cpu_area[(1ul << ZSX_PAGE_SHIFT) + 64];
 thread_local int t_cpu_area_depth;
+thread_local int t_locks_held; // zsx spinlocks and rwlocks this thread holds
 std::mutex g_defer_mutex;
 std::vector<void *> g_deferred;
 std::atomic<long> g_release_count{0};
@@ -148,10 +150,21 @@ void zsx_plat_lock(struct zsx_plat_spinlock *l)
 {
 	note_wait();
 	pthread_mutex_lock(&l->m);
+	t_locks_held++;
 }
-void zsx_plat_unlock(struct zsx_plat_spinlock *l) { pthread_mutex_unlock(&l->m); }
+void zsx_plat_unlock(struct zsx_plat_spinlock *l)
+{
+	t_locks_held--;
+	pthread_mutex_unlock(&l->m);
+}
 int zsx_plat_lock_contended(struct zsx_plat_spinlock *) { return 0; }
-int zsx_plat_trylock(struct zsx_plat_spinlock *l) { return pthread_mutex_trylock(&l->m) == 0; }
+int zsx_plat_trylock(struct zsx_plat_spinlock *l)
+{
+	if (pthread_mutex_trylock(&l->m) != 0)
+		return 0;
+	t_locks_held++;
+	return 1;
+}
 
 void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l) { pthread_rwlock_init(&l->l, nullptr); }
 void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l) { pthread_rwlock_destroy(&l->l); }
@@ -159,14 +172,24 @@ void zsx_plat_read_lock(struct zsx_plat_rwlock *l)
 {
 	note_wait();
 	pthread_rwlock_rdlock(&l->l);
+	t_locks_held++;
 }
-void zsx_plat_read_unlock(struct zsx_plat_rwlock *l) { pthread_rwlock_unlock(&l->l); }
+void zsx_plat_read_unlock(struct zsx_plat_rwlock *l)
+{
+	t_locks_held--;
+	pthread_rwlock_unlock(&l->l);
+}
 void zsx_plat_write_lock(struct zsx_plat_rwlock *l)
 {
 	note_wait();
 	pthread_rwlock_wrlock(&l->l);
+	t_locks_held++;
 }
-void zsx_plat_write_unlock(struct zsx_plat_rwlock *l) { pthread_rwlock_unlock(&l->l); }
+void zsx_plat_write_unlock(struct zsx_plat_rwlock *l)
+{
+	t_locks_held--;
+	pthread_rwlock_unlock(&l->l);
+}
 
 void *zsx_plat_zalloc(unsigned long size, unsigned int) { return calloc(1, size); }
 void zsx_plat_free(void *p) { ::free(p); }
@@ -328,6 +351,15 @@ void *zsx_plat_page_owner(struct zsx_plat_page *p)
 void *zsx_plat_cpu_buffer_get(void)
 {
 	t_cpu_area_depth++;
+	return t_cpu_area;
+}
+// the kernel's DEBUG_PREEMPT check: only between a get and its put
+void *zsx_plat_cpu_buffer_held(void)
+{
+	if (t_cpu_area_depth <= 0) {
+		fprintf(stderr, "zsx-host: per-CPU buffer used without a get\n");
+		abort();
+	}
 	return t_cpu_area;
 }
 void zsx_plat_cpu_buffer_put(void) { t_cpu_area_depth--; }
@@ -500,7 +532,16 @@ void zsx_plat_report(const char *what, unsigned long a, unsigned long b)
 {
 	fprintf(stderr, "zsx-host: %s (%lu, %lu)\n", what, a, b);
 }
-void zsx_plat_cond_resched(void) {}
+// the kernel's might_sleep(): never with a lock held or preemption off
+void zsx_plat_cond_resched(void)
+{
+	if (t_locks_held || t_cpu_area_depth) {
+		fprintf(stderr, "zsx-host: cond_resched with %d locks held, cpu buffer depth %d\n", t_locks_held,
+			t_cpu_area_depth);
+		abort();
+	}
+	host::cond_resched_calls++;
+}
 unsigned long long zsx_plat_now_ns(void)
 {
 	struct timespec ts;

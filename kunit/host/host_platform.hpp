@@ -19,6 +19,7 @@ extern thread_local bool t_drainer;
 extern std::atomic<long> page_alloc_budget;  // pages that may still be allocated; <0 unlimited
 extern std::atomic<long> pages_live;         // data pages currently allocated
 extern std::atomic<long> handles_live;       // handles currently allocated
+extern std::atomic<long> cond_resched_calls; // zsx_plat_cond_resched calls (each checks no lock is held)
 extern std::atomic<long> release_busy_every; // every Nth page release finds the page "locked"
 extern std::atomic<bool> work_gate_closed;   // work items wait while this is set
 extern std::atomic<long>

@@ -510,6 +510,33 @@ TEST(PoolErrors, DestroyWithLiveObjectsFreesEverything)
 	EXPECT_EQ(host::handles_live.load(), handles);
 }
 
+// Teardown drops the locks between zspages and reschedules there (the
+// hosted cond_resched aborts if a lock is held).
+TEST(PoolErrors, DestroyReschedulesBetweenZspages)
+{
+	long handles = host::handles_live.load();
+	int err;
+	zsx_core_pool *p = zsx_core_pool_create(ZSX_CHAIN_SIZE, ZSX_CORE_FREE_BASE, 0, &err);
+	ASSERT_EQ(err, 0);
+	constexpr unsigned long kSize = 200;
+	unsigned long objs = 0;
+	while (zsx_core_total_pages(p) < 64) {
+		ASSERT_FALSE(is_err(zsx_core_malloc(p, kSize, 0, -1)));
+		objs++;
+	}
+	struct zsx_core_class_stats cs;
+	ASSERT_EQ(zsx_core_pool_class_stats(p, zsx_core_pool_class_index(p, kSize), &cs), 0);
+	unsigned long zspages = 0;
+	for (unsigned long g : cs.groups)
+		zspages += g;
+	ASSERT_GT(zspages, 4u);
+	long resched = host::cond_resched_calls.load();
+	zsx_core_pool_destroy(p);
+	EXPECT_GE(host::cond_resched_calls.load() - resched, long(zspages));
+	EXPECT_EQ(host::pages_live.load(), 0);
+	EXPECT_EQ(host::handles_live.load(), handles) << objs << " live objects";
+}
+
 TEST(PoolClasses, HandleCarriesItsClass)
 {
 	auto pool = make_pool(ZSX_CORE_FREE_BASE);

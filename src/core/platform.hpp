@@ -67,6 +67,26 @@ private:
 	SpinLock &l_;
 };
 
+// A spinlock taken only if it is free right now (waits for nothing), and then
+// released when this goes; false if it was busy.
+class SpinTryGuard {
+public:
+	explicit SpinTryGuard(SpinLock &l) : l_(zsx_plat_trylock(l.raw()) ? &l : nullptr) {}
+	~SpinTryGuard()
+	{
+		if (l_)
+			spin_unlock(*l_);
+	}
+	explicit operator bool() const { return l_ != nullptr; }
+	SpinTryGuard(const SpinTryGuard &) = delete;
+	SpinTryGuard &operator=(const SpinTryGuard &) = delete;
+
+private:
+	SpinLock *l_;
+};
+
+// unlock(): an early release, for handing the pool lock over to a class lock
+// taken under it (the base free path)
 class ReadGuard {
 public:
 	explicit ReadGuard(RwLock &l) : l_(&l) { zsx_plat_read_lock(l_->raw()); }
@@ -192,6 +212,19 @@ public:
 
 private:
 	u8 *addr_;
+};
+
+// This CPU's PAGE_SIZE buffer, preemption off while it is held.
+class CpuBufferGuard {
+public:
+	CpuBufferGuard() : area_(zsx_plat_cpu_buffer_get()) {}
+	~CpuBufferGuard() { zsx_plat_cpu_buffer_put(); }
+	void *area() const { return area_; }
+	CpuBufferGuard(const CpuBufferGuard &) = delete;
+	CpuBufferGuard &operator=(const CpuBufferGuard &) = delete;
+
+private:
+	void *area_;
 };
 
 // one relaxed load: is any zsx tracepoint enabled?

@@ -82,8 +82,10 @@ void *zsx_plat_page_owner(struct zsx_plat_page *p);
 unsigned long zsx_plat_page_tag(struct zsx_plat_page *p);
 
 /* per-CPU bounce buffer (PAGE_SIZE) for objects that span two pages:
- * get disables preemption until put */
+ * get disables preemption until put; held returns the buffer this CPU took
+ * with get (between get and put: preemption off, so still this CPU's) */
 void *zsx_plat_cpu_buffer_get(void);
+void *zsx_plat_cpu_buffer_held(void);
 void zsx_plat_cpu_buffer_put(void);
 
 /* hand a zspage whose pages could not all be released to a worker that

@@ -15,7 +15,8 @@ constexpr usize kPageMask = kPageSize - 1;
 
 // Per-CPU state of the one object a CPU may have mapped through map()/unmap()
 // (6.1 semantics: mappings do not nest, preemption is off in between). It sits
-// after the PAGE_SIZE bounce buffer in the platform's per-CPU area.
+// after the PAGE_SIZE bounce buffer in the platform's per-CPU area, which map()
+// takes (zsx_plat_cpu_buffer_get) and unmap() gives back: one get, one put.
 struct CpuMapState {
 	u8 *kaddr; // kmap'd page (object within one page), or nullptr (bounced)
 	Zspage *zs;
@@ -26,6 +27,107 @@ constexpr int kMapRW = 0, kMapRO = 1, kMapWO = 2;
 
 static_assert(sizeof(CpuMapState) <= 64, "per-CPU map state fits the area's tail");
 CpuMapState *cpu_state(void *area) { return reinterpret_cast<CpuMapState *>(static_cast<u8 *>(area) + kPageSize); }
+
+// ---- decoding handles, objects and zspages (each written once) -------------
+
+// The word a handle is the address of: it holds the object's obj value.
+zsx_always_inline unsigned long *handle_word(unsigned long handle) { return reinterpret_cast<unsigned long *>(handle); }
+zsx_always_inline unsigned long obj_of_handle(unsigned long handle) { return load_relaxed(handle_word(handle)); }
+
+// The bytes before an object's payload: its handle word (none for a huge
+// object, whose handle is in the zspage); the payload is the rest.
+zsx_always_inline usize header_bytes(const SizeClass *cls) { return cls->huge ? 0 : Pool::kHandleSize; }
+zsx_always_inline usize payload_bytes(const SizeClass *cls) { return cls->size - header_bytes(cls); }
+
+// Object idx's offset in its zspage, and the page an offset in a zspage falls in.
+zsx_always_inline usize obj_offset(const SizeClass *cls, unsigned idx) { return usize(idx) * cls->size; }
+zsx_always_inline Page *page_at(const Zspage *zs, usize off) { return zs->pages[off >> kPageShift]; }
+
+// The first word of a non-huge object, mapped while this lives: handle |
+// kAllocatedTag while allocated, (next free index) << 1 while free.
+class ObjHeader {
+public:
+	ObjHeader(Page *page, usize off_in_page)
+		: map_(page), word_(reinterpret_cast<unsigned long *>(map_.addr() + off_in_page))
+	{}
+	ObjHeader(const Zspage *zs, unsigned idx)
+		: ObjHeader(page_at(zs, obj_offset(zs->cls, idx)), obj_offset(zs->cls, idx) & kPageMask)
+	{}
+	unsigned long load() const { return load_relaxed(word_); }
+	void store(unsigned long v) const { store_relaxed(word_, v); }
+
+private:
+	PageMap map_;
+	unsigned long *word_;
+};
+
+// Class lock held: the handle of the object in slot idx, 0 if the slot is free.
+unsigned long handle_in_slot(const SizeClass *cls, const Zspage *zs, unsigned idx)
+{
+	if (cls->huge)
+		return zs->huge_handle;
+	unsigned long word = ObjHeader(zs, idx).load();
+	return word & Pool::kAllocatedTag ? word & ~Pool::kAllocatedTag : 0;
+}
+
+// An object copy goes out of its zspage into a buffer, or in from one.
+enum class Copy : bool { out, in };
+template <Copy D> struct CopyBuf {
+	using ptr = void *;
+	using bytes = u8 *;
+};
+template <> struct CopyBuf<Copy::in> {
+	using ptr = const void *;
+	using bytes = const u8 *;
+};
+
+// n bytes at off_in_page of page, to or from buf (mapped for the copy only)
+template <Copy D>
+zsx_always_inline void copy_page_part(Page *page, usize off_in_page, typename CopyBuf<D>::ptr buf, usize n)
+{
+	PageMap m(page);
+	if constexpr (D == Copy::out)
+		copy_bytes(buf, m.addr() + off_in_page, n);
+	else
+		copy_bytes(m.addr() + off_in_page, buf, n);
+}
+
+// len bytes of object idx from byte skip on, to or from buf; an object may
+// straddle two pages (Pool::copy_out and Pool::copy_in)
+template <Copy D>
+zsx_always_inline void copy_obj(const Zspage *zs, unsigned idx, usize skip, typename CopyBuf<D>::ptr buf, usize len)
+{
+	usize off = obj_offset(zs->cls, idx) + skip;
+	usize first = min_of(len, kPageSize - (off & kPageMask));
+	copy_page_part<D>(page_at(zs, off), off & kPageMask, buf, first);
+	if (first < len)
+		copy_page_part<D>(zs->pages[(off >> kPageShift) + 1], 0,
+				  static_cast<typename CopyBuf<D>::bytes>(buf) + first, len - first);
+}
+
+// Ends what Pool::pin_zspage began (release: the reader's accesses to the
+// object come before a mover sees it unpinned).
+zsx_always_inline void unpin(Zspage *zs) { sub_release(&zs->mapped, 1u); }
+
+// A dead zspage's list node belongs to whoever detached it: chains of dead
+// zspages (for Pool::release_chain) go through node.next.
+zsx_always_inline void push_dead(Zspage **chain, Zspage *zs)
+{
+	zs->node.next = reinterpret_cast<ListNode *>(*chain);
+	*chain = zs;
+}
+
+// Class lock held: the fullest zspage of cls that has a free slot, or nullptr;
+// a zspage already chosen (malloc's fresh one) is taken as it is. (This loop
+// shape is malloc's fast path: an early return compiles to more instructions.)
+zsx_always_inline Zspage *fullest_with_room(SizeClass *cls, Zspage *chosen = nullptr)
+{
+	Zspage *zs = chosen;
+	for (unsigned grp = kGroupFull - 1; !zs && grp > kGroupEmpty; --grp)
+		if (!cls->groups[grp].empty())
+			zs = Zspage::of(cls->groups[grp].next);
+	return zs;
+}
 
 } // namespace
 
@@ -104,69 +206,92 @@ fail:
 	return nullptr;
 }
 
+// Teardown, each step after what still uses it: parked frees (they free
+// objects), then the classes with every zspage, the pool lock, the debug
+// quarantine (process context: it reschedules between zspages).
 void Pool::destroy()
 {
 	if (deferred_)
 		deferred_->destroy(); // flushes: parked handles are freed first
-	if (classes_) {
-		bool reported = false;
-		for (unsigned k = 0; k < table_->nr_distinct; ++k) {
-			SizeClass *cls = &classes_[k];
-			if (!cls->pool)
-				continue; // creation failed before this class was set up
-			// Under both locks, as migration would take them: a page the VM
-			// isolated earlier may still be migrated while we tear down.
-			Zspage *dead = nullptr;
-			{
-				WriteGuard pg(migrate_lock_);
-				SpinGuard g(cls->lock);
-				for (auto &grp : cls->groups) {
-					while (!grp.empty()) {
-						auto *zs = reinterpret_cast<Zspage *>(grp.next);
-						if (zs->inuse && !reported) {
-							zsx_plat_report("destroying a pool with live objects (freeing "
-									"them): class size, objects",
-									cls->size, zs->inuse);
-							reported = true;
-						}
-						// release the handles of live objects too: nothing is leaked
-						for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
-							unsigned long h =
-								cls->huge ? zs->huge_handle : header_read(zs, i);
-							if (cls->huge ? h != 0 : (h & kAllocatedTag) != 0) {
-								free_handle_word(reinterpret_cast<unsigned long *>(
-									h & ~kAllocatedTag));
-								zs->inuse--;
-							}
-						}
-						zs->node.unlink();
-						zs->dead = true;
-						zs->node.next = reinterpret_cast<ListNode *>(dead);
-						dead = zs;
-					}
-				}
-			}
-			release_chain(dead);
-		}
-		// the slow releases still hold zspages whose classes are about to go
-		zsx_plat_flush_deferred_releases();
-		for (unsigned k = 0; k < table_->nr_distinct; ++k)
-			if (classes_[k].pool)
-				classes_[k].lock.destroy();
-		zsx_plat_free(classes_mem_);
-	}
+	if (classes_)
+		destroy_classes();
 	migrate_lock_.destroy();
+	destroy_quarantine();
+	zsx_plat_free(self_mem_);
+}
+
+void Pool::destroy_classes()
+{
+	bool reported = false; // live objects left: said once per pool
+	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
+		SizeClass *cls = &classes_[k];
+		if (!cls->pool)
+			continue; // creation failed before this class was set up
+		while (Zspage *zs = detach_first_zspage(cls, &reported)) {
+			release_chain(zs);
+			zsx_plat_cond_resched();
+		}
+	}
+	// the slow releases still hold zspages whose classes are about to go
+	zsx_plat_flush_deferred_releases();
+	for (unsigned k = 0; k < table_->nr_distinct; ++k)
+		if (classes_[k].pool)
+			classes_[k].lock.destroy();
+	zsx_plat_free(classes_mem_);
+}
+
+// Teardown: a zspage of cls detached and dead (a chain of one for
+// release_chain), the handles of its live objects freed; nullptr once cls has
+// none. Under both locks, as migration takes them: a page
+// the VM isolated earlier may still be migrated while the pool goes. One
+// zspage per hold, so the caller can reschedule between them.
+Zspage *Pool::detach_first_zspage(SizeClass *cls, bool *reported)
+{
+	WriteGuard pg(migrate_lock_);
+	SpinGuard g(cls->lock);
+	Zspage *zs = nullptr;
+	for (unsigned grp = 0; !zs && grp < kNrGroups; ++grp)
+		if (!cls->groups[grp].empty())
+			zs = Zspage::of(cls->groups[grp].next);
+	if (!zs)
+		return nullptr;
+	if (zs->inuse && !*reported) {
+		zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects", cls->size,
+				zs->inuse);
+		*reported = true;
+	}
+	free_live_handles(cls, zs);
+	zs->node.unlink();
+	zs->dead = true;
+	zs->node.next = nullptr;
+	return zs;
+}
+
+// Teardown, both locks held: the handle of every live object of zs back to
+// its cache, so nothing leaks.
+void Pool::free_live_handles(const SizeClass *cls, Zspage *zs)
+{
+	for (unsigned i = 0; zs->inuse && i < cls->objs_per_zspage; ++i) {
+		if (unsigned long h = handle_in_slot(cls, zs, i)) {
+			free_handle_word(handle_word(h));
+			zs->inuse--;
+		}
+	}
+}
+
+// debug pools: the quarantined handles back to their cache, then the quarantine
+void Pool::destroy_quarantine()
+{
 	if (quarantine_) {
 		for (unsigned i = 0; i < kQuarantine; ++i)
 			if (quarantine_[i])
-				zsx_plat_handle_free_debug(reinterpret_cast<unsigned long *>(quarantine_[i]));
+				zsx_plat_handle_free_debug(handle_word(quarantine_[i]));
 		zsx_plat_free(quarantine_);
 	}
 	if (quarantine_lock_) {
 		quarantine_lock_->destroy();
 		zsx_plat_free(quarantine_lock_);
 	}
-	zsx_plat_free(self_mem_);
 }
 
 // ---- zspages ----------------------------------------------------------------
@@ -212,20 +337,6 @@ void Pool::regroup(SizeClass *cls, Zspage *zs)
 	unsigned g = group_of(cls, zs->inuse);
 	if (g != zs->group)
 		move_to_group(cls, zs, g);
-}
-
-unsigned long Pool::header_read(Zspage *zs, unsigned idx)
-{
-	usize off = usize(idx) * zs->cls->size;
-	PageMap m(zs->pages[off >> kPageShift]);
-	return load_relaxed(reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)));
-}
-
-void Pool::header_write(Zspage *zs, unsigned idx, unsigned long v)
-{
-	usize off = usize(idx) * zs->cls->size;
-	PageMap m(zs->pages[off >> kPageShift]);
-	store_relaxed(reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask)), v);
 }
 
 Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
@@ -330,17 +441,16 @@ Zspage *Pool::zspage_of_obj(unsigned long obj) const
 zsx_always_inline unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsigned long handle)
 {
 	unsigned idx = zs->free_head;
-	usize off = usize(idx) * cls->size;
-	Page *page = zs->pages[off >> kPageShift];
+	usize off = obj_offset(cls, idx);
+	Page *page = page_at(zs, off);
 	if (cls->huge) {
 		zs->huge_handle = handle;
 		zs->free_head = Zspage::kNoFree;
 	} else {
-		PageMap m(page);
-		auto *header = reinterpret_cast<unsigned long *>(m.addr() + (off & kPageMask));
-		unsigned long next = *header >> 1;
+		ObjHeader header(page, off & kPageMask);
+		unsigned long next = header.load() >> 1;
 		zs->free_head = next >= cls->objs_per_zspage ? Zspage::kNoFree : u32(next);
-		store_relaxed(header, handle | kAllocatedTag);
+		header.store(handle | kAllocatedTag);
 	}
 	zs->inuse++;
 	cls->obj_used++;
@@ -349,11 +459,10 @@ zsx_always_inline unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsi
 
 void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
 {
-	if (cls->huge) {
+	if (cls->huge)
 		zs->huge_handle = 0;
-	} else {
-		header_write(zs, idx, free_link(cls, zs));
-	}
+	else
+		ObjHeader(zs, idx).store(free_link(cls, zs));
 	zs->free_head = idx;
 	zs->inuse--;
 	cls->obj_used--;
@@ -387,18 +496,15 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 	}
 	if (zsx_unlikely(!handle))
 		return err_handle(kENOMEM);
-	SizeClass *cls = class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size));
+	SizeClass *cls = class_for_request(size);
 	auto h = reinterpret_cast<unsigned long>(handle);
 	Zspage *fresh = nullptr;
 
 	for (;;) {
 		{
 			SpinGuard g(cls->lock);
-			Zspage *zs = fresh;
 			// fullest non-full zspage first: keeps zspages dense
-			for (unsigned grp = kGroupFull - 1; !zs && grp > kGroupEmpty; --grp)
-				if (!cls->groups[grp].empty())
-					zs = reinterpret_cast<Zspage *>(cls->groups[grp].next);
+			Zspage *zs = fullest_with_room(cls, fresh);
 			if (zs) {
 				// the handle word is written under the class lock: compaction may
 				// move the object as soon as the lock drops and must see it
@@ -436,7 +542,7 @@ bool Pool::set_debug()
 
 bool Pool::debug_check(unsigned long handle) const
 {
-	unsigned long tag = load_relaxed(&reinterpret_cast<unsigned long *>(handle)[1]);
+	unsigned long tag = load_relaxed(&handle_word(handle)[1]);
 	if (zsx_likely(tag == live_tag()))
 		return true;
 	zsx_plat_warn(owner_, tag == kFreedTag ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle, tag);
@@ -446,7 +552,7 @@ bool Pool::debug_check(unsigned long handle) const
 zsx_always_inline void Pool::release_handle(unsigned long handle)
 {
 	if (zsx_likely(!debug_))
-		plat::handle_free(reinterpret_cast<unsigned long *>(handle));
+		plat::handle_free(handle_word(handle));
 	else
 		quarantine_handle(handle);
 }
@@ -462,8 +568,7 @@ void Pool::free_handle_word(unsigned long *h)
 
 void Pool::quarantine_handle(unsigned long handle)
 {
-	auto *h = reinterpret_cast<unsigned long *>(handle);
-	store_relaxed(&h[1], kFreedTag);
+	store_relaxed(&handle_word(handle)[1], kFreedTag);
 	unsigned long evict;
 	{
 		SpinGuard g(*quarantine_lock_);
@@ -472,14 +577,13 @@ void Pool::quarantine_handle(unsigned long handle)
 		quarantine_next_ = (quarantine_next_ + 1) % kQuarantine;
 	}
 	if (evict)
-		zsx_plat_handle_free_debug(reinterpret_cast<unsigned long *>(evict));
+		zsx_plat_handle_free_debug(handle_word(evict));
 }
 
 int Pool::trace_class_of(unsigned long handle) const
 {
 	if constexpr (ObjLayout::has_class) {
-		const SizeClass *cls =
-			by_slot_[ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(handle)))];
+		const SizeClass *cls = class_in_obj(obj_of_handle(handle));
 		return cls ? cls->index : -1;
 	}
 	return -1;
@@ -498,7 +602,7 @@ struct Pool::ObjRef {
 zsx_always_inline Pool::ObjRef Pool::locate(SizeClass *cls, unsigned long obj) const
 {
 	unsigned idx = ObjLayout::index_of(obj);
-	return ObjRef{obj, page_of_pfn(ObjLayout::pfn_of(obj)), (usize(idx) * cls->size) & kPageMask, idx};
+	return ObjRef{obj, page_of_pfn(ObjLayout::pfn_of(obj)), obj_offset(cls, idx) & kPageMask, idx};
 }
 
 // class->lock held: free the object at `at`; an emptied zspage is detached
@@ -522,11 +626,10 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 			return false;
 		zs->huge_handle = 0;
 	} else {
-		PageMap m(at.page);
-		auto *header = reinterpret_cast<unsigned long *>(m.addr() + at.off);
-		if (zsx_unlikely(load_relaxed(header) != (handle | kAllocatedTag)))
+		ObjHeader header(at.page, at.off);
+		if (zsx_unlikely(header.load() != (handle | kAllocatedTag)))
 			return false;
-		store_relaxed(header, free_link(cls, zs));
+		header.store(free_link(cls, zs));
 	}
 	zs->free_head = at.idx;
 	cls->obj_used--;
@@ -538,9 +641,7 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 	}
 	Zspage *empty = detach_if_empty(cls, zs);
 	if (policy_ == FreePolicy::classidx_unlocked_free) {
-		// the list node of a dead zspage is ours: chain through node.next
-		empty->node.next = reinterpret_cast<ListNode *>(*empties);
-		*empties = empty;
+		push_dead(empties, empty);
 	} else {
 		if (tracing())
 			zsx_plat_trace_zspage_free(owner_, cls->index, empty->nr_pages, 1);
@@ -553,14 +654,14 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 // class->lock held: the handle is read here, under the lock (batch drains)
 bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
 {
-	return free_at(cls, locate(cls, load_relaxed(reinterpret_cast<unsigned long *>(handle))), handle, empties);
+	return free_at(cls, locate(cls, obj_of_handle(handle)), handle, empties);
 }
 
 unsigned long Pool::release_chain(Zspage *chain)
 {
 	unsigned long n = 0;
 	while (chain) {
-		Zspage *next = reinterpret_cast<Zspage *>(chain->node.next);
+		Zspage *next = Zspage::of(chain->node.next);
 		if (tracing())
 			zsx_plat_trace_zspage_free(owner_, chain->cls->index, chain->nr_pages, 0);
 		free_zspage_pages(chain);
@@ -576,7 +677,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		return;
 	if (zsx_unlikely(debug_) && !debug_check(handle))
 		return;
-	auto *word = reinterpret_cast<unsigned long *>(handle);
+	unsigned long *word = handle_word(handle);
 	Zspage *empties = nullptr;
 	SizeClass *cls = nullptr;
 	bool ok = false;
@@ -586,7 +687,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		// under this class's lock. So the location is computed from a lockless
 		// read and re-read under the lock; if it moved, it is located again.
 		unsigned long obj = load_relaxed(word);
-		cls = by_slot_[ObjLayout::class_of(obj)];
+		cls = class_in_obj(obj);
 		if (zsx_likely(cls)) {
 			ObjRef at = locate(cls, obj);
 			SpinGuard g(cls->lock);
@@ -598,7 +699,8 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		}
 	} else {
 		// base: the pool lock keeps migration and compaction away while the
-		// class is found through the zspage
+		// class is found through the zspage; it is handed over to the class
+		// lock (taken first, as the lock order wants)
 		ReadGuard pg(migrate_lock_);
 		Zspage *zs = zspage_of_obj(load_relaxed(word));
 		if (zsx_likely(zs)) {
@@ -634,15 +736,15 @@ bool Pool::try_free(unsigned long handle, int path)
 	// debug pools: the quarantine takes a lock of its own after the free
 	if (!ObjLayout::has_class || policy_ == FreePolicy::base || debug_)
 		return false;
-	auto *word = reinterpret_cast<unsigned long *>(handle);
-	SizeClass *cls = by_slot_[ObjLayout::class_of(load_relaxed(word))];
+	unsigned long *word = handle_word(handle);
+	SizeClass *cls = class_in_obj(load_relaxed(word));
 	Zspage *empties = nullptr;
 	bool ok = false;
 	if (zsx_likely(cls)) {
-		if (!zsx_plat_trylock(cls->lock.raw()))
+		SpinTryGuard g(cls->lock);
+		if (!g)
 			return false;
 		ok = free_locked(cls, handle, &empties);
-		spin_unlock(cls->lock);
 	}
 	if (zsx_unlikely(!ok)) {
 		zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, handle, load_relaxed(word));
@@ -698,7 +800,7 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 	for (unsigned c = 0; c < ObjLayout::max_class + 2; ++c)
 		start[c] = 0;
 	for (unsigned i = 0; i < n; ++i) {
-		cls_of[i] = u16(ObjLayout::class_of(load_relaxed(reinterpret_cast<unsigned long *>(h[i]))));
+		cls_of[i] = u16(ObjLayout::class_of(obj_of_handle(h[i])));
 		start[cls_of[i] + 1]++;
 	}
 	for (unsigned c = 1; c <= ObjLayout::max_class + 1; ++c)
@@ -770,7 +872,7 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 {
 	ReadGuard g(migrate_lock_);
-	*obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	*obj = obj_of_handle(handle);
 	Zspage *zs = zspage_of_obj(*obj);
 	if (zsx_unlikely(!zs)) {
 		zsx_plat_warn(owner_, ZSX_MISUSE_ACCESS_NOT_LIVE, handle, *obj);
@@ -780,32 +882,16 @@ Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 	return zs;
 }
 
+// One body for both directions (copy_obj); members, so their calling
+// convention (and instruction count) is that of the functions they replaced.
 void Pool::copy_out(Zspage *zs, unsigned idx, usize skip, void *dst, usize len)
 {
-	usize off = usize(idx) * zs->cls->size + skip;
-	usize first = min_of(len, kPageSize - (off & kPageMask));
-	{
-		PageMap m(zs->pages[off >> kPageShift]);
-		copy_bytes(dst, m.addr() + (off & kPageMask), first);
-	}
-	if (first < len) {
-		PageMap m(zs->pages[(off >> kPageShift) + 1]);
-		copy_bytes(static_cast<u8 *>(dst) + first, m.addr(), len - first);
-	}
+	copy_obj<Copy::out>(zs, idx, skip, dst, len);
 }
 
 void Pool::copy_in(Zspage *zs, unsigned idx, usize skip, const void *src, usize len)
 {
-	usize off = usize(idx) * zs->cls->size + skip;
-	usize first = min_of(len, kPageSize - (off & kPageMask));
-	{
-		PageMap m(zs->pages[off >> kPageShift]);
-		copy_bytes(m.addr() + (off & kPageMask), src, first);
-	}
-	if (first < len) {
-		PageMap m(zs->pages[(off >> kPageShift) + 1]);
-		copy_bytes(m.addr(), static_cast<const u8 *>(src) + first, len - first);
-	}
+	copy_obj<Copy::in>(zs, idx, skip, src, len);
 }
 
 // Where a pinned object lives: its zspage, index, payload offset, and whether
@@ -819,11 +905,10 @@ struct Pool::ObjPlace {
 	bool in_one_page;
 
 	ObjPlace(Zspage *z, unsigned long obj)
-		: zs(z), idx(ObjLayout::index_of(obj)), skip(z->cls->huge ? 0 : kHandleSize),
-		  payload(z->cls->size - skip), off(usize(idx) * z->cls->size),
-		  in_one_page((off & kPageMask) + z->cls->size <= kPageSize)
+		: zs(z), idx(ObjLayout::index_of(obj)), skip(header_bytes(z->cls)), payload(payload_bytes(z->cls)),
+		  off(obj_offset(z->cls, idx)), in_one_page((off & kPageMask) + z->cls->size <= kPageSize)
 	{}
-	u8 *kmap_payload() const { return plat::kmap(zs->pages[off >> kPageShift]) + (off & kPageMask) + skip; }
+	u8 *kmap_payload() const { return plat::kmap(page_at(zs, off)) + (off & kPageMask) + skip; }
 };
 
 void *Pool::map(unsigned long handle, int mode)
@@ -837,7 +922,7 @@ void *Pool::map(unsigned long handle, int mode)
 	if (zsx_unlikely(!zs))
 		return nullptr;
 	ObjPlace at(zs, obj);
-	void *area = zsx_plat_cpu_buffer_get();
+	void *area = zsx_plat_cpu_buffer_get(); // the map buffer's one get: unmap puts it
 	CpuMapState *st = cpu_state(area);
 	st->zs = zs;
 	st->idx = at.idx;
@@ -857,19 +942,17 @@ void Pool::unmap(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
-	void *area = zsx_plat_cpu_buffer_get(); // nested get: same CPU, preemption still off
+	void *area = zsx_plat_cpu_buffer_held(); // map's: same CPU, preemption still off
 	CpuMapState *st = cpu_state(area);
 	if (st->kaddr) {
 		plat::kunmap(st->kaddr);
 	} else if (st->mode != kMapRO) {
-		SizeClass *cls = st->zs->cls;
-		usize skip = cls->huge ? 0 : kHandleSize;
-		copy_in(st->zs, st->idx, skip, area, cls->size - skip);
+		const SizeClass *cls = st->zs->cls;
+		copy_in(st->zs, st->idx, header_bytes(cls), area, payload_bytes(cls));
 	}
-	sub_release(&st->zs->mapped, 1u);
+	unpin(st->zs);
 	st->zs = nullptr;
-	zsx_plat_cpu_buffer_put();
-	zsx_plat_cpu_buffer_put();
+	zsx_plat_cpu_buffer_put(); // the map buffer's one put: map got it
 	(void)handle;
 }
 
@@ -890,11 +973,11 @@ void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 
 void Pool::read_end(unsigned long handle, void *mem)
 {
-	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	unsigned long obj = obj_of_handle(handle);
 	ObjPlace at(zspage_of_obj(obj), obj); // pinned: cannot have moved
 	if (at.in_one_page)
 		plat::kunmap(mem);
-	sub_release(&at.zs->mapped, 1u);
+	unpin(at.zs);
 }
 
 void Pool::write(unsigned long handle, const void *mem, usize len)
@@ -911,7 +994,7 @@ void Pool::write(unsigned long handle, const void *mem, usize len)
 		len = at.payload;
 	}
 	copy_in(at.zs, at.idx, at.skip, mem, len);
-	sub_release(&at.zs->mapped, 1u);
+	unpin(at.zs);
 }
 
 // ---- compaction -------------------------------------------------------------
@@ -924,25 +1007,20 @@ static unsigned long class_freeable_pages(const SizeClass *cls)
 
 bool Pool::move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst)
 {
-	unsigned long handle = cls->huge ? src->huge_handle : header_read(src, idx);
-	if (!cls->huge) {
-		if (!(handle & kAllocatedTag))
-			return false;
-		handle &= ~kAllocatedTag;
-	} else if (!handle) {
+	unsigned long handle = handle_in_slot(cls, src, idx);
+	if (!handle)
 		return false;
-	}
-	usize skip = cls->huge ? 0 : kHandleSize;
 	unsigned new_idx = dst->free_head;
 	unsigned long new_obj = obj_alloc(cls, dst, handle);
-	void *bounce = zsx_plat_cpu_buffer_get();
-	copy_out(src, idx, skip, bounce, cls->size - skip);
-	copy_in(dst, new_idx, skip, bounce, cls->size - skip);
-	zsx_plat_cpu_buffer_put();
+	{
+		CpuBufferGuard bounce;
+		copy_out(src, idx, header_bytes(cls), bounce.area(), payload_bytes(cls));
+		copy_in(dst, new_idx, header_bytes(cls), bounce.area(), payload_bytes(cls));
+	}
 	obj_free(cls, src, idx);
 	// the PFN (and index) change; the class field stays: lock-free readers in
 	// zsx_free() still find this class and re-read the handle under its lock
-	store_relaxed(reinterpret_cast<unsigned long *>(handle), new_obj);
+	store_relaxed(handle_word(handle), new_obj);
 	return true;
 }
 
@@ -957,13 +1035,10 @@ unsigned long Pool::compact_class(SizeClass *cls)
 			WriteGuard pg(migrate_lock_);
 			SpinGuard g(cls->lock);
 			while (class_freeable_pages(cls) > 0) {
-				Zspage *dst = nullptr, *src = nullptr;
-				for (unsigned grp = kGroupFull - 1; grp > kGroupEmpty && !dst; --grp)
-					if (!cls->groups[grp].empty())
-						dst = reinterpret_cast<Zspage *>(cls->groups[grp].next);
+				Zspage *dst = fullest_with_room(cls), *src = nullptr;
 				for (unsigned grp = kGroupEmpty + 1; grp < kGroupFull && !src; ++grp) {
 					for (ListNode *n = cls->groups[grp].prev; n != &cls->groups[grp]; n = n->prev) {
-						auto *zs = reinterpret_cast<Zspage *>(n);
+						Zspage *zs = Zspage::of(n);
 						if (zs != dst && load_acquire(&zs->mapped) == 0) {
 							src = zs;
 							break;
@@ -979,8 +1054,7 @@ unsigned long Pool::compact_class(SizeClass *cls)
 				Zspage *empty = detach_if_empty(cls, src);
 				if (empty) {
 					pass_freed += empty->nr_pages;
-					empty->node.next = reinterpret_cast<ListNode *>(released);
-					released = empty;
+					push_dead(&released, empty);
 				}
 				// mainline's courtesy: do not starve map/free/migration of this class
 				if (cls->lock.contended() || zsx_plat_need_resched()) {
@@ -1032,7 +1106,7 @@ int Pool::class_index_of(usize size) const
 {
 	if (size == 0 || size > Geometry::max_alloc_size)
 		return kEINVAL;
-	return class_for_size(min_of(size + kHandleSize, Geometry::max_alloc_size))->index;
+	return class_for_request(size)->index;
 }
 
 bool Pool::class_stats(unsigned slot, ClassStats *out) const
@@ -1129,12 +1203,11 @@ int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
 	unsigned long new_pfn = plat::page_to_pfn(newpage);
 	usize start = usize(i) << kPageShift, end = start + kPageSize;
 	unsigned first = unsigned((start + cls->size - 1) / cls->size), moved = 0;
-	for (unsigned idx = first; idx < cls->objs_per_zspage && usize(idx) * cls->size < end; ++idx) {
-		unsigned long h = cls->huge ? zs->huge_handle : header_read(zs, idx);
-		if (cls->huge ? h == 0 : !(h & kAllocatedTag))
+	for (unsigned idx = first; idx < cls->objs_per_zspage && obj_offset(cls, idx) < end; ++idx) {
+		unsigned long h = handle_in_slot(cls, zs, idx);
+		if (!h)
 			continue;
-		auto *word = reinterpret_cast<unsigned long *>(h & ~kAllocatedTag);
-		store_relaxed(word, ObjLayout::with_pfn(load_relaxed(word), new_pfn));
+		store_relaxed(handle_word(h), ObjLayout::with_pfn(obj_of_handle(h), new_pfn));
 		moved++;
 	}
 	if (tracing())
@@ -1150,7 +1223,7 @@ Page *Pool::handle_page(unsigned long handle)
 	if (is_err_or_null(handle))
 		return nullptr;
 	ReadGuard g(migrate_lock_);
-	return zsx_plat_pfn_to_page(ObjLayout::pfn_of(load_relaxed(reinterpret_cast<unsigned long *>(handle))));
+	return zsx_plat_pfn_to_page(ObjLayout::pfn_of(obj_of_handle(handle)));
 }
 
 bool Pool::handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx)
@@ -1158,7 +1231,7 @@ bool Pool::handle_location(unsigned long handle, unsigned long *pfn, unsigned *o
 	if (is_err_or_null(handle))
 		return false;
 	ReadGuard g(migrate_lock_);
-	unsigned long obj = load_relaxed(reinterpret_cast<unsigned long *>(handle));
+	unsigned long obj = obj_of_handle(handle);
 	Zspage *zs = zspage_of_obj(obj);
 	*pfn = ObjLayout::pfn_of(obj);
 	*obj_idx = ObjLayout::index_of(obj);

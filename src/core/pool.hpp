@@ -112,6 +112,8 @@ struct Zspage {
 
 	static constexpr u32 kNoFree = ~u32(0);
 	static constexpr usize bytes(unsigned nr_pages) { return sizeof(Zspage) + nr_pages * sizeof(Page *); }
+	// the zspage whose list node n is (node is the first member)
+	static Zspage *of(ListNode *n) { return reinterpret_cast<Zspage *>(n); }
 };
 
 class Pool;
@@ -226,7 +228,13 @@ public:
 
 private:
 	struct ObjPlace;
-	SizeClass *class_for_size(usize size) const { return by_slot_[Geometry::slot_of_size(size)]; }
+	// the class serving a request of size bytes (1..max_alloc_size): the payload and the handle word
+	SizeClass *class_for_request(usize size) const
+	{
+		return by_slot_[Geometry::slot_of_size(min_of(size + kHandleSize, Geometry::max_alloc_size))];
+	}
+	// the class obj's class field names; nullptr: none there (a corrupt handle)
+	SizeClass *class_in_obj(unsigned long obj) const { return by_slot_[ObjLayout::class_of(obj)]; }
 	struct ObjRef;
 	ObjRef locate(SizeClass *cls, unsigned long obj) const;
 	Page *page_of_pfn(unsigned long pfn) const;
@@ -237,6 +245,11 @@ private:
 	{
 		return reinterpret_cast<unsigned long>(zs) ^ reinterpret_cast<unsigned long>(this);
 	}
+	// teardown steps of destroy()
+	void destroy_classes();
+	Zspage *detach_first_zspage(SizeClass *cls, bool *reported);
+	void free_live_handles(const SizeClass *cls, Zspage *zs);
+	void destroy_quarantine();
 	Zspage *alloc_zspage(SizeClass *cls, unsigned gfp, int nid);
 	void free_zspage_pages(Zspage *zs);
 	// free every zspage of a chain of dead ones (linked through node.next); returns the count
@@ -261,15 +274,12 @@ private:
 		return (unsigned long)(zs->free_head == Zspage::kNoFree ? cls->objs_per_zspage : zs->free_head) << 1;
 	}
 	Zspage *detach_if_empty(SizeClass *cls, Zspage *zs);
-	u8 *obj_addr_begin(Zspage *zs, unsigned obj_idx, usize *off_in_page, Page **page);
 	void copy_out(Zspage *zs, unsigned obj_idx, usize skip, void *dst, usize len);
 	void copy_in(Zspage *zs, unsigned obj_idx, usize skip, const void *src, usize len);
 	Zspage *pin_zspage(unsigned long handle, unsigned long *obj);
 	unsigned long compact_class(SizeClass *cls);
 	bool move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst);
 	static unsigned group_of(const SizeClass *cls, u32 inuse);
-	unsigned long header_read(Zspage *zs, unsigned idx);
-	void header_write(Zspage *zs, unsigned idx, unsigned long v);
 
 	// read-mostly: set at creation
 	const ClassTable *table_;

@@ -346,6 +346,12 @@ void *zsx_plat_cpu_buffer_get(void)
 	return *this_cpu_ptr(&zsx_cpu_area);
 }
 
+/* no preemption change: the caller's get already holds it off (DEBUG_PREEMPT checks) */
+void *zsx_plat_cpu_buffer_held(void)
+{
+	return __this_cpu_read(zsx_cpu_area);
+}
+
 void zsx_plat_cpu_buffer_put(void)
 {
 	preempt_enable();
