@@ -78,6 +78,10 @@ for arch in $ARCHES; do
 	step "$arch debug ($pages): modules + lint + KUnit VM, obj layout" vm_suite "$arch" "$kdir" "$arch-debug" kunit
 	step "$arch debug ($pages): zsxram VM (sysfs ABI, bad input, ext2 and swap on zsx and zsmalloc)" \
 		vm_suite "$arch" "$kdir" "$arch-debug" zsxram
+	if [ "$arch" = x86_64 ]; then
+		lifecycle() { ZSX_VM_APPEND="zsx.lifecycle_secs=45" vm_suite x86_64 "$kdir" x86_64-debug lifecycle; }
+		step "x86_64 debug: zsxram lifecycle race 45 s (hot_add/hot_remove, reset, disksize, allocator, direct I/O, swapon/off, rmmod)" lifecycle
+	fi
 	stress() { ZSX_VM_APPEND="zsx.stress_secs=30" vm_suite "$arch" "$kdir" "$arch-debug" stress; }
 	step "$arch debug ($pages): stress 2x30 s (every vCPU, 10% slab/page faults, hotplug, compaction, swap + zswap)" stress
 	if [ "$arch" = arm64 ]; then

@@ -207,8 +207,8 @@ fail:
 }
 
 // Teardown, each step after what still uses it: parked frees (they free
-// objects), then the classes with every zspage, the pool lock, the debug
-// quarantine (process context: it reschedules between zspages).
+// objects), then the classes with every zspage (process context: it
+// reschedules between zspages), the pool lock, the debug quarantine.
 void Pool::destroy()
 {
 	if (deferred_)
@@ -260,9 +260,12 @@ Zspage *Pool::detach_first_zspage(SizeClass *cls, bool *reported)
 				zs->inuse);
 		*reported = true;
 	}
+	cls->obj_used -= zs->inuse;
 	free_live_handles(cls, zs);
-	zs->node.unlink();
-	zs->dead = true;
+	zs->inuse = 0; // every object goes with the pool
+	// the class's counters follow each zspage out, as a free's would: destroy
+	// drops the locks between zspages and the stats stay true meanwhile
+	zs = detach_if_empty(cls, zs);
 	zs->node.next = nullptr;
 	return zs;
 }
@@ -548,6 +551,8 @@ bool Pool::debug_check(unsigned long handle) const
 	zsx_plat_warn(owner_, tag == kFreedTag ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle, tag);
 	return false;
 }
+
+bool Pool::debug_live(unsigned long handle) const { return load_relaxed(&handle_word(handle)[1]) == live_tag(); }
 
 zsx_always_inline void Pool::release_handle(unsigned long handle)
 {
@@ -942,6 +947,10 @@ void Pool::unmap(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
+	// debug pools: map refused this handle (freed or foreign) and got no buffer;
+	// zram and zswap unmap what they mapped without looking at the result
+	if (zsx_unlikely(debug_) && !debug_live(handle))
+		return;
 	void *area = zsx_plat_cpu_buffer_held(); // map's: same CPU, preemption still off
 	CpuMapState *st = cpu_state(area);
 	if (st->kaddr) {
@@ -973,6 +982,8 @@ void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 
 void Pool::read_end(unsigned long handle, void *mem)
 {
+	if (zsx_unlikely(debug_) && !debug_live(handle))
+		return; // read_begin refused it (debug pools): nothing is pinned
 	unsigned long obj = obj_of_handle(handle);
 	ObjPlace at(zspage_of_obj(obj), obj); // pinned: cannot have moved
 	if (at.in_one_page)

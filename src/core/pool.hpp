@@ -189,6 +189,7 @@ public:
 	bool debug() const { return debug_; }
 	unsigned long live_tag() const { return reinterpret_cast<unsigned long>(this) | 1; }
 	bool debug_check(unsigned long handle) const; // warns and returns false on misuse
+	bool debug_live(unsigned long handle) const;  // debug_check without the warning
 	void *owner() const { return owner_; }
 	// a live object's class index for trace events (-1 where obj has no class field)
 	int trace_class_of(unsigned long handle) const;
