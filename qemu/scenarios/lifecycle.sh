@@ -65,7 +65,7 @@ allowed() {
 	ddread) echo "$ENXIO" ;;
 	# an EMPTY device is too small for busybox before any write (which
 	# would be ENOSPC); only this loop makes swap, and swaps off first
-	mkswap) echo "$ENXIO|image is too small: 0 bytes" ;;
+	mkswap) echo "$ENXIO|image is too small: 0 bytes|image is too small" ;;
 	# no signature (reset, or dd wrote over it) or a size other than the
 	# one it was made for; swapon is the only exclusive opener: no EBUSY
 	swapon) echo "$ENXIO|$EINVAL" ;;
@@ -288,14 +288,14 @@ check "lifecycle: every failure carried an errno its op allows ($n unexpected)" 
 # counts OP: OP's "ok err" from the tally, "0 0" for an op no loop counted
 # (every loop writes 0 0 for the ops it never ran: presence means nothing)
 counts() { awk -v op="$1" '$1 == op {o = $2; e = $3} END {print o + 0, e + 0}' $LC/tally; }
-# the ops that must run and succeed; rmmod must run but is expected to fail
-# (some device is nearly always open), and insmod runs only after a rmmod
-# that succeeded (checked below)
-OPS="hot_add hot_remove reset disksize allocator comp_algorithm compact mem_used_max stat"
-OPS="$OPS ddwrite ddread mkswap swapon swapoff"
+# the ops that must run and succeed in the race; rmmod must run, and insmod
+# runs only after a rmmod that succeeded (checked below). comp_algorithm
+# (before init), compact and mem_used_max (after it) must run; that they work
+# is checked on a quiet device after the race.
+OPS="hot_add hot_remove reset disksize allocator stat ddwrite ddread mkswap swapon swapoff"
 all_ran() {
 	bad=0
-	for op in $OPS rmmod; do
+	for op in $OPS rmmod comp_algorithm compact mem_used_max; do
 		set -- $(counts $op)
 		[ $(($1 + $2)) -gt 0 ] || { echo "never ran: $op"; bad=1; }
 	done
@@ -327,6 +327,9 @@ check "lifecycle: zsxram is loaded" sh -c "grep -q '^zsxram ' /proc/modules || i
 for dev in $(awk 'NR > 1 {print $1}' /proc/swaps); do swapoff "$dev"; done
 check "lifecycle: no swap left" sh -c "[ \$(wc -l < /proc/swaps) = 1 ]"
 check "lifecycle: reset every device" sh -c "for d in /sys/block/zsxram*; do echo 1 > \$d/reset || exit 1; [ \$(cat \$d/initstate) = 0 ] || exit 1; done"
+check "lifecycle: quiet zsxram0: comp_algorithm, disksize, compact, mem_used_max, reset" sh -c \
+	"d=/sys/block/zsxram0; echo lz4 > \$d/comp_algorithm && echo 32M > \$d/disksize && echo 1 > \$d/compact &&
+	 echo 0 > \$d/mem_used_max && grep -q '\[lz4\]' \$d/comp_algorithm && echo 1 > \$d/reset"
 check "lifecycle: hot_remove every device but zsxram0" sh -c "for d in /sys/block/zsxram*; do n=\${d#/sys/block/zsxram}; [ \$n = 0 ] || echo \$n > $C/hot_remove || exit 1; done; [ \$(ls -d /sys/block/zsxram* | wc -l) = 1 ]"
 check "lifecycle: hot_remove of a device that is gone -> ENODEV" sh -c "sh -c 'echo 1 > $C/hot_remove' 2>&1 | grep -q 'No such device\$'"
 check "lifecycle: rmmod zsxram" rmmod zsxram
