@@ -12,6 +12,12 @@
 #include "types.hpp"
 #include "zsx_kconst.h"
 
+namespace host {
+// handles: one word each, counted in host::handles_live (host_platform.cpp)
+unsigned long *handle_alloc(unsigned gfp);
+void handle_free(unsigned long *h);
+} // namespace host
+
 namespace zsx {
 
 struct HostedPlatform {
@@ -40,8 +46,8 @@ struct HostedPlatform {
 	// ---- memory ----
 	zsx_always_inline static void *zalloc(unsigned long size, unsigned gfp) { return zsx_plat_zalloc(size, gfp); }
 	zsx_always_inline static void free(void *p) { zsx_plat_free(p); }
-	static unsigned long *handle_alloc(unsigned gfp) { return zsx_plat_handle_alloc(gfp); }
-	static void handle_free(unsigned long *h) { zsx_plat_handle_free(h); }
+	static unsigned long *handle_alloc(unsigned gfp) { return host::handle_alloc(gfp); }
+	static void handle_free(unsigned long *h) { host::handle_free(h); }
 	zsx_always_inline static unsigned long *handle_alloc_debug(unsigned gfp)
 	{
 		return zsx_plat_handle_alloc_debug(gfp);
