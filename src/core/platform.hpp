@@ -56,14 +56,11 @@ struct alignas(ZSX_K_RWLOCK_ALIGN) RwLock {
 	void destroy() { Plat::rwlock_destroy(raw()); }
 };
 
-// spin_lock() is a plain _raw_spin_lock call where the kernel's is (KernelPlatform)
-inline void spin_lock(SpinLock &l) { Plat::lock(l.raw()); }
-inline void spin_unlock(SpinLock &l) { Plat::unlock(l.raw()); }
-
 class SpinGuard {
 public:
-	explicit SpinGuard(SpinLock &l) : l_(l) { spin_lock(l_); }
-	~SpinGuard() { spin_unlock(l_); }
+	// Plat::lock is a plain _raw_spin_lock call where the kernel's spin_lock is
+	explicit SpinGuard(SpinLock &l) : l_(l) { Plat::lock(l_.raw()); }
+	~SpinGuard() { Plat::unlock(l_.raw()); }
 	SpinGuard(const SpinGuard &) = delete;
 	SpinGuard &operator=(const SpinGuard &) = delete;
 
@@ -79,7 +76,7 @@ public:
 	~SpinTryGuard()
 	{
 		if (l_)
-			spin_unlock(*l_);
+			Plat::unlock(l_->raw());
 	}
 	explicit operator bool() const { return l_ != nullptr; }
 	SpinTryGuard(const SpinTryGuard &) = delete;
