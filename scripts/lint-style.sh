@@ -3,7 +3,7 @@
 #   checkpatch.pl --strict (linux-source-6.1) on every C file and kernel-side header
 #   sparse (make C=2) on the C files, against a test kernel tree: no warning
 #     beyond scripts/sparse-baseline.txt
-#   clang-format --dry-run -Werror (.clang-format) on the C++ core, its C
+#   clang-format --dry-run -Werror (.clang-format) on the C++ core, the faces, its C
 #     headers (compiled by both languages) and the hosted tests
 #   scripts/lint-style.sh KDIR      (an x86_64 test kernel tree)
 set -euo pipefail
@@ -40,7 +40,7 @@ new=$(grep -E "warning:|error:" "$sp/sparse.log" | grep -vFf <(grep -v '^#' scri
 if [ -n "$new" ]; then echo "$new"; echo "lint-style: sparse: FAIL (warnings beyond scripts/sparse-baseline.txt)"; fail=1
 else echo "lint-style: sparse (C=2) on every C file: no warning beyond the baseline"; fi
 # clang-format on the C++ side
-cxx=$(ls src/core/*.cpp src/core/*.hpp src/core/*.h kunit/host/*.cpp kunit/host/*.hpp kunit/host/*.h)
+cxx=$(ls src/core/*.cpp src/core/*.hpp src/core/*.h src/kernel/*.hpp kunit/host/*.cpp kunit/host/*.hpp kunit/host/*.h)
 bad=""
 for f in $cxx; do clang-format --dry-run -Werror "$f" > /dev/null 2>&1 || bad="$bad $f"; done
 if [ -n "$bad" ]; then echo "lint-style: clang-format: FAIL, not formatted:$bad (clang-format -i them)"; fail=1

@@ -28,6 +28,7 @@
 
 #include "core.h"
 #include "defer_ring.h"
+#include "host_platform_face.hpp"
 #include "platform_abi.h"
 #include "zsx_kconst.h"
 
@@ -85,7 +86,6 @@ std::atomic<bool> work_gate_closed{false};
 } // namespace host
 
 struct zsx_plat_mm zsx_plat_mm;
-void *zsx_plat_handle_cache;
 
 namespace {
 constexpr unsigned long kPageSize = 1ul << ZSX_PAGE_SHIFT;
@@ -133,6 +133,18 @@ bool host_migrate_pfn(unsigned long pfn)
 	return ok;
 }
 } // namespace host
+
+// one word, as the kernel's cache: ASan catches any access past it
+unsigned long *host::handle_alloc(unsigned)
+{
+	host::handles_live++;
+	return static_cast<unsigned long *>(calloc(1, sizeof(unsigned long)));
+}
+void host::handle_free(unsigned long *h)
+{
+	host::handles_live--;
+	::free(h);
+}
 
 extern "C" {
 
@@ -194,17 +206,6 @@ void zsx_plat_write_unlock(struct zsx_plat_rwlock *l)
 void *zsx_plat_zalloc(unsigned long size, unsigned int) { return calloc(1, size); }
 void zsx_plat_free(void *p) { ::free(p); }
 
-// one word, as the kernel's cache: ASan catches any access past it
-unsigned long *zsx_plat_handle_alloc(unsigned int)
-{
-	host::handles_live++;
-	return static_cast<unsigned long *>(calloc(1, sizeof(unsigned long)));
-}
-void zsx_plat_handle_free(unsigned long *h)
-{
-	host::handles_live--;
-	::free(h);
-}
 unsigned long *zsx_plat_handle_alloc_debug(unsigned int)
 {
 	host::handles_live++;

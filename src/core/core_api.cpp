@@ -79,15 +79,15 @@ extern "C" unsigned long zsx_core_obj_with_pfn(unsigned long obj, unsigned long 
 extern "C" int zsx_core_mm_model(struct zsx_plat_page *page, unsigned long *pfn, void **addr,
 				 struct zsx_plat_page **page_of_pfn)
 {
-	*pfn = plat::page_to_pfn(page);
-	*page_of_pfn = plat::pfn_to_page(*pfn);
-	u8 *a = plat::kmap(page);
+	*pfn = Plat::page_to_pfn(page);
+	*page_of_pfn = Plat::pfn_to_page(*pfn);
+	u8 *a = Plat::kmap(page);
 	*addr = a;
-	plat::kunmap(a);
-	return kInlineMm;
+	Plat::kunmap(a);
+	return Plat::kInlineMm;
 }
 
-extern "C" struct zsx_plat_page *zsx_core_mm_pfn_to_page(unsigned long pfn) { return plat::pfn_to_page(pfn); }
+extern "C" struct zsx_plat_page *zsx_core_mm_pfn_to_page(unsigned long pfn) { return Plat::pfn_to_page(pfn); }
 
 #ifdef ZSX_INJECT
 // Harness self-test only (scripts/selftest.sh): proves KASAN instruments C++ objects.

@@ -25,13 +25,13 @@ unsigned long pow2_at_least(unsigned long n)
 
 struct zsx_defer_ring *DeferredFree::ring(int cpu) const
 {
-	return static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_ptr(rings_, cpu));
+	return static_cast<struct zsx_defer_ring *>(Plat::percpu_ptr(rings_, cpu));
 }
 
 DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *err)
 {
 	*err = kENOMEM;
-	auto *d = static_cast<DeferredFree *>(zsx_plat_zalloc(sizeof(DeferredFree), kGfpKernel));
+	auto *d = static_cast<DeferredFree *>(Plat::zalloc(sizeof(DeferredFree), kGfpKernel));
 	if (!d)
 		return nullptr;
 	d->pool_ = pool;
@@ -40,21 +40,21 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 	// not free synchronously, less the nesting slack
 	unsigned long task_limit = max_of<unsigned long>(handles_per_cpu, 2 * ZSX_DEFER_BATCH);
 	unsigned long size = pow2_at_least(task_limit + task_limit / 3 + ZSX_DEFER_NESTING);
-	d->rings_ = static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_zalloc(sizeof(struct zsx_defer_ring)));
+	d->rings_ = static_cast<struct zsx_defer_ring *>(Plat::percpu_zalloc(sizeof(struct zsx_defer_ring)));
 	d->scratch_ = static_cast<unsigned long *>(
-		zsx_plat_zalloc(kScratchWords * sizeof(unsigned long) * unsigned(zsx_plat_nr_cpu_ids()), kGfpKernel));
+		Plat::zalloc(kScratchWords * sizeof(unsigned long) * unsigned(Plat::nr_cpu_ids()), kGfpKernel));
 	if (!d->rings_ || !d->scratch_)
 		goto fail;
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
-		if (!zsx_plat_cpu_possible(cpu))
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
+		if (!Plat::cpu_possible(cpu))
 			continue;
 		struct zsx_defer_ring *r = d->ring(cpu);
 		r->cpu = cpu;
 		r->mask = size - 1;
 		r->task_limit = task_limit;
 		r->atomic_limit = size - ZSX_DEFER_NESTING;
-		r->slot = static_cast<unsigned long *>(zsx_plat_zalloc(size * sizeof(unsigned long), kGfpKernel));
-		r->plat = zsx_plat_defer_cpu_new(
+		r->slot = static_cast<unsigned long *>(Plat::zalloc(size * sizeof(unsigned long), kGfpKernel));
+		r->plat = Plat::defer_cpu_new(
 			r, [](void *arg, int c) { static_cast<DeferredFree *>(arg)->drain(c); }, d, kDefaultLowWaterMs);
 		if (!r->slot || !r->plat)
 			goto fail;
@@ -73,25 +73,25 @@ void DeferredFree::destroy()
 	if (ready_)
 		flush();
 	if (rings_) {
-		for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
-			if (!zsx_plat_cpu_possible(cpu))
+		for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
+			if (!Plat::cpu_possible(cpu))
 				continue;
 			struct zsx_defer_ring *r = ring(cpu);
 			if (r->plat)
-				zsx_plat_defer_cpu_delete(r->plat); // waits for its timer and work
-			zsx_plat_free(r->slot);
+				Plat::defer_cpu_delete(r->plat); // waits for its timer and work
+			Plat::free(r->slot);
 		}
-		zsx_plat_percpu_free(rings_);
+		Plat::percpu_free(rings_);
 	}
-	zsx_plat_free(scratch_);
-	zsx_plat_free(this);
+	Plat::free(scratch_);
+	Plat::free(this);
 }
 
 void DeferredFree::set_low_water_ms(unsigned ms)
 {
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
-		if (zsx_plat_cpu_possible(cpu))
-			zsx_plat_defer_set_delay(ring(cpu)->plat, ms);
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
+		if (Plat::cpu_possible(cpu))
+			Plat::defer_set_delay(ring(cpu)->plat, ms);
 }
 
 void DeferredFree::enqueue(unsigned long handle)
@@ -100,24 +100,24 @@ void DeferredFree::enqueue(unsigned long handle)
 		return;
 	if (zsx_unlikely(pool_->debug()) && !pool_->debug_check(handle))
 		return;
-	if (tracing()) {
+	if (Plat::tracing()) {
 		// the object is still the caller's: its obj (and class) is stable
-		zsx_plat_trace_free(pool_->owner(), handle, pool_->trace_class_of(handle),
-				    ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
+		Plat::trace_free(pool_->owner(), handle, pool_->trace_class_of(handle),
+				 ZSX_TRACE_FREE_DEFERRED_ENQUEUE);
 	}
-	if (zsx_likely(zsx_plat_defer_park(rings_, handle, 0)))
+	if (zsx_likely(Plat::defer_park(rings_, handle, 0)))
 		return;
 	// this CPU's ring holds task_limit handles: its drainer is behind
-	if (zsx_plat_may_lock()) {
-		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+	if (Plat::may_lock()) {
+		struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
 		add_relaxed(&r->fallbacks, 1ul); // atomic: after a migration another CPU's counter
 		pool_->free(handle, ZSX_TRACE_FREE_FALLBACK);
 		return;
 	}
 	// no pool lock here: the interrupted task, or the caller, may hold one, or an
 	// IRQ-safe lock an interrupt handler also takes. The ring's reserve first.
-	if (zsx_likely(zsx_plat_defer_park(rings_, handle, 1))) {
-		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+	if (zsx_likely(Plat::defer_park(rings_, handle, 1))) {
+		struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
 		add_relaxed(&r->overflowed, 1ul);
 		return;
 	}
@@ -125,8 +125,8 @@ void DeferredFree::enqueue(unsigned long handle)
 	// free right now: a trylock waits for nothing, and lockdep records no order
 	// for it. Not in interrupt context: the free takes other locks after it
 	// (page release), which an interrupt handler must not.
-	if (zsx_plat_in_task() && pool_->try_free(handle, ZSX_TRACE_FREE_FALLBACK)) {
-		struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+	if (Plat::in_task() && pool_->try_free(handle, ZSX_TRACE_FREE_FALLBACK)) {
+		struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
 		add_relaxed(&r->fallbacks, 1ul);
 		return;
 	}
@@ -135,13 +135,13 @@ void DeferredFree::enqueue(unsigned long handle)
 
 void DeferredFree::spill(unsigned long handle)
 {
-	auto *n = static_cast<SpillNode *>(zsx_plat_zalloc(sizeof(SpillNode), kGfpAtomic));
-	struct zsx_defer_ring *r = zsx_plat_defer_this_ring(rings_);
+	auto *n = static_cast<SpillNode *>(Plat::zalloc(sizeof(SpillNode), kGfpAtomic));
+	struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
 	if (zsx_unlikely(!n)) {
 		// no memory and no lock: the object stays allocated until the pool is
 		// destroyed (destroy frees every object); said once, counted always
 		add_relaxed(&r->kept, 1ul);
-		zsx_plat_warn(pool_->owner(), ZSX_MISUSE_DEFER_KEPT, handle, 0);
+		Plat::warn(pool_->owner(), ZSX_MISUSE_DEFER_KEPT, handle, 0);
 		return;
 	}
 	n->handle = handle;
@@ -150,7 +150,7 @@ void DeferredFree::spill(unsigned long handle)
 		n->next = head;
 	} while (!__atomic_compare_exchange_n(&spill_, &head, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	add_relaxed(&r->spilled, 1ul);
-	zsx_plat_defer_kick(r);
+	Plat::defer_kick(r);
 }
 
 unsigned long DeferredFree::drain_spill()
@@ -163,7 +163,7 @@ unsigned long DeferredFree::drain_spill()
 	while (n) {
 		SpillNode *next = n->next;
 		pool_->free(n->handle, ZSX_TRACE_FREE_DEFERRED_DRAIN);
-		zsx_plat_free(n);
+		Plat::free(n);
 		n = next;
 		freed++;
 	}
@@ -197,9 +197,9 @@ void DeferredFree::set_paused(bool on)
 	if (!on) {
 		// drainer runs queued while paused run (and take nothing) before the
 		// pause ends: resuming kicks nothing, parked handles wait for their next kick
-		for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
-			if (zsx_plat_cpu_possible(cpu))
-				zsx_plat_defer_wait(ring(cpu)->plat);
+		for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
+			if (Plat::cpu_possible(cpu))
+				Plat::defer_wait(ring(cpu)->plat);
 	}
 	store_relaxed(&paused_, on);
 }
@@ -210,7 +210,7 @@ void DeferredFree::drain(int cpu)
 		return;
 	struct zsx_defer_ring *r = ring(cpu);
 	unsigned long *batch = scratch_ + kScratchWords * unsigned(cpu), *sorted = batch + kChunk;
-	unsigned long long t0 = zsx_plat_now_ns();
+	unsigned long long t0 = Plat::now_ns();
 	unsigned long n = drain_spill(), classes = 0, longest_hold = 0;
 	for (;;) {
 		unsigned got = take(r, batch);
@@ -222,11 +222,11 @@ void DeferredFree::drain(int cpu)
 		n += got;
 		if (got < kChunk)
 			break;
-		zsx_plat_cond_resched();
+		Plat::cond_resched();
 	}
 	if (!n)
 		return;
-	unsigned long ns = (unsigned long)(zsx_plat_now_ns() - t0);
+	unsigned long ns = (unsigned long)(Plat::now_ns() - t0);
 	// this ring's drainer is the only writer of these (one work item)
 	store_relaxed(&r->drains, r->drains + 1);
 	store_relaxed(&r->drained, r->drained + n);
@@ -236,8 +236,8 @@ void DeferredFree::drain(int cpu)
 		store_relaxed(&r->longest_drain_ns, ns);
 	if (longest_hold > r->longest_hold_ns)
 		store_relaxed(&r->longest_hold_ns, longest_hold);
-	if (tracing())
-		zsx_plat_trace_deferred_drain(pool_->owner(), cpu, n, classes, ns, longest_hold);
+	if (Plat::tracing())
+		Plat::trace_deferred_drain(pool_->owner(), cpu, n, classes, ns, longest_hold);
 }
 
 // Every handle parked before the call is freed on return: each ring's
@@ -247,8 +247,8 @@ void DeferredFree::drain(int cpu)
 // the read are not chased (producers elsewhere could keep flush busy).
 void DeferredFree::flush()
 {
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
-		if (!zsx_plat_cpu_possible(cpu))
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
+		if (!Plat::cpu_possible(cpu))
 			continue;
 		struct zsx_defer_ring *r = ring(cpu);
 		unsigned long target = load_relaxed(&r->head);
@@ -257,29 +257,29 @@ void DeferredFree::flush()
 			// that starts with tail past target waits for the drainer run
 			// that moved it (the work runs again only after it finished)
 			bool done = long(load_acquire(&r->tail) - target) >= 0;
-			zsx_plat_defer_flush(r->plat); // kick, then wait for the drainer
+			Plat::defer_flush(r->plat); // kick, then wait for the drainer
 			if (done)
 				break;
-			zsx_plat_cond_resched();
+			Plat::cond_resched();
 		}
 	}
 	// spilled handles: every drainer pass frees the whole list; one more here
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
-		if (zsx_plat_cpu_possible(cpu) && load_relaxed(&spill_))
-			zsx_plat_defer_flush(ring(cpu)->plat);
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
+		if (Plat::cpu_possible(cpu) && load_relaxed(&spill_))
+			Plat::defer_flush(ring(cpu)->plat);
 }
 
 void DeferredFree::kick_all()
 {
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
-		if (zsx_plat_cpu_possible(cpu) && cpu_pending(cpu))
-			zsx_plat_defer_kick(ring(cpu));
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
+		if (Plat::cpu_possible(cpu) && cpu_pending(cpu))
+			Plat::defer_kick(ring(cpu));
 }
 
 void DeferredFree::cpu_dead(int cpu)
 {
 	// nothing runs there any more; its ring is drained from another CPU
-	zsx_plat_defer_cpu_dead(ring(cpu));
+	Plat::defer_cpu_dead(ring(cpu));
 }
 
 unsigned long DeferredFree::cpu_pending(int cpu) const
@@ -294,8 +294,8 @@ unsigned long DeferredFree::cpu_pending(int cpu) const
 unsigned long DeferredFree::pending() const
 {
 	unsigned long n = 0;
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu)
-		if (zsx_plat_cpu_possible(cpu))
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
+		if (Plat::cpu_possible(cpu))
 			n += cpu_pending(cpu);
 	return n;
 }
@@ -303,8 +303,8 @@ unsigned long DeferredFree::pending() const
 void DeferredFree::stats(DeferStats *out) const
 {
 	*out = DeferStats{};
-	for (int cpu = 0; cpu < zsx_plat_nr_cpu_ids(); ++cpu) {
-		if (!zsx_plat_cpu_possible(cpu))
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
+		if (!Plat::cpu_possible(cpu))
 			continue;
 		struct zsx_defer_ring *r = ring(cpu);
 		out->pending += cpu_pending(cpu);

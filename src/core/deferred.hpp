@@ -68,7 +68,7 @@ private:
 	unsigned take(struct zsx_defer_ring *r, unsigned long *out);
 
 	Pool *pool_;
-	struct zsx_defer_ring *rings_; // per CPU (zsx_plat_percpu_zalloc)
+	struct zsx_defer_ring *rings_; // per CPU (Plat::percpu_zalloc)
 	unsigned long *scratch_;       // kScratchWords per possible CPU
 	struct SpillNode *spill_;      // lock-free stack: pushed in any context, popped by drainers
 	unsigned hold_max_;

@@ -2,7 +2,9 @@
 /*
  * The platform interface of the zsx core: everything the kernel provides.
  * Implemented once by the C shim (src/kernel/platform.c) and once by the
- * hosted test shim (kunit/host/host_platform.cpp). Plain C declarations.
+ * hosted test shim (kunit/host/host_platform.cpp). Plain C declarations; the
+ * core calls them only through its Plat face (src/core/platform_concept.hpp
+ * lists what it needs: a face lacking one does not compile).
  */
 #ifndef ZSX_PLATFORM_ABI_H
 #define ZSX_PLATFORM_ABI_H
@@ -46,13 +48,12 @@ extern struct zsx_plat_mm zsx_plat_mm;
 void *zsx_plat_zalloc(unsigned long size, unsigned int gfp);
 void zsx_plat_free(void *p);
 /* handles: one unsigned long holding the obj value, from a dedicated cache,
- * as zsmalloc's; debug pools' handles are two ([1]: the pool's tag) from a
- * cache of their own */
-unsigned long *zsx_plat_handle_alloc(unsigned int gfp);
-void zsx_plat_handle_free(unsigned long *h);
+ * as zsmalloc's (the faces allocate them inline: KernelPlatform from the
+ * kmem_cache below); debug pools' handles are two ([1]: the pool's tag) from
+ * a cache of their own */
 unsigned long *zsx_plat_handle_alloc_debug(unsigned int gfp);
 void zsx_plat_handle_free_debug(unsigned long *h);
-/* the kernel's handle kmem_cache, for the core's inline handle alloc/free */
+/* the kernel's handle kmem_cache (the kernel shim's only) */
 extern void *zsx_plat_handle_cache;
 /* zspage metadata with room for nr_pages page pointers, from a cache per
  * chain length (zsx_core_zspage_bytes(nr_pages) bytes, zeroed) */

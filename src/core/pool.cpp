@@ -16,7 +16,7 @@ constexpr usize kPageMask = kPageSize - 1;
 // Per-CPU state of the one object a CPU may have mapped through map()/unmap()
 // (6.1 semantics: mappings do not nest, preemption is off in between). It sits
 // after the PAGE_SIZE bounce buffer in the platform's per-CPU area, which map()
-// takes (zsx_plat_cpu_buffer_get) and unmap() gives back: one get, one put.
+// takes (Plat::cpu_buffer_get) and unmap() gives back: one get, one put.
 struct CpuMapState {
 	u8 *kaddr; // kmap'd page (object within one page), or nullptr (bounced)
 	Zspage *zs;
@@ -137,7 +137,7 @@ namespace {
 // cache-line aligned zeroed memory; *mem receives what to free
 void *zalloc_aligned(usize bytes, void **mem)
 {
-	*mem = zsx_plat_zalloc(bytes + kCacheLine - 1, kGfpKernel);
+	*mem = Plat::zalloc(bytes + kCacheLine - 1, kGfpKernel);
 	if (!*mem)
 		return nullptr;
 	auto p = (reinterpret_cast<uptr>(*mem) + kCacheLine - 1) & ~uptr(kCacheLine - 1);
@@ -217,7 +217,7 @@ void Pool::destroy()
 		destroy_classes();
 	migrate_lock_.destroy();
 	destroy_quarantine();
-	zsx_plat_free(self_mem_);
+	Plat::free(self_mem_);
 }
 
 void Pool::destroy_classes()
@@ -229,15 +229,15 @@ void Pool::destroy_classes()
 			continue; // creation failed before this class was set up
 		while (Zspage *zs = detach_first_zspage(cls, &reported)) {
 			release_chain(zs);
-			zsx_plat_cond_resched();
+			Plat::cond_resched();
 		}
 	}
 	// the slow releases still hold zspages whose classes are about to go
-	zsx_plat_flush_deferred_releases();
+	Plat::flush_deferred_releases();
 	for (unsigned k = 0; k < table_->nr_distinct; ++k)
 		if (classes_[k].pool)
 			classes_[k].lock.destroy();
-	zsx_plat_free(classes_mem_);
+	Plat::free(classes_mem_);
 }
 
 // Teardown: a zspage of cls detached and dead (a chain of one for
@@ -256,8 +256,8 @@ Zspage *Pool::detach_first_zspage(SizeClass *cls, bool *reported)
 	if (!zs)
 		return nullptr;
 	if (zs->inuse && !*reported) {
-		zsx_plat_report("destroying a pool with live objects (freeing them): class size, objects", cls->size,
-				zs->inuse);
+		Plat::report("destroying a pool with live objects (freeing them): class size, objects", cls->size,
+			     zs->inuse);
 		*reported = true;
 	}
 	cls->obj_used -= zs->inuse;
@@ -288,12 +288,12 @@ void Pool::destroy_quarantine()
 	if (quarantine_) {
 		for (unsigned i = 0; i < kQuarantine; ++i)
 			if (quarantine_[i])
-				zsx_plat_handle_free_debug(handle_word(quarantine_[i]));
-		zsx_plat_free(quarantine_);
+				Plat::handle_free_debug(handle_word(quarantine_[i]));
+		Plat::free(quarantine_);
 	}
 	if (quarantine_lock_) {
 		quarantine_lock_->destroy();
-		zsx_plat_free(quarantine_lock_);
+		Plat::free(quarantine_lock_);
 	}
 }
 
@@ -345,13 +345,13 @@ void Pool::regroup(SizeClass *cls, Zspage *zs)
 Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 {
 	const unsigned nr = cls->pages_per_zspage;
-	auto *zs = static_cast<Zspage *>(zsx_plat_zspage_alloc(nr, gfp));
+	auto *zs = static_cast<Zspage *>(Plat::zspage_alloc(nr, gfp));
 	if (!zs)
 		return nullptr;
 	zs->node.init();
 	zs->cls = cls;
 	for (unsigned i = 0; i < nr; ++i) {
-		Page *p = zsx_plat_page_alloc(gfp, nid);
+		Page *p = Plat::page_alloc(gfp, nid);
 		if (!p) {
 			zs->dead = true;
 			add_relaxed(&pages_allocated_, (unsigned long)zs->nr_pages); // free_zspage_pages subtracts them
@@ -381,8 +381,8 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 	}
 	// only a fully initialised zspage is visible to the migration callbacks
 	for (unsigned i = 0; i < nr; ++i) {
-		zsx_plat_page_set_owner(zs->pages[i], zs, page_tag_of(zs));
-		zsx_plat_page_make_movable(zs->pages[i], gfp);
+		Plat::page_set_owner(zs->pages[i], zs, page_tag_of(zs));
+		Plat::page_make_movable(zs->pages[i], gfp);
 	}
 	return zs;
 }
@@ -398,14 +398,14 @@ void Pool::free_zspage_pages(Zspage *zs)
 	bool busy = false;
 	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
-		zsx_plat_page_set_owner(zs->pages[i], nullptr, 0);
-		if (zsx_plat_page_release_try(zs->pages[i]))
+		Plat::page_set_owner(zs->pages[i], nullptr, 0);
+		if (Plat::page_release_try(zs->pages[i]))
 			zs->pages[i] = nullptr;
 		else
 			busy = true;
 	}
 	if (busy)
-		zsx_plat_defer_zspage_release(zs);
+		Plat::defer_zspage_release(zs);
 	else
 		zspage_free_meta(zs);
 }
@@ -414,7 +414,7 @@ void Pool::zspage_release_slow(Zspage *zs)
 {
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
 		if (zs->pages[i])
-			zsx_plat_page_release_blocking(zs->pages[i]);
+			Plat::page_release_blocking(zs->pages[i]);
 		zs->pages[i] = nullptr;
 	}
 	zspage_free_meta(zs);
@@ -423,7 +423,7 @@ void Pool::zspage_release_slow(Zspage *zs)
 zsx_always_inline Page *Pool::page_of_pfn(unsigned long pfn) const
 {
 	// debug pools also reject a PFN in a memory hole (pfn_valid)
-	return zsx_unlikely(debug_) ? zsx_plat_pfn_to_page(pfn) : plat::pfn_to_page(pfn);
+	return zsx_unlikely(debug_) ? Plat::pfn_to_page_checked(pfn) : Plat::pfn_to_page(pfn);
 }
 
 // The zspage of an object, or nullptr when its page is not a zsx page of this
@@ -433,8 +433,8 @@ Zspage *Pool::zspage_of_obj(unsigned long obj) const
 	Page *page = page_of_pfn(ObjLayout::pfn_of(obj));
 	if (zsx_unlikely(!page))
 		return nullptr;
-	auto *zs = static_cast<Zspage *>(plat::page_owner(page));
-	if (zsx_unlikely(!zs || plat::page_tag(page) != page_tag_of(zs)))
+	auto *zs = static_cast<Zspage *>(Plat::page_owner(page));
+	if (zsx_unlikely(!zs || Plat::page_tag(page) != page_tag_of(zs)))
 		return nullptr;
 	return zs;
 }
@@ -457,7 +457,7 @@ zsx_always_inline unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsi
 	}
 	zs->inuse++;
 	cls->obj_used++;
-	return ObjLayout::encode(plat::page_to_pfn(page), cls->index, idx);
+	return ObjLayout::encode(Plat::page_to_pfn(page), cls->index, idx);
 }
 
 void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
@@ -490,10 +490,10 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 		return err_handle(kEINVAL);
 	unsigned long *handle;
 	if (zsx_likely(!debug_)) {
-		handle = plat::handle_alloc(gfp);
+		handle = Plat::handle_alloc(gfp);
 	} else {
 		// debug pools' handles carry a tag word after the obj word
-		handle = zsx_plat_handle_alloc_debug(gfp);
+		handle = Plat::handle_alloc_debug(gfp);
 		if (handle)
 			store_relaxed(&handle[1], live_tag());
 	}
@@ -528,17 +528,17 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 			return err_handle(kENOMEM);
 		}
 	}
-	if (tracing())
-		zsx_plat_trace_malloc(owner_, size, cls->index, h);
+	if (Plat::tracing())
+		Plat::trace_malloc(owner_, size, cls->index, h);
 	return h;
 }
 
 bool Pool::set_debug()
 {
-	quarantine_lock_ = static_cast<SpinLock *>(zsx_plat_zalloc(sizeof(SpinLock), kGfpKernel));
+	quarantine_lock_ = static_cast<SpinLock *>(Plat::zalloc(sizeof(SpinLock), kGfpKernel));
 	if (quarantine_lock_)
 		quarantine_lock_->init();
-	quarantine_ = static_cast<unsigned long *>(zsx_plat_zalloc(kQuarantine * sizeof(unsigned long), kGfpKernel));
+	quarantine_ = static_cast<unsigned long *>(Plat::zalloc(kQuarantine * sizeof(unsigned long), kGfpKernel));
 	debug_ = quarantine_lock_ && quarantine_;
 	return debug_;
 }
@@ -548,7 +548,7 @@ bool Pool::debug_check(unsigned long handle) const
 	unsigned long tag = load_relaxed(&handle_word(handle)[1]);
 	if (zsx_likely(tag == live_tag()))
 		return true;
-	zsx_plat_warn(owner_, tag == kFreedTag ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle, tag);
+	Plat::warn(owner_, tag == kFreedTag ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle, tag);
 	return false;
 }
 
@@ -557,7 +557,7 @@ bool Pool::debug_live(unsigned long handle) const { return load_relaxed(&handle_
 zsx_always_inline void Pool::release_handle(unsigned long handle)
 {
 	if (zsx_likely(!debug_))
-		plat::handle_free(handle_word(handle));
+		Plat::handle_free(handle_word(handle));
 	else
 		quarantine_handle(handle);
 }
@@ -566,9 +566,9 @@ zsx_always_inline void Pool::release_handle(unsigned long handle)
 void Pool::free_handle_word(unsigned long *h)
 {
 	if (debug_)
-		zsx_plat_handle_free_debug(h);
+		Plat::handle_free_debug(h);
 	else
-		plat::handle_free(h);
+		Plat::handle_free(h);
 }
 
 void Pool::quarantine_handle(unsigned long handle)
@@ -582,7 +582,7 @@ void Pool::quarantine_handle(unsigned long handle)
 		quarantine_next_ = (quarantine_next_ + 1) % kQuarantine;
 	}
 	if (evict)
-		zsx_plat_handle_free_debug(handle_word(evict));
+		Plat::handle_free_debug(handle_word(evict));
 }
 
 int Pool::trace_class_of(unsigned long handle) const
@@ -618,9 +618,9 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 {
 	if (zsx_unlikely(!at.page))
 		return false;
-	auto *zs = static_cast<Zspage *>(plat::page_owner(at.page));
+	auto *zs = static_cast<Zspage *>(Plat::page_owner(at.page));
 	// the tag is checked before zs is followed: a foreign page's private is not ours to read
-	if (zsx_unlikely(!zs || plat::page_tag(at.page) != page_tag_of(zs) || zs->cls != cls || zs->inuse == 0 ||
+	if (zsx_unlikely(!zs || Plat::page_tag(at.page) != page_tag_of(zs) || zs->cls != cls || zs->inuse == 0 ||
 			 at.idx >= cls->objs_per_zspage))
 		return false;
 	// The slot must name this handle (the line is written next anyway): a
@@ -648,8 +648,8 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 	if (policy_ == FreePolicy::classidx_unlocked_free) {
 		push_dead(empties, empty);
 	} else {
-		if (tracing())
-			zsx_plat_trace_zspage_free(owner_, cls->index, empty->nr_pages, 1);
+		if (Plat::tracing())
+			Plat::trace_zspage_free(owner_, cls->index, empty->nr_pages, 1);
 		free_zspage_pages(empty);
 		add_relaxed(&freed_locked_, 1ul);
 	}
@@ -667,8 +667,8 @@ unsigned long Pool::release_chain(Zspage *chain)
 	unsigned long n = 0;
 	while (chain) {
 		Zspage *next = Zspage::of(chain->node.next);
-		if (tracing())
-			zsx_plat_trace_zspage_free(owner_, chain->cls->index, chain->nr_pages, 0);
+		if (Plat::tracing())
+			Plat::trace_zspage_free(owner_, chain->cls->index, chain->nr_pages, 0);
 		free_zspage_pages(chain);
 		chain = next;
 		n++;
@@ -716,7 +716,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		}
 	}
 	if (zsx_unlikely(!ok)) {
-		zsx_plat_warn(owner_, ZSX_MISUSE_FREE_NOT_LIVE, handle, load_relaxed(word));
+		Plat::warn(owner_, ZSX_MISUSE_FREE_NOT_LIVE, handle, load_relaxed(word));
 		return;
 	}
 	finish_free(handle, cls, empties, path < 0 ? int(policy_) : path);
@@ -726,8 +726,8 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 zsx_always_inline void Pool::finish_free(unsigned long handle, const SizeClass *cls, Zspage *empties, int path)
 {
 	release_handle(handle);
-	if (tracing())
-		zsx_plat_trace_free(owner_, handle, cls->index, path);
+	if (Plat::tracing())
+		Plat::trace_free(owner_, handle, cls->index, path);
 	// unlinked under the lock with no objects: unreachable by anyone else
 	if (empties) // rare: keep the common free free of atomic read-modify-writes
 		add_relaxed(&freed_unlocked_, release_chain(empties));
@@ -752,7 +752,7 @@ bool Pool::try_free(unsigned long handle, int path)
 		ok = free_locked(cls, handle, &empties);
 	}
 	if (zsx_unlikely(!ok)) {
-		zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, handle, load_relaxed(word));
+		Plat::warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, handle, load_relaxed(word));
 		return true;
 	}
 	finish_free(handle, cls, empties, path);
@@ -826,7 +826,7 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 		if (zsx_unlikely(!cls)) {
 			// a corrupt class field: refuse the whole run
 			for (unsigned k = i; k < end; ++k)
-				zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_BAD_CLASS, scratch[k], c);
+				Plat::warn(owner_, ZSX_MISUSE_DEFER_BAD_CLASS, scratch[k], c);
 			i = end;
 			continue;
 		}
@@ -835,7 +835,7 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 			Zspage *empties = nullptr;
 			{
 				SpinGuard g(cls->lock);
-				unsigned long long t0 = zsx_plat_now_ns();
+				unsigned long long t0 = Plat::now_ns();
 				while (k < stop) {
 					unsigned long handle = scratch[k];
 					if (zsx_unlikely(debug_) && !debug_check(handle))
@@ -844,27 +844,26 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 						scratch[k] |= 1;
 					// every 8 handles: someone waiting for this lock, or for this CPU?
 					if ((++k - first) % 8 == 0 && k < stop &&
-					    (cls->lock.contended() || zsx_plat_need_resched()))
+					    (cls->lock.contended() || Plat::need_resched()))
 						break;
 				}
-				*longest_hold = max_of(*longest_hold, (unsigned long)(zsx_plat_now_ns() - t0));
+				*longest_hold = max_of(*longest_hold, (unsigned long)(Plat::now_ns() - t0));
 			}
 			for (unsigned j = first; j < k; ++j) {
 				if (scratch[j] & 2)
 					continue;
 				if (scratch[j] & 1) {
-					zsx_plat_warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, scratch[j] & ~1ul, c);
+					Plat::warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, scratch[j] & ~1ul, c);
 					continue;
 				}
 				release_handle(scratch[j]);
-				if (tracing())
-					zsx_plat_trace_free(owner_, scratch[j], cls->index,
-							    ZSX_TRACE_FREE_DEFERRED_DRAIN);
+				if (Plat::tracing())
+					Plat::trace_free(owner_, scratch[j], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
 			}
 			if (empties)
 				add_relaxed(&freed_unlocked_, release_chain(empties));
 			if (k < end)
-				zsx_plat_cond_resched();
+				Plat::cond_resched();
 		}
 		runs++;
 		i = end;
@@ -880,7 +879,7 @@ Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 	*obj = obj_of_handle(handle);
 	Zspage *zs = zspage_of_obj(*obj);
 	if (zsx_unlikely(!zs)) {
-		zsx_plat_warn(owner_, ZSX_MISUSE_ACCESS_NOT_LIVE, handle, *obj);
+		Plat::warn(owner_, ZSX_MISUSE_ACCESS_NOT_LIVE, handle, *obj);
 		return nullptr;
 	}
 	add_relaxed(&zs->mapped, 1u);
@@ -913,7 +912,7 @@ struct Pool::ObjPlace {
 		: zs(z), idx(ObjLayout::index_of(obj)), skip(header_bytes(z->cls)), payload(payload_bytes(z->cls)),
 		  off(obj_offset(z->cls, idx)), in_one_page((off & kPageMask) + z->cls->size <= kPageSize)
 	{}
-	u8 *kmap_payload() const { return plat::kmap(page_at(zs, off)) + (off & kPageMask) + skip; }
+	u8 *kmap_payload() const { return Plat::kmap(page_at(zs, off)) + (off & kPageMask) + skip; }
 };
 
 void *Pool::map(unsigned long handle, int mode)
@@ -927,7 +926,7 @@ void *Pool::map(unsigned long handle, int mode)
 	if (zsx_unlikely(!zs))
 		return nullptr;
 	ObjPlace at(zs, obj);
-	void *area = zsx_plat_cpu_buffer_get(); // the map buffer's one get: unmap puts it
+	void *area = Plat::cpu_buffer_get(); // the map buffer's one get: unmap puts it
 	CpuMapState *st = cpu_state(area);
 	st->zs = zs;
 	st->idx = at.idx;
@@ -951,17 +950,17 @@ void Pool::unmap(unsigned long handle)
 	// zram and zswap unmap what they mapped without looking at the result
 	if (zsx_unlikely(debug_) && !debug_live(handle))
 		return;
-	void *area = zsx_plat_cpu_buffer_held(); // map's: same CPU, preemption still off
+	void *area = Plat::cpu_buffer_held(); // map's: same CPU, preemption still off
 	CpuMapState *st = cpu_state(area);
 	if (st->kaddr) {
-		plat::kunmap(st->kaddr);
+		Plat::kunmap(st->kaddr);
 	} else if (st->mode != kMapRO) {
 		const SizeClass *cls = st->zs->cls;
 		copy_in(st->zs, st->idx, header_bytes(cls), area, payload_bytes(cls));
 	}
 	unpin(st->zs);
 	st->zs = nullptr;
-	zsx_plat_cpu_buffer_put(); // the map buffer's one put: map got it
+	Plat::cpu_buffer_put(); // the map buffer's one put: map got it
 	(void)handle;
 }
 
@@ -987,7 +986,7 @@ void Pool::read_end(unsigned long handle, void *mem)
 	unsigned long obj = obj_of_handle(handle);
 	ObjPlace at(zspage_of_obj(obj), obj); // pinned: cannot have moved
 	if (at.in_one_page)
-		plat::kunmap(mem);
+		Plat::kunmap(mem);
 	unpin(at.zs);
 }
 
@@ -1001,7 +1000,7 @@ void Pool::write(unsigned long handle, const void *mem, usize len)
 		return;
 	ObjPlace at(zs, obj);
 	if (zsx_unlikely(len > at.payload)) {
-		zsx_plat_warn(owner_, ZSX_MISUSE_WRITE_TOO_LONG, handle, len);
+		Plat::warn(owner_, ZSX_MISUSE_WRITE_TOO_LONG, handle, len);
 		len = at.payload;
 	}
 	copy_in(at.zs, at.idx, at.skip, mem, len);
@@ -1068,7 +1067,7 @@ unsigned long Pool::compact_class(SizeClass *cls)
 					push_dead(&released, empty);
 				}
 				// mainline's courtesy: do not starve map/free/migration of this class
-				if (cls->lock.contended() || zsx_plat_need_resched()) {
+				if (cls->lock.contended() || Plat::need_resched()) {
 					more = true;
 					break;
 				}
@@ -1077,7 +1076,7 @@ unsigned long Pool::compact_class(SizeClass *cls)
 		freed += pass_freed;
 		release_chain(released);
 		if (more)
-			zsx_plat_cond_resched();
+			Plat::cond_resched();
 	}
 	return freed;
 }
@@ -1092,11 +1091,11 @@ unsigned long Pool::compact()
 		unsigned long f = compact_class(cls);
 		freed += f;
 		classes += f != 0;
-		zsx_plat_cond_resched();
+		Plat::cond_resched();
 	}
 	add_relaxed(&pages_compacted_, freed);
-	if (tracing())
-		zsx_plat_trace_compact(owner_, classes, freed);
+	if (Plat::tracing())
+		Plat::trace_compact(owner_, classes, freed);
 	return freed;
 }
 
@@ -1168,7 +1167,7 @@ unsigned long Pool::objects_in_use() const
 // page->private cannot be freed meanwhile (see free_zspage_pages).
 bool Pool::page_isolate(Page *page)
 {
-	auto *zs = static_cast<Zspage *>(plat::page_owner(page));
+	auto *zs = static_cast<Zspage *>(Plat::page_owner(page));
 	if (!zs)
 		return false;
 	SpinGuard g(zs->cls->lock);
@@ -1182,7 +1181,7 @@ void Pool::page_putback(Page *)
 
 int Pool::page_migrate(Page *newpage, Page *page)
 {
-	auto *zs = static_cast<Zspage *>(plat::page_owner(page));
+	auto *zs = static_cast<Zspage *>(Plat::page_owner(page));
 	if (!zs)
 		return kEAGAIN;
 	SizeClass *cls = zs->cls;
@@ -1208,10 +1207,10 @@ int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
 		copy_bytes(to.addr(), from.addr(), kPageSize);
 	}
 	zs->pages[i] = newpage;
-	zsx_plat_page_set_owner(newpage, zs, page_tag_of(zs));
-	zsx_plat_page_adopt_migrated(newpage);
+	Plat::page_set_owner(newpage, zs, page_tag_of(zs));
+	Plat::page_adopt_migrated(newpage);
 	// objects whose first byte is in this page carry its PFN in their handle
-	unsigned long new_pfn = plat::page_to_pfn(newpage);
+	unsigned long new_pfn = Plat::page_to_pfn(newpage);
 	usize start = usize(i) << kPageShift, end = start + kPageSize;
 	unsigned first = unsigned((start + cls->size - 1) / cls->size), moved = 0;
 	for (unsigned idx = first; idx < cls->objs_per_zspage && obj_offset(cls, idx) < end; ++idx) {
@@ -1221,10 +1220,10 @@ int Pool::migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page)
 		store_relaxed(handle_word(h), ObjLayout::with_pfn(obj_of_handle(h), new_pfn));
 		moved++;
 	}
-	if (tracing())
-		zsx_plat_trace_migrate(cls->pool->owner_, plat::page_to_pfn(page), new_pfn, moved);
-	zsx_plat_page_set_owner(page, nullptr, 0);
-	zsx_plat_page_drop_migrated(page);
+	if (Plat::tracing())
+		Plat::trace_migrate(cls->pool->owner_, Plat::page_to_pfn(page), new_pfn, moved);
+	Plat::page_set_owner(page, nullptr, 0);
+	Plat::page_drop_migrated(page);
 	add_relaxed(&pages_migrated_, 1ul);
 	return kOk;
 }
@@ -1234,7 +1233,7 @@ Page *Pool::handle_page(unsigned long handle)
 	if (is_err_or_null(handle))
 		return nullptr;
 	ReadGuard g(migrate_lock_);
-	return zsx_plat_pfn_to_page(ObjLayout::pfn_of(obj_of_handle(handle)));
+	return Plat::pfn_to_page_checked(ObjLayout::pfn_of(obj_of_handle(handle)));
 }
 
 bool Pool::handle_location(unsigned long handle, unsigned long *pfn, unsigned *obj_idx, unsigned *class_idx)

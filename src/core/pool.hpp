@@ -33,7 +33,7 @@
 //   page->private while the VM holds that page's lock; a dead zspage's pages
 //   are released (private cleared, movable flag dropped) under their page
 //   locks before the metadata is freed, so no callback can still hold it and
-//   no RCU grace period is needed (zsx_plat_page_release_try/_blocking).
+//   no RCU grace period is needed (Plat::page_release_try/_blocking).
 #pragma once
 
 #include "atomic.hpp"
@@ -94,7 +94,7 @@ constexpr unsigned group_by_thresholds(const u16 (&group_min)[kGroupFull], u32 i
 
 struct SizeClass;
 
-// Zspage metadata comes from a cache per chain length (zsx_plat_zspage_alloc):
+// Zspage metadata comes from a cache per chain length (Plat::zspage_alloc):
 // its page array has exactly nr_pages entries.
 struct Zspage {
 	// in class->groups[group]; first member. Once the zspage is dead (detached)
@@ -221,7 +221,7 @@ public:
 	static void page_putback(Page *page);
 	static void zspage_release_slow(Zspage *zs);
 	// back to the cache of its class's chain length (nr_pages is less for a zspage whose pages ran out)
-	static void zspage_free_meta(Zspage *zs) { zsx_plat_zspage_free(zs, zs->cls->pages_per_zspage); }
+	static void zspage_free_meta(Zspage *zs) { Plat::zspage_free(zs, zs->cls->pages_per_zspage); }
 
 	// test hooks
 	Page *handle_page(unsigned long handle);

@@ -134,16 +134,6 @@ void zsx_plat_free(void *p)
 	kfree(p);
 }
 
-unsigned long *zsx_plat_handle_alloc(unsigned int gfp)
-{
-	return kmem_cache_alloc(zsx_plat_handle_cache, zsx_meta_gfp(gfp));
-}
-
-void zsx_plat_handle_free(unsigned long *h)
-{
-	kmem_cache_free(zsx_plat_handle_cache, h);
-}
-
 static struct kmem_cache *zsx_handle_debug_cache;
 
 unsigned long *zsx_plat_handle_alloc_debug(unsigned int gfp)
