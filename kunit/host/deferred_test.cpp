@@ -273,6 +273,48 @@ TEST(Deferred, DrainersHoldAClassLockForAtMostHoldMaxHandles)
 	zsx_core_pool_destroy(p);
 }
 
+// A task that finds its CPU's ring full frees the ring's oldest batch itself
+// (class-batched, in order) and parks its handle: no synchronous fallback
+// while the ring's consumer is free. The first 64 handles parked are the ones
+// freed, and every count adds up.
+TEST(Deferred, FullRingIsDrainedByItsProducer)
+{
+	const unsigned task_limit = 256;
+	zsx_core_pool *p = make(best_policy(), task_limit);
+	long delay_scale = host::work_delay_scale.exchange(1); // timers wait their delay (default: none)
+	zsx_core_deferred_set_delay(p, 100000);                  // no low-water timer inside the test
+	const unsigned long oldest_size = 3000, rest_size = 300;
+	int oldest_class = zsx_core_pool_class_index(p, oldest_size);
+	ASSERT_NE(oldest_class, zsx_core_pool_class_index(p, rest_size));
+	std::thread([&] {
+		host::pin_to_cpu(0);
+		// drainers take nothing while paused: the ring fills to its task limit
+		zsx_core_deferred_set_paused(p, 1);
+		for (unsigned i = 0; i < task_limit; ++i)
+			zsx_core_free_deferred(p, zsx_core_malloc(p, i < 64 ? oldest_size : rest_size, 0, -1));
+		zsx_core_deferred_set_paused(p, 0); // resuming kicks nothing
+		ASSERT_EQ(zsx_core_deferred_cpu_pending(p, 0), (unsigned long)task_limit);
+		zsx_core_free_deferred(p, zsx_core_malloc(p, rest_size, 0, -1));
+	}).join();
+	struct zsx_core_deferred_stats st;
+	ASSERT_EQ(zsx_core_deferred_stats(p, &st), 0);
+	EXPECT_EQ(st.fallbacks, 0u) << "a full ring made its producer free synchronously";
+	EXPECT_EQ(st.producer_drains, 1u);
+	EXPECT_EQ(st.producer_drained, 64u) << "the producer did not free one batch";
+	EXPECT_EQ(st.enqueued, task_limit + 1ul) << "the producer's own handle was not parked";
+	EXPECT_EQ(zsx_core_deferred_cpu_pending(p, 0), task_limit + 1ul - 64);
+	struct zsx_core_class_stats cs;
+	ASSERT_EQ(zsx_core_pool_class_stats(p, oldest_class, &cs), 0);
+	EXPECT_EQ(cs.obj_used, 0u) << "the batch freed was not the ring's oldest";
+	EXPECT_EQ(zsx_core_objects_in_use(p), task_limit + 1ul - 64);
+	host::work_delay_scale = delay_scale;
+	zsx_core_deferred_flush(p);
+	ASSERT_EQ(zsx_core_deferred_stats(p, &st), 0);
+	EXPECT_EQ(st.drained, st.enqueued) << "drainer and producer together did not free every parked handle once";
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	zsx_core_pool_destroy(p);
+}
+
 // Bug (issue 13 c): flush looped (up to 1000 rounds, then warned) while
 // another CPU kept producing. One drain run frees everything enqueued before
 // the call: flush returns, no warning, and those objects are gone.

@@ -135,7 +135,11 @@ struct zsx_core_deferred_stats {
 	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
 	unsigned long longest_hold_ns; /* longest class-lock hold of a drainer */
+	unsigned long holds;           /* class-lock holds of drainers */
+	unsigned long holds_over_1ms;  /* ... that lasted longer than 1 ms */
 	unsigned long hold_max;        /* handles freed per class-lock hold at most */
+	unsigned long producer_drains; /* a producer found its ring full and drained a batch of it */
+	unsigned long producer_drained; /* handles those freed */
 };
 /* the slow path of zsx_free_deferred (the shim parks inline: defer_ring.h) */
 void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle);

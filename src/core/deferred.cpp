@@ -107,9 +107,13 @@ void DeferredFree::enqueue(unsigned long handle)
 	}
 	if (zsx_likely(Plat::defer_park(rings_, handle, 0)))
 		return;
-	// this CPU's ring holds task_limit handles: its drainer is behind
+	// this CPU's ring holds task_limit handles: its drainer is behind. The
+	// producer frees the ring's oldest batch itself (in order, class-batched)
+	// and parks; a fallback only if the ring's consumer is busy.
 	if (Plat::may_lock()) {
 		struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
+		if (producer_drain(r) && Plat::defer_park(rings_, handle, 0))
+			return;
 		add_relaxed(&r->fallbacks, 1ul); // atomic: after a migration another CPU's counter
 		pool_->free(handle, ZSX_TRACE_FREE_FALLBACK);
 		return;
@@ -170,15 +174,15 @@ unsigned long DeferredFree::drain_spill()
 	return freed;
 }
 
-// Take up to kChunk stored handles from r, oldest first, into out. Stops at a
-// slot that is reserved but not yet stored: its producer is between its two
-// steps on r's CPU (with preemption off) and stores it shortly; the timer or
-// the next batch brings the drainer back for it.
-unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out)
+// Take up to max stored handles from r, oldest first, into out (consumer
+// held). Stops at a slot that is reserved but not yet stored: its producer is
+// between its two steps on r's CPU (with preemption off) and stores it
+// shortly; the timer or the next batch brings a drainer back for it.
+unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out, unsigned max)
 {
 	unsigned long tail = r->tail, head = load_relaxed(&r->head);
 	unsigned n = 0;
-	while (tail != head && n < kChunk) {
+	while (tail != head && n < max) {
 		unsigned long *slot = &r->slot[tail & r->mask];
 		unsigned long h = load_acquire(slot); // pairs with the producer's release store
 		if (!h)
@@ -190,6 +194,74 @@ unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out)
 	// release: the zeroed slots are free before a producer may reuse them
 	store_release(&r->tail, tail);
 	return n;
+}
+
+// The consumer: one holder at a time takes handles from the ring and frees
+// them, the drainer a chunk per hold, a producer one batch. Holding it across
+// the frees is what lets flush know a taken handle has been freed.
+bool DeferredFree::consumer_try(struct zsx_defer_ring *r) { return cmpxchg_acquire(&r->consumer, 0, 1); }
+
+void DeferredFree::consumer_release(struct zsx_defer_ring *r)
+{
+	// the frees before the release: flush's acquire of either sees them done
+	store_release(&r->consumer_seq, r->consumer_seq + 1);
+	store_release(&r->consumer, 0);
+	// the drainer may have found the consumer held and left (drain): it set
+	// rekick, then tried again. Either its retry sees our release, or we see
+	// its rekick here (full barriers on both sides, between store and load).
+	full_fence();
+	if (zsx_unlikely(load_relaxed(&r->rekick)) && xchg_acq_rel(&r->rekick, 0))
+		Plat::defer_kick(r);
+}
+
+// flush: the holder seen now (if any) has released once; it may have taken
+// handles flush waits for. A producer's hold is one batch.
+void DeferredFree::consumer_wait(struct zsx_defer_ring *r)
+{
+	unsigned long seq = load_acquire(&r->consumer_seq);
+	while (load_acquire(&r->consumer) && load_acquire(&r->consumer_seq) == seq)
+		Plat::cond_resched();
+}
+
+unsigned DeferredFree::drain_chunk(struct zsx_defer_ring *r, unsigned max, bool may_resched, Pool::HoldTally *tally)
+{
+	unsigned long *batch = scratch_ + kScratchWords * unsigned(r->cpu), *sorted = batch + kChunk;
+	unsigned got = take(r, batch, max);
+	if (!got)
+		return 0;
+	Pool::HoldTally t{};
+	pool_->free_batch(batch, got, sorted, hold_max(), may_resched, &t);
+	// the consumer's own counters (written only under it)
+	store_relaxed(&r->holds, r->holds + t.holds);
+	store_relaxed(&r->holds_over_budget, r->holds_over_budget + t.over_budget);
+	if (t.longest_ns > r->longest_hold_ns)
+		store_relaxed(&r->longest_hold_ns, t.longest_ns);
+	tally->runs += t.runs;
+	tally->longest_ns = max_of(tally->longest_ns, t.longest_ns);
+	return got;
+}
+
+// A task found r full: the oldest batch is freed here rather than the
+// caller's handle out of order. Never reschedules (the caller may hold
+// spinlocks: zram's slot lock, zswap's tree lock). False: nothing freed (the
+// consumer is busy, the ring is paused, or its oldest slot is not yet stored).
+bool DeferredFree::producer_drain(struct zsx_defer_ring *r)
+{
+	if (load_relaxed(&paused_) || !consumer_try(r))
+		return false;
+	Pool::HoldTally t{};
+	bool tracing = Plat::tracing();
+	unsigned long long t0 = tracing ? Plat::now_ns() : 0;
+	unsigned got = drain_chunk(r, ZSX_DEFER_BATCH, false, &t);
+	if (got) {
+		store_relaxed(&r->producer_drains, r->producer_drains + 1);
+		store_relaxed(&r->producer_drained, r->producer_drained + got);
+	}
+	consumer_release(r);
+	if (got && tracing)
+		Plat::trace_deferred_drain(pool_->owner(), r->cpu, got, t.runs, (unsigned long)(Plat::now_ns() - t0),
+					   t.longest_ns);
+	return got != 0;
 }
 
 void DeferredFree::set_paused(bool on)
@@ -209,16 +281,21 @@ void DeferredFree::drain(int cpu)
 	if (zsx_unlikely(load_relaxed(&paused_)))
 		return;
 	struct zsx_defer_ring *r = ring(cpu);
-	unsigned long *batch = scratch_ + kScratchWords * unsigned(cpu), *sorted = batch + kChunk;
 	unsigned long long t0 = Plat::now_ns();
-	unsigned long n = drain_spill(), classes = 0, longest_hold = 0;
+	unsigned long n = drain_spill();
+	Pool::HoldTally t{};
 	for (;;) {
-		unsigned got = take(r, batch);
-		if (!got)
-			break;
-		unsigned long hold = 0;
-		classes += pool_->free_batch(batch, got, sorted, hold_max(), &hold);
-		longest_hold = max_of(longest_hold, hold);
+		if (!consumer_try(r)) {
+			// a producer is draining a batch: it kicks us again when it is done,
+			// unless it released before it could see rekick; then this retry wins
+			store_relaxed(&r->rekick, 1);
+			full_fence();
+			if (!consumer_try(r))
+				break;
+			store_relaxed(&r->rekick, 0);
+		}
+		unsigned got = drain_chunk(r, kChunk, true, &t);
+		consumer_release(r);
 		n += got;
 		if (got < kChunk)
 			break;
@@ -230,21 +307,21 @@ void DeferredFree::drain(int cpu)
 	// this ring's drainer is the only writer of these (one work item)
 	store_relaxed(&r->drains, r->drains + 1);
 	store_relaxed(&r->drained, r->drained + n);
-	store_relaxed(&r->classes_touched, r->classes_touched + classes);
+	store_relaxed(&r->classes_touched, r->classes_touched + t.runs);
 	store_relaxed(&r->drain_ns, r->drain_ns + ns);
 	if (ns > r->longest_drain_ns)
 		store_relaxed(&r->longest_drain_ns, ns);
-	if (longest_hold > r->longest_hold_ns)
-		store_relaxed(&r->longest_hold_ns, longest_hold);
 	if (Plat::tracing())
-		Plat::trace_deferred_drain(pool_->owner(), cpu, n, classes, ns, longest_hold);
+		Plat::trace_deferred_drain(pool_->owner(), cpu, n, t.runs, ns, t.longest_ns);
 }
 
 // Every handle parked before the call is freed on return: each ring's
 // drainer runs until its tail passes the head read here. A slot reserved
 // before that read but not yet stored belongs to a producer between its two
 // steps; it stores shortly, and the next round takes it. Handles parked after
-// the read are not chased (producers elsewhere could keep flush busy).
+// the read are not chased (producers elsewhere could keep flush busy). Tail
+// moves before the handles taken are freed, under the consumer: once it is
+// past target, the consumer's holder at that moment is waited for.
 void DeferredFree::flush()
 {
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
@@ -252,16 +329,11 @@ void DeferredFree::flush()
 			continue;
 		struct zsx_defer_ring *r = ring(cpu);
 		unsigned long target = load_relaxed(&r->head);
-		for (;;) {
-			// tail is published before the handles taken are freed: a round
-			// that starts with tail past target waits for the drainer run
-			// that moved it (the work runs again only after it finished)
-			bool done = long(load_acquire(&r->tail) - target) >= 0;
+		while (long(load_acquire(&r->tail) - target) < 0) {
 			Plat::defer_flush(r->plat); // kick, then wait for the drainer
-			if (done)
-				break;
 			Plat::cond_resched();
 		}
+		consumer_wait(r);
 	}
 	// spilled handles: every drainer pass frees the whole list; one more here
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
@@ -314,11 +386,15 @@ void DeferredFree::stats(DeferStats *out) const
 		out->spilled += load_relaxed(&r->spilled);
 		out->kept += load_relaxed(&r->kept);
 		out->drains += load_relaxed(&r->drains);
-		out->drained += load_relaxed(&r->drained);
+		out->drained += load_relaxed(&r->drained) + load_relaxed(&r->producer_drained); // by either consumer
 		out->classes_touched += load_relaxed(&r->classes_touched);
 		out->drain_ns += load_relaxed(&r->drain_ns);
 		out->longest_drain_ns = max_of(out->longest_drain_ns, load_relaxed(&r->longest_drain_ns));
 		out->longest_hold_ns = max_of(out->longest_hold_ns, load_relaxed(&r->longest_hold_ns));
+		out->holds += load_relaxed(&r->holds);
+		out->holds_over_1ms += load_relaxed(&r->holds_over_budget);
+		out->producer_drains += load_relaxed(&r->producer_drains);
+		out->producer_drained += load_relaxed(&r->producer_drained);
 		out->capacity_per_cpu = r->task_limit;
 	}
 	out->hold_max = hold_max();

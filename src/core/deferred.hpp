@@ -9,7 +9,10 @@
 // docs/design.md ("Deferred freeing"); the contexts that may call it:
 //
 //   task, IRQs and softirqs on (zram's and zswap's callers, spinlocks held or
-//       not): park; on a full ring (task_limit), free synchronously (a "fallback")
+//       not): park; on a full ring (task_limit) the producer drains the ring's
+//       oldest batch itself (a "producer drain", no rescheduling: its caller
+//       may hold spinlocks) and parks; only if the ring's consumer is busy (its
+//       drainer is freeing a chunk) it frees synchronously (a "fallback")
 //   softirq, hardirq, or a task that disabled IRQs or softirqs (it may hold a
 //       lock an interrupt or softirq handler also takes): never waits for a pool lock.
 //       Park up to atomic_limit; beyond it a task frees synchronously if the
@@ -65,11 +68,18 @@ private:
 	struct zsx_defer_ring *ring(int cpu) const;
 	void spill(unsigned long handle);
 	unsigned long drain_spill();
-	unsigned take(struct zsx_defer_ring *r, unsigned long *out);
+	// the ring's consumer: held by whoever takes handles from it and frees them
+	static bool consumer_try(struct zsx_defer_ring *r);
+	static void consumer_release(struct zsx_defer_ring *r);
+	static void consumer_wait(struct zsx_defer_ring *r);
+	// consumer held: take up to max handles, free them; the handles taken
+	unsigned drain_chunk(struct zsx_defer_ring *r, unsigned max, bool may_resched, Pool::HoldTally *tally);
+	bool producer_drain(struct zsx_defer_ring *r);
+	unsigned take(struct zsx_defer_ring *r, unsigned long *out, unsigned max);
 
 	Pool *pool_;
 	struct zsx_defer_ring *rings_; // per CPU (Plat::percpu_zalloc)
-	unsigned long *scratch_;       // kScratchWords per possible CPU
+	unsigned long *scratch_;       // kScratchWords per ring, used by its consumer
 	struct SpillNode *spill_;      // lock-free stack: pushed in any context, popped by drainers
 	unsigned hold_max_;
 	bool paused_;

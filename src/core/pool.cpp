@@ -772,32 +772,26 @@ extern "C" unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long 
 	return reinterpret_cast<Pool *>(p)->malloc_inline(size, gfp, nid);
 }
 
-// Free n handles (deferred freeing's drainer), grouped by the class in their
+// Free n handles (deferred freeing's drainers), grouped by the class in their
 // obj: one class-lock hold frees at most hold_max of a run, and a hold ends
 // early when another CPU waits for the lock or this one should reschedule.
-// *longest_hold: the longest hold in ns. Returns the class runs.
-unsigned Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
-			  unsigned long *longest_hold)
+void Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max, bool may_resched,
+		      HoldTally *tally)
 {
-	*longest_hold = 0;
 	if (!ObjLayout::has_class || policy_ == FreePolicy::base) {
 		for (unsigned i = 0; i < n; ++i)
 			free(h[i], ZSX_TRACE_FREE_DEFERRED_DRAIN);
-		return 0;
+		return;
 	}
 	// Counting sort by the class encoded in obj (stable for a live object),
 	// each handle's class read once: a handle freed twice could change between
 	// reads, and the sort must stay consistent whatever it reads.
-	unsigned runs = 0;
-	for (unsigned base = 0; base < n; base += kFreeBatchMax) {
-		unsigned m = min_of(n - base, kFreeBatchMax);
-		runs += free_batch_sorted(h + base, m, scratch, hold_max, longest_hold);
-	}
-	return runs;
+	for (unsigned base = 0; base < n; base += kFreeBatchMax)
+		free_batch_sorted(h + base, min_of(n - base, kFreeBatchMax), scratch, hold_max, may_resched, tally);
 }
 
-unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
-				 unsigned long *longest_hold)
+void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+			     bool may_resched, HoldTally *tally)
 {
 	// scratch: n handles, then the class counts, then 2n class indices (kernel stacks are small)
 	u32 *start = reinterpret_cast<u32 *>(scratch + n);
@@ -816,7 +810,6 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 		sorted_cls[at] = cls_of[i];
 	}
 
-	unsigned runs = 0;
 	for (unsigned i = 0; i < n;) {
 		unsigned c = sorted_cls[i];
 		unsigned end = i;
@@ -847,7 +840,10 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 					    (cls->lock.contended() || Plat::need_resched()))
 						break;
 				}
-				*longest_hold = max_of(*longest_hold, (unsigned long)(Plat::now_ns() - t0));
+				unsigned long held = (unsigned long)(Plat::now_ns() - t0);
+				tally->holds++;
+				tally->longest_ns = max_of(tally->longest_ns, held);
+				tally->over_budget += held > kHoldBudgetNs;
 			}
 			for (unsigned j = first; j < k; ++j) {
 				if (scratch[j] & 2)
@@ -862,13 +858,12 @@ unsigned Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *sc
 			}
 			if (empties)
 				add_relaxed(&freed_unlocked_, release_chain(empties));
-			if (k < end)
+			if (k < end && may_resched)
 				Plat::cond_resched();
 		}
-		runs++;
+		tally->runs++;
 		i = end;
 	}
-	return runs;
 }
 
 // ---- object access ----------------------------------------------------------

@@ -161,15 +161,24 @@ public:
 	// call level between zsx_free()/zsx_malloc() and the allocator)
 	unsigned long malloc_inline(usize size, unsigned gfp, int nid);
 	void free_inline(unsigned long handle, int path);
+	// what free_batch's class-lock holds were like (added to, never reset)
+	struct HoldTally {
+		unsigned long runs;           // class runs (one or more holds each)
+		unsigned long holds;          // class-lock holds
+		unsigned long longest_ns;     // the longest hold
+		unsigned long over_budget;    // holds longer than kHoldBudgetNs
+	};
+	static constexpr unsigned long kHoldBudgetNs = 1000000; // the 1 ms a drainer's hold should stay under
 	// free n handles grouped by class, at most hold_max per class-lock hold;
-	// *longest_hold: ns of the longest hold; returns the class runs. scratch:
-	// free_batch_scratch_words(min(n, kFreeBatchMax)) words
+	// may_resched: the caller may sleep (a drainer), so free_batch reschedules
+	// between holds; a producer draining its own ring may hold spinlocks.
+	// scratch: free_batch_scratch_words(min(n, kFreeBatchMax)) words
 	static constexpr unsigned long free_batch_scratch_words(unsigned n)
 	{
 		return n + ((ObjLayout::max_class + 2) * 4 + 2 * n * 2 + 7) / 8;
 	}
-	unsigned free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max,
-			    unsigned long *longest_hold);
+	void free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max, bool may_resched,
+			HoldTally *tally);
 	static constexpr unsigned kFreeBatchMax = 256; // handles sorted at once by free_batch
 	// free without waiting for a lock: false if the class lock is busy (or the
 	// layout has no class field); true if freed or refused with a warning
@@ -259,8 +268,8 @@ private:
 	void release_handle(unsigned long handle);
 	void quarantine_handle(unsigned long handle);
 	void free_handle_word(unsigned long *h);
-	unsigned free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
-				   unsigned long *longest_hold);
+	void free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
+			       bool may_resched, HoldTally *tally);
 	void finish_free(unsigned long handle, const SizeClass *cls, Zspage *empties, int path);
 	int migrate_locked(SizeClass *cls, Zspage *zs, Page *newpage, Page *page);
 	void insert_zspage(SizeClass *cls, Zspage *zs);

@@ -202,8 +202,9 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 		   "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nkept %lu\nlongest_drain_us %lu\n",
 		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.kept,
 		   st.longest_drain_ns / 1000);
-	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nhold_max %lu\n", st.drain_ns / 1000,
-		   st.longest_hold_ns, st.hold_max);
+	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nholds %lu\nholds_over_1ms %lu\nhold_max %lu\n",
+		   st.drain_ns / 1000, st.longest_hold_ns, st.holds, st.holds_over_1ms, st.hold_max);
+	seq_printf(s, "producer_drains %lu\nproducer_drained %lu\n", st.producer_drains, st.producer_drained);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
