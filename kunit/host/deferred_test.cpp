@@ -274,8 +274,9 @@ TEST(Deferred, DrainersHoldAClassLockForAtMostHoldMaxHandles)
 }
 
 // A task that finds its CPU's ring full frees the ring's oldest batch itself
-// (class-batched, in order) and parks its handle: no synchronous fallback
-// while the ring's consumer is free. The first 64 handles parked are the ones
+// (class-batched, in order, under the ring's take lock: with hold_max 8 a
+// rescheduling point between holds would abort the hosted run) and parks its
+// handle: no synchronous fallback. The first 64 handles parked are the ones
 // freed, and every count adds up.
 TEST(Deferred, FullRingIsDrainedByItsProducer)
 {
@@ -283,9 +284,11 @@ TEST(Deferred, FullRingIsDrainedByItsProducer)
 	zsx_core_pool *p = make(best_policy(), task_limit);
 	long delay_scale = host::work_delay_scale.exchange(1); // timers wait their delay (default: none)
 	zsx_core_deferred_set_delay(p, 100000);                  // no low-water timer inside the test
+	zsx_core_deferred_set_hold_max(p, 8);
 	const unsigned long oldest_size = 3000, rest_size = 300;
 	int oldest_class = zsx_core_pool_class_index(p, oldest_size);
-	ASSERT_NE(oldest_class, zsx_core_pool_class_index(p, rest_size));
+	EXPECT_NE(oldest_class, zsx_core_pool_class_index(p, rest_size));
+	unsigned long pending_when_full = 0;
 	std::thread([&] {
 		host::pin_to_cpu(0);
 		// drainers take nothing while paused: the ring fills to its task limit
@@ -293,25 +296,87 @@ TEST(Deferred, FullRingIsDrainedByItsProducer)
 		for (unsigned i = 0; i < task_limit; ++i)
 			zsx_core_free_deferred(p, zsx_core_malloc(p, i < 64 ? oldest_size : rest_size, 0, -1));
 		zsx_core_deferred_set_paused(p, 0); // resuming kicks nothing
-		ASSERT_EQ(zsx_core_deferred_cpu_pending(p, 0), (unsigned long)task_limit);
+		pending_when_full = zsx_core_deferred_cpu_pending(p, 0);
 		zsx_core_free_deferred(p, zsx_core_malloc(p, rest_size, 0, -1));
 	}).join();
+	EXPECT_EQ(pending_when_full, (unsigned long)task_limit);
 	struct zsx_core_deferred_stats st;
-	ASSERT_EQ(zsx_core_deferred_stats(p, &st), 0);
+	EXPECT_EQ(zsx_core_deferred_stats(p, &st), 0);
 	EXPECT_EQ(st.fallbacks, 0u) << "a full ring made its producer free synchronously";
 	EXPECT_EQ(st.producer_drains, 1u);
 	EXPECT_EQ(st.producer_drained, 64u) << "the producer did not free one batch";
+	if (zsx_core_has_classidx()) { // base frees one handle per hold
+		EXPECT_GE(st.holds, 8u) << "the producer's batch was not freed 8 per class-lock hold";
+	}
 	EXPECT_EQ(st.enqueued, task_limit + 1ul) << "the producer's own handle was not parked";
 	EXPECT_EQ(zsx_core_deferred_cpu_pending(p, 0), task_limit + 1ul - 64);
 	struct zsx_core_class_stats cs;
-	ASSERT_EQ(zsx_core_pool_class_stats(p, oldest_class, &cs), 0);
+	EXPECT_EQ(zsx_core_pool_class_stats(p, oldest_class, &cs), 0);
 	EXPECT_EQ(cs.obj_used, 0u) << "the batch freed was not the ring's oldest";
 	EXPECT_EQ(zsx_core_objects_in_use(p), task_limit + 1ul - 64);
 	host::work_delay_scale = delay_scale;
 	zsx_core_deferred_flush(p);
-	ASSERT_EQ(zsx_core_deferred_stats(p, &st), 0);
+	EXPECT_EQ(zsx_core_deferred_stats(p, &st), 0);
 	EXPECT_EQ(st.drained, st.enqueued) << "drainer and producer together did not free every parked handle once";
 	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	zsx_core_pool_destroy(p);
+}
+
+// Many producers on small rings, paused drainers half the time: producer
+// drains race the drainers and flushes; nothing is lost or freed twice.
+TEST(Deferred, ProducerDrainsRaceDrainersAndFlushes)
+{
+	zsx_core_pool *p = make(best_policy(), 32); // task limit 128
+	long handles = host::handles_live.load();
+	const int per_thread = 20000, threads = 4;
+	std::atomic<bool> stop{false};
+	std::vector<std::thread> ts;
+	for (int t = 0; t < threads; ++t)
+		ts.emplace_back([&, t] {
+			host::pin_to_cpu(t % host::kCpus);
+			for (int i = 0; i < per_thread; ++i)
+				zsx_core_free_deferred(p, zsx_core_malloc(p, 16 + (i * 131 + t) % 3000, 0, -1));
+		});
+	std::thread flusher([&] {
+		while (!stop.load())
+			zsx_core_deferred_flush(p);
+	});
+	for (auto &t : ts)
+		t.join();
+	stop = true;
+	flusher.join();
+	zsx_core_deferred_flush(p);
+	struct zsx_core_deferred_stats st;
+	zsx_core_deferred_stats(p, &st);
+	EXPECT_EQ(st.enqueued + st.fallbacks + st.spilled, (unsigned long)per_thread * threads);
+	EXPECT_EQ(st.drained, st.enqueued + st.spilled) << "a parked handle was lost or freed twice";
+	EXPECT_GT(st.producer_drains, 0u) << "no producer found its ring full: the race was not run";
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(zsx_core_total_pages(p), 0u);
+	EXPECT_EQ(host::handles_live.load(), handles);
+	zsx_core_pool_destroy(p);
+}
+
+// Pool option ZSX_DEFERRED_RELEASE ("defer only the zspage release"): objects
+// are freed at once, an emptied zspage leaves the pool's count at once and its
+// pages go to the release worker.
+TEST(Deferred, ReleaseOnlyHandsEmptiedZspagesToTheWorker)
+{
+	zsx_core_pool *p = make(best_policy(), 0);
+	zsx_core_pool_set_release_deferred(p);
+	long pages = host::pages_live.load();
+	std::vector<unsigned long> hs;
+	for (int i = 0; i < 2000; ++i)
+		hs.push_back(zsx_core_malloc(p, 1000, 0, -1));
+	long pool_pages = host::pages_live.load() - pages;
+	EXPECT_GT(pool_pages, 0);
+	for (unsigned long h : hs)
+		zsx_core_free_deferred(p, h); // no rings: freed at once
+	EXPECT_EQ(zsx_core_objects_in_use(p), 0u);
+	EXPECT_EQ(zsx_core_total_pages(p), 0u) << "emptied zspages still counted by the pool";
+	EXPECT_EQ(host::pages_live.load() - pages, pool_pages) << "pages released by the freeing caller";
+	zsx_plat_flush_deferred_releases();
+	EXPECT_EQ(host::pages_live.load(), pages) << "the release worker did not free the pages";
 	zsx_core_pool_destroy(p);
 }
 

@@ -457,6 +457,7 @@ struct HostWork {
 struct zsx_plat_defer_cpu {
 	struct zsx_defer_ring *ring;
 	std::atomic<unsigned> delay_ms;
+	std::mutex take_lock;
 	HostWork drainer;
 	HostWork timer; // "pinned": runs as the ring's CPU (its mutex held)
 	zsx_plat_defer_cpu(struct zsx_defer_ring *r, void (*drain)(void *, int), void *arg, unsigned ms)
@@ -521,6 +522,17 @@ int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int 
 	return zsx_defer_park(rings, handle, atomic_caller);
 }
 struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings) { return ZSX_RING_THIS(rings); }
+// a spinlock like the class locks: cond_resched under it aborts the test
+void zsx_plat_defer_take_lock(struct zsx_defer_ring *ring)
+{
+	ring->plat->take_lock.lock();
+	t_locks_held++;
+}
+void zsx_plat_defer_take_unlock(struct zsx_defer_ring *ring)
+{
+	t_locks_held--;
+	ring->plat->take_lock.unlock();
+}
 
 void zsx_plat_warn(void *, int kind, unsigned long handle, unsigned long detail)
 {

@@ -16,21 +16,5 @@ template <class T> inline void store_release(T *p, T v) { __atomic_store_n(p, v,
 template <class T> inline T add_relaxed(T *p, T v) { return __atomic_add_fetch(p, v, __ATOMIC_RELAXED); }
 template <class T> inline T sub_release(T *p, T v) { return __atomic_sub_fetch(p, v, __ATOMIC_RELEASE); }
 template <class T> inline T xchg_acq_rel(T *p, T v) { return __atomic_exchange_n(p, v, __ATOMIC_ACQ_REL); }
-// *p from expected to desired, acquire on success: a try-lock
-template <class T> inline bool cmpxchg_acquire(T *p, T expected, T desired)
-{
-	return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-// a full barrier (smp_mb): a store before it is visible before a load after it
-#if defined(__SANITIZE_THREAD__)
-// TSan models no fences: a seq_cst RMW on a dummy is a full barrier it understands
-inline void full_fence()
-{
-	static int tsan_fence;
-	__atomic_fetch_add(&tsan_fence, 0, __ATOMIC_SEQ_CST);
-}
-#else
-inline void full_fence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
-#endif
 
 } // namespace zsx

@@ -101,6 +101,8 @@ void zsx_core_pool_set_owner(struct zsx_core_pool *p, void *owner);
 /* debug handles (before the first malloc): misuse of a handle (double free,
  * use after free, another pool's handle) is refused with a warning. -ENOMEM */
 int zsx_core_pool_set_debug(struct zsx_core_pool *p);
+/* before the first malloc: emptied zspages are released by a worker (ZSX_DEFERRED_RELEASE) */
+void zsx_core_pool_set_release_deferred(struct zsx_core_pool *p);
 
 /* does this build carry the class index in obj (classidx policies available)? */
 int zsx_core_has_classidx(void);
@@ -134,8 +136,8 @@ struct zsx_core_deferred_stats {
 	unsigned long spilled;          /* went to the spill list: ring full and class lock busy */
 	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
-	unsigned long longest_hold_ns; /* longest class-lock hold of a drainer */
-	unsigned long holds;           /* class-lock holds of drainers */
+	unsigned long longest_hold_ns; /* longest class-lock hold of a drainer or a producer drain */
+	unsigned long holds;           /* class-lock holds of drainers and producer drains */
 	unsigned long holds_over_1ms;  /* ... that lasted longer than 1 ms */
 	unsigned long hold_max;        /* handles freed per class-lock hold at most */
 	unsigned long producer_drains; /* a producer found its ring full and drained a batch of it */

@@ -45,18 +45,18 @@ struct zsx_defer_ring {
 	unsigned long atomic_limit;      /* ... at which any context stops: mask + 1 - nesting */
 	struct zsx_plat_defer_cpu *plat; /* the timer and the drain work of this ring */
 	/*
-	 * The consumer side, written by whoever holds consumer: the ring's drainer
-	 * (one chunk at a time) or a producer that found the ring full and drains
-	 * its oldest batch itself rather than free its own handle out of order.
+	 * The consumer side. Handles are taken under the ring's take lock
+	 * (zsx_plat_defer_take_lock): by the ring's drainer, a chunk at a time,
+	 * or by a task that found the ring full and frees its oldest batch itself
+	 * (a producer drain, its frees under the take lock too).
 	 */
 	unsigned long tail __attribute__((aligned(ZSX_K_CACHELINE)));
-	int consumer;               /* 1: held (taken by cmpxchg, acquire; released with release) */
-	int rekick;                 /* the drainer found consumer held: the holder kicks it again */
-	unsigned long consumer_seq; /* consumer releases so far (flush waits for one) */
-	unsigned long longest_hold_ns, holds, holds_over_budget;
-	unsigned long producer_drains, producer_drained;
 	/* written by the drainer alone (one work item: never concurrent with itself) */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
+	unsigned long holds, holds_over_budget, longest_hold_ns;
+	/* written under the take lock by producer drains */
+	unsigned long producer_drains, producer_drained, producer_holds, producer_holds_over_budget,
+		producer_longest_hold_ns;
 };
 
 #endif /* ZSX_DEFER_RING_H */

@@ -109,7 +109,7 @@ void DeferredFree::enqueue(unsigned long handle)
 		return;
 	// this CPU's ring holds task_limit handles: its drainer is behind. The
 	// producer frees the ring's oldest batch itself (in order, class-batched)
-	// and parks; a fallback only if the ring's consumer is busy.
+	// and parks (deferred.hpp: when it falls back).
 	if (Plat::may_lock()) {
 		struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
 		if (producer_drain(r) && Plat::defer_park(rings_, handle, 0))
@@ -174,7 +174,7 @@ unsigned long DeferredFree::drain_spill()
 	return freed;
 }
 
-// Take up to max stored handles from r, oldest first, into out (consumer
+// Take up to max stored handles from r, oldest first, into out (take lock
 // held). Stops at a slot that is reserved but not yet stored: its producer is
 // between its two steps on r's CPU (with preemption off) and stores it
 // shortly; the timer or the next batch brings a drainer back for it.
@@ -196,68 +196,32 @@ unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out, unsign
 	return n;
 }
 
-// The consumer: one holder at a time takes handles from the ring and frees
-// them, the drainer a chunk per hold, a producer one batch. Holding it across
-// the frees is what lets flush know a taken handle has been freed.
-bool DeferredFree::consumer_try(struct zsx_defer_ring *r) { return cmpxchg_acquire(&r->consumer, 0, 1); }
-
-void DeferredFree::consumer_release(struct zsx_defer_ring *r)
-{
-	// the frees before the release: flush's acquire of either sees them done
-	store_release(&r->consumer_seq, r->consumer_seq + 1);
-	store_release(&r->consumer, 0);
-	// the drainer may have found the consumer held and left (drain): it set
-	// rekick, then tried again. Either its retry sees our release, or we see
-	// its rekick here (full barriers on both sides, between store and load).
-	full_fence();
-	if (zsx_unlikely(load_relaxed(&r->rekick)) && xchg_acq_rel(&r->rekick, 0))
-		Plat::defer_kick(r);
-}
-
-// flush: the holder seen now (if any) has released once; it may have taken
-// handles flush waits for. A producer's hold is one batch.
-void DeferredFree::consumer_wait(struct zsx_defer_ring *r)
-{
-	unsigned long seq = load_acquire(&r->consumer_seq);
-	while (load_acquire(&r->consumer) && load_acquire(&r->consumer_seq) == seq)
-		Plat::cond_resched();
-}
-
-unsigned DeferredFree::drain_chunk(struct zsx_defer_ring *r, unsigned max, bool may_resched, Pool::HoldTally *tally)
-{
-	unsigned long *batch = scratch_ + kScratchWords * unsigned(r->cpu), *sorted = batch + kChunk;
-	unsigned got = take(r, batch, max);
-	if (!got)
-		return 0;
-	Pool::HoldTally t{};
-	pool_->free_batch(batch, got, sorted, hold_max(), may_resched, &t);
-	// the consumer's own counters (written only under it)
-	store_relaxed(&r->holds, r->holds + t.holds);
-	store_relaxed(&r->holds_over_budget, r->holds_over_budget + t.over_budget);
-	if (t.longest_ns > r->longest_hold_ns)
-		store_relaxed(&r->longest_hold_ns, t.longest_ns);
-	tally->runs += t.runs;
-	tally->longest_ns = max_of(tally->longest_ns, t.longest_ns);
-	return got;
-}
-
-// A task found r full: the oldest batch is freed here rather than the
-// caller's handle out of order. Never reschedules (the caller may hold
-// spinlocks: zram's slot lock, zswap's tree lock). False: nothing freed (the
-// consumer is busy, the ring is paused, or its oldest slot is not yet stored).
+// A task found r full: the oldest batch is freed here, class-batched, rather
+// than the caller's handle out of order. All under the take lock: the drainer
+// waits at most one batch for its next take, and flush, taking the lock once,
+// knows a producer drain that took its handles has freed them. No
+// rescheduling (the caller may hold spinlocks: zram's slot lock, zswap's tree
+// lock). False: nothing freed (a paused pool, the oldest slot not yet stored).
 bool DeferredFree::producer_drain(struct zsx_defer_ring *r)
 {
-	if (load_relaxed(&paused_) || !consumer_try(r))
+	if (load_relaxed(&paused_))
 		return false;
-	Pool::HoldTally t{};
+	unsigned long *batch = scratch(r) + kDrainerScratch, *sorted = batch + ZSX_DEFER_BATCH;
 	bool tracing = Plat::tracing();
 	unsigned long long t0 = tracing ? Plat::now_ns() : 0;
-	unsigned got = drain_chunk(r, ZSX_DEFER_BATCH, false, &t);
+	Pool::HoldTally t{};
+	Plat::defer_take_lock(r);
+	unsigned got = take(r, batch, ZSX_DEFER_BATCH);
 	if (got) {
+		pool_->free_batch(batch, got, sorted, hold_max(), false, &t);
 		store_relaxed(&r->producer_drains, r->producer_drains + 1);
 		store_relaxed(&r->producer_drained, r->producer_drained + got);
+		store_relaxed(&r->producer_holds, r->producer_holds + t.holds);
+		store_relaxed(&r->producer_holds_over_budget, r->producer_holds_over_budget + t.over_budget);
+		if (t.longest_ns > r->producer_longest_hold_ns)
+			store_relaxed(&r->producer_longest_hold_ns, t.longest_ns);
 	}
-	consumer_release(r);
+	Plat::defer_take_unlock(r);
 	if (got && tracing)
 		Plat::trace_deferred_drain(pool_->owner(), r->cpu, got, t.runs, (unsigned long)(Plat::now_ns() - t0),
 					   t.longest_ns);
@@ -281,24 +245,26 @@ void DeferredFree::drain(int cpu)
 	if (zsx_unlikely(load_relaxed(&paused_)))
 		return;
 	struct zsx_defer_ring *r = ring(cpu);
+	unsigned long *batch = scratch(r), *sorted = batch + kChunk;
 	unsigned long long t0 = Plat::now_ns();
-	unsigned long n = drain_spill();
+	unsigned long n = drain_spill(), budget = kRunRings * (r->mask + 1);
 	Pool::HoldTally t{};
 	for (;;) {
-		if (!consumer_try(r)) {
-			// a producer is draining a batch: it kicks us again when it is done,
-			// unless it released before it could see rekick; then this retry wins
-			store_relaxed(&r->rekick, 1);
-			full_fence();
-			if (!consumer_try(r))
-				break;
-			store_relaxed(&r->rekick, 0);
-		}
-		unsigned got = drain_chunk(r, kChunk, true, &t);
-		consumer_release(r);
+		Plat::defer_take_lock(r);
+		unsigned got = take(r, batch, kChunk);
+		Plat::defer_take_unlock(r);
+		if (!got)
+			break;
+		pool_->free_batch(batch, got, sorted, hold_max(), true, &t);
 		n += got;
 		if (got < kChunk)
 			break;
+		if (n >= budget) {
+			// producers keep this ring busy: the next run goes on, so a
+			// flush waiting for this one is not kept waiting by them
+			Plat::defer_kick(r);
+			break;
+		}
 		Plat::cond_resched();
 	}
 	if (!n)
@@ -309,8 +275,12 @@ void DeferredFree::drain(int cpu)
 	store_relaxed(&r->drained, r->drained + n);
 	store_relaxed(&r->classes_touched, r->classes_touched + t.runs);
 	store_relaxed(&r->drain_ns, r->drain_ns + ns);
+	store_relaxed(&r->holds, r->holds + t.holds);
+	store_relaxed(&r->holds_over_budget, r->holds_over_budget + t.over_budget);
 	if (ns > r->longest_drain_ns)
 		store_relaxed(&r->longest_drain_ns, ns);
+	if (t.longest_ns > r->longest_hold_ns)
+		store_relaxed(&r->longest_hold_ns, t.longest_ns);
 	if (Plat::tracing())
 		Plat::trace_deferred_drain(pool_->owner(), cpu, n, t.runs, ns, t.longest_ns);
 }
@@ -320,8 +290,9 @@ void DeferredFree::drain(int cpu)
 // before that read but not yet stored belongs to a producer between its two
 // steps; it stores shortly, and the next round takes it. Handles parked after
 // the read are not chased (producers elsewhere could keep flush busy). Tail
-// moves before the handles taken are freed, under the consumer: once it is
-// past target, the consumer's holder at that moment is waited for.
+// moves before the handles taken are freed: once it is past target, flush
+// waits for the drainer run in progress (a run is bounded: kRunRings) and,
+// taking the take lock once, for a producer drain in progress.
 void DeferredFree::flush()
 {
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
@@ -329,11 +300,15 @@ void DeferredFree::flush()
 			continue;
 		struct zsx_defer_ring *r = ring(cpu);
 		unsigned long target = load_relaxed(&r->head);
-		while (long(load_acquire(&r->tail) - target) < 0) {
+		for (;;) {
+			bool done = long(load_acquire(&r->tail) - target) >= 0;
 			Plat::defer_flush(r->plat); // kick, then wait for the drainer
+			if (done)
+				break;
 			Plat::cond_resched();
 		}
-		consumer_wait(r);
+		Plat::defer_take_lock(r);
+		Plat::defer_take_unlock(r);
 	}
 	// spilled handles: every drainer pass frees the whole list; one more here
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
@@ -390,9 +365,10 @@ void DeferredFree::stats(DeferStats *out) const
 		out->classes_touched += load_relaxed(&r->classes_touched);
 		out->drain_ns += load_relaxed(&r->drain_ns);
 		out->longest_drain_ns = max_of(out->longest_drain_ns, load_relaxed(&r->longest_drain_ns));
-		out->longest_hold_ns = max_of(out->longest_hold_ns, load_relaxed(&r->longest_hold_ns));
-		out->holds += load_relaxed(&r->holds);
-		out->holds_over_1ms += load_relaxed(&r->holds_over_budget);
+		out->longest_hold_ns = max_of(out->longest_hold_ns, max_of(load_relaxed(&r->longest_hold_ns),
+									   load_relaxed(&r->producer_longest_hold_ns)));
+		out->holds += load_relaxed(&r->holds) + load_relaxed(&r->producer_holds);
+		out->holds_over_1ms += load_relaxed(&r->holds_over_budget) + load_relaxed(&r->producer_holds_over_budget);
 		out->producer_drains += load_relaxed(&r->producer_drains);
 		out->producer_drained += load_relaxed(&r->producer_drained);
 		out->capacity_per_cpu = r->task_limit;

@@ -9,10 +9,12 @@
 // docs/design.md ("Deferred freeing"); the contexts that may call it:
 //
 //   task, IRQs and softirqs on (zram's and zswap's callers, spinlocks held or
-//       not): park; on a full ring (task_limit) the producer drains the ring's
-//       oldest batch itself (a "producer drain", no rescheduling: its caller
-//       may hold spinlocks) and parks; only if the ring's consumer is busy (its
-//       drainer is freeing a chunk) it frees synchronously (a "fallback")
+//       not): park; on a full ring (task_limit) the producer frees the ring's
+//       oldest batch itself under the ring's take lock (a "producer drain": no
+//       rescheduling, its caller may hold spinlocks) and parks. It frees its
+//       own handle synchronously (a "fallback") only if that freed nothing (a
+//       paused pool, the oldest slot reserved and not yet stored) or the ring
+//       is still full (interrupts had parked beyond task_limit)
 //   softirq, hardirq, or a task that disabled IRQs or softirqs (it may hold a
 //       lock an interrupt or softirq handler also takes): never waits for a pool lock.
 //       Park up to atomic_limit; beyond it a task frees synchronously if the
@@ -39,8 +41,15 @@ public:
 	static constexpr unsigned kDefaultHoldMax = 64;
 	// handles taken from a ring per pass: sorted by class, then freed
 	static constexpr unsigned kChunk = Pool::kFreeBatchMax; // free_batch sorts this many at once
-	// each drainer's own: the handles taken, then free_batch's sort space
-	static constexpr unsigned long kScratchWords = kChunk + Pool::free_batch_scratch_words(kChunk);
+	// a drainer run frees at most this many rings' worth before it requeues
+	// itself: flush waits for one run, and producers may keep its ring busy
+	static constexpr unsigned kRunRings = 2;
+	// each ring's: the drainer's handles taken and free_batch's sort space,
+	// then the same for a producer drain (used under the take lock)
+	static constexpr unsigned long kDrainerScratch = kChunk + Pool::free_batch_scratch_words(kChunk);
+	static constexpr unsigned long kProducerScratch =
+		ZSX_DEFER_BATCH + Pool::free_batch_scratch_words(ZSX_DEFER_BATCH);
+	static constexpr unsigned long kScratchWords = kDrainerScratch + kProducerScratch;
 
 	// handles_per_cpu: the task limit of each CPU's ring (at least 2 batches)
 	static DeferredFree *create(Pool *pool, unsigned handles_per_cpu, int *err);
@@ -68,18 +77,13 @@ private:
 	struct zsx_defer_ring *ring(int cpu) const;
 	void spill(unsigned long handle);
 	unsigned long drain_spill();
-	// the ring's consumer: held by whoever takes handles from it and frees them
-	static bool consumer_try(struct zsx_defer_ring *r);
-	static void consumer_release(struct zsx_defer_ring *r);
-	static void consumer_wait(struct zsx_defer_ring *r);
-	// consumer held: take up to max handles, free them; the handles taken
-	unsigned drain_chunk(struct zsx_defer_ring *r, unsigned max, bool may_resched, Pool::HoldTally *tally);
+	unsigned long *scratch(const struct zsx_defer_ring *r) const { return scratch_ + kScratchWords * unsigned(r->cpu); }
 	bool producer_drain(struct zsx_defer_ring *r);
 	unsigned take(struct zsx_defer_ring *r, unsigned long *out, unsigned max);
 
 	Pool *pool_;
 	struct zsx_defer_ring *rings_; // per CPU (Plat::percpu_zalloc)
-	unsigned long *scratch_;       // kScratchWords per ring, used by its consumer
+	unsigned long *scratch_;       // kScratchWords per ring (deferred.hpp: whose part is whose)
 	struct SpillNode *spill_;      // lock-free stack: pushed in any context, popped by drainers
 	unsigned hold_max_;
 	bool paused_;

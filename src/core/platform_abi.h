@@ -134,6 +134,10 @@ void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d);
 int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller);
 /* this CPU's ring now (statistics of the slow path; the caller may migrate) */
 struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings);
+/* the ring's take lock (a spinlock: no preemption while held; never taken in
+ * interrupt context): tail moves under it; a producer drain frees under it */
+void zsx_plat_defer_take_lock(struct zsx_defer_ring *ring);
+void zsx_plat_defer_take_unlock(struct zsx_defer_ring *ring);
 
 /* tracepoints (system zsx). zsx_plat_trace_active is nonzero while any zsx
  * event is enabled; the core tests it (one relaxed load) before calling a hook.

@@ -169,6 +169,8 @@ struct AbiPlatform {
 	{
 		return zsx_plat_defer_park(rings, handle, atomic_caller);
 	}
+	zsx_always_inline static void defer_take_lock(zsx_defer_ring *r) { zsx_plat_defer_take_lock(r); }
+	zsx_always_inline static void defer_take_unlock(zsx_defer_ring *r) { zsx_plat_defer_take_unlock(r); }
 	zsx_always_inline static zsx_defer_ring *defer_this_ring(zsx_defer_ring *rings)
 	{
 		return zsx_plat_defer_this_ring(rings);

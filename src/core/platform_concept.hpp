@@ -106,6 +106,8 @@ concept PlatformInterface = requires
 	requires primitive<decltype(&P::defer_flush), void(zsx_plat_defer_cpu *)>;
 	requires primitive<decltype(&P::defer_park), int(zsx_defer_ring *, unsigned long, int)>;
 	requires primitive<decltype(&P::defer_this_ring), zsx_defer_ring *(zsx_defer_ring *)>;
+	requires primitive<decltype(&P::defer_take_lock), void(zsx_defer_ring *)>;
+	requires primitive<decltype(&P::defer_take_unlock), void(zsx_defer_ring *)>;
 
 	// ---- tracing: hooks called only while tracing() ----
 	requires primitive<decltype(&P::trace_malloc), void(void *, unsigned long, int, unsigned long)>;

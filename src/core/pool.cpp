@@ -399,7 +399,8 @@ void Pool::free_zspage_pages(Zspage *zs)
 	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
 		Plat::page_set_owner(zs->pages[i], nullptr, 0);
-		if (Plat::page_release_try(zs->pages[i]))
+		// release_deferred_: every page to the release worker, as busy ones
+		if (zsx_likely(!release_deferred_) && Plat::page_release_try(zs->pages[i]))
 			zs->pages[i] = nullptr;
 		else
 			busy = true;
@@ -675,6 +676,7 @@ unsigned long Pool::release_chain(Zspage *chain)
 	}
 	return n;
 }
+
 
 zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 {

@@ -196,6 +196,9 @@ public:
 	static constexpr unsigned long kFreedTag = ~0x5a4ul; // odd: no handle address
 	bool set_debug();                                    // before the first malloc; false on -ENOMEM
 	bool debug() const { return debug_; }
+	// emptied zspages go to the platform's release worker instead of being
+	// released by the freeing caller (pool option ZSX_DEFERRED_RELEASE)
+	void set_release_deferred() { release_deferred_ = true; }
 	unsigned long live_tag() const { return reinterpret_cast<unsigned long>(this) | 1; }
 	bool debug_check(unsigned long handle) const; // warns and returns false on misuse
 	bool debug_live(unsigned long handle) const;  // debug_check without the warning
@@ -295,6 +298,7 @@ private:
 	const ClassTable *table_;
 	FreePolicy policy_;
 	bool debug_;
+	bool release_deferred_;
 	SizeClass *classes_; // nr_distinct of them, cache-line aligned
 	void *classes_mem_;  // the allocation classes_ lives in
 	void *self_mem_;     // the allocation this pool lives in

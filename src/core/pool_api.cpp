@@ -128,6 +128,7 @@ unsigned long zsx_core_objects_in_use(struct zsx_core_pool *p) { return P(p)->ob
 int zsx_core_pool_policy(struct zsx_core_pool *p) { return int(P(p)->policy()); }
 void zsx_core_pool_set_owner(struct zsx_core_pool *p, void *owner) { P(p)->set_owner(owner); }
 int zsx_core_pool_set_debug(struct zsx_core_pool *p) { return P(p)->set_debug() ? 0 : -12; }
+void zsx_core_pool_set_release_deferred(struct zsx_core_pool *p) { P(p)->set_release_deferred(); }
 unsigned int zsx_core_pool_chain(struct zsx_core_pool *p) { return P(p)->chain(); }
 
 int zsx_core_page_isolate(struct zsx_plat_page *page) { return Pool::page_isolate(page); }

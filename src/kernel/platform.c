@@ -396,6 +396,7 @@ int zsx_plat_need_resched(void)
 struct zsx_plat_defer_cpu {
 	struct timer_list timer;
 	struct work_struct work;
+	spinlock_t take_lock;
 	struct zsx_defer_ring *ring;
 	void (*drain)(void *arg, int cpu);
 	void *arg;
@@ -435,6 +436,7 @@ struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring,
 		return NULL;
 	timer_setup(&d->timer, zsx_defer_timer_fn, TIMER_PINNED);
 	INIT_WORK(&d->work, zsx_defer_work_fn);
+	spin_lock_init(&d->take_lock);
 	d->ring = ring;
 	d->drain = drain;
 	d->arg = arg;
@@ -493,6 +495,16 @@ void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
 int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
 {
 	return zsx_defer_park(rings, handle, atomic_caller);
+}
+
+void zsx_plat_defer_take_lock(struct zsx_defer_ring *ring)
+{
+	spin_lock(&ring->plat->take_lock);
+}
+
+void zsx_plat_defer_take_unlock(struct zsx_defer_ring *ring)
+{
+	spin_unlock(&ring->plat->take_lock);
 }
 
 struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings)

@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/list.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -182,6 +183,33 @@ static int zsx_stats_show(struct seq_file *s, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_stats);
 
+/*
+ * Parked objects are still allocated: the pool's pages hold them beside the
+ * live ones. Their bytes are estimated from the pool's mean object size (the
+ * handles themselves are not followed: a drainer may free them meanwhile).
+ */
+static void zsx_parked_show(struct seq_file *s, struct zsx_pool *pool, unsigned long parked)
+{
+	struct zsx_core_class_stats cs;
+	unsigned long objects = 0, bytes = 0, pages = zsx_core_total_pages(pool->core), parked_bytes = 0;
+	unsigned long parked_pages;
+	unsigned int slot;
+
+	for (slot = 0; slot < 512; slot++) {
+		if (zsx_core_pool_class_stats(pool->core, slot, &cs))
+			continue;
+		objects += cs.obj_used;
+		bytes += cs.obj_used * cs.size;
+	}
+	parked = min(parked, objects);
+	if (objects)
+		parked_bytes = div64_ul((u64)bytes * parked, objects);
+	parked_pages = min(DIV_ROUND_UP(parked_bytes, PAGE_SIZE), pages);
+	seq_printf(s, "parked_objects %lu\nparked_bytes_est %lu\nparked_pages_est %lu\n", parked, parked_bytes,
+		   parked_pages);
+	seq_printf(s, "live_objects %lu\nlive_pages_est %lu\n", objects - parked, pages - parked_pages);
+}
+
 static int zsx_deferred_show(struct seq_file *s, void *v)
 {
 	struct zsx_pool *pool = s->private;
@@ -189,10 +217,11 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 	int cpu;
 
 	if (zsx_core_deferred_stats(pool->core, &st)) {
-		seq_puts(s, "deferred off\n");
+		seq_puts(s, pool->deferred == ZSX_DEFERRED_RELEASE ? "deferred release\n" : "deferred off\n");
 		return 0;
 	}
 	seq_puts(s, "deferred percpu\n");
+	zsx_parked_show(s, pool, st.pending);
 	for_each_possible_cpu(cpu)
 		seq_printf(s, "pending_cpu%d %lu\n", cpu,
 			   zsx_core_deferred_cpu_pending(pool->core, cpu));
@@ -240,7 +269,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		per_cpu = opts->deferred_per_cpu;
 	else if (defer == ZSX_DEFERRED_PERCPU)
 		per_cpu = zsx_deferred_per_cpu();
-	else if (defer != ZSX_DEFERRED_OFF)
+	else if (defer != ZSX_DEFERRED_OFF && defer != ZSX_DEFERRED_RELEASE)
 		return NULL;
 
 	if (!name) {
@@ -270,6 +299,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		pr_err("pool %s: no memory for the debug-handle quarantine\n", name);
 		goto fail;
 	}
+	if (defer == ZSX_DEFERRED_RELEASE)
+		zsx_core_pool_set_release_deferred(pool->core);
 	zsx_core_deferred_set_delay(pool->core, deferred_delay_ms);
 	zsx_core_deferred_set_hold_max(pool->core, deferred_hold_max);
 	pool->defer_rings = zsx_core_deferred_rings(pool->core);

@@ -734,7 +734,7 @@ static int alloc_streams(struct zsxram *z)
 	return 0;
 }
 
-/* "zsmalloc", "zsx" or "zsx:<free policy>[:deferred|:nodeferred]" */
+/* "zsmalloc", "zsx" or "zsx:<free policy>[:deferred|:nodeferred|:release]" */
 static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 {
 	char buf[48], *p = buf, *tok;
@@ -758,6 +758,8 @@ static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 			opts.deferred = ZSX_DEFERRED_PERCPU;
 		else if (!strcmp(tok, "nodeferred"))
 			opts.deferred = ZSX_DEFERRED_OFF;
+		else if (!strcmp(tok, "release"))
+			opts.deferred = ZSX_DEFERRED_RELEASE;
 	}
 	*ops = &zsx_pool_ops;
 	return zsx_create_pool_opts(z->name, &opts);
@@ -766,7 +768,7 @@ static void *create_pool(struct zsxram *z, const struct zsxram_pool_ops **ops)
 static bool allocator_valid(const char *a)
 {
 	static const char *const words[] = { "base", "classidx", "classidx_unlocked_free",
-					     "deferred", "nodeferred" };
+					     "deferred", "nodeferred", "release" };
 	char buf[48], *p = buf, *tok;
 	int i;
 
