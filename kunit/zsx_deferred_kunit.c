@@ -229,6 +229,43 @@ static void deferred_bh_lock_holder_waits_for_no_pool_lock(struct kunit *test)
 }
 
 /*
+ * A producer that fills its ring (a small one, frees far faster than a
+ * drainer on a debug kernel) while holding a spinlock, as zram and zswap do:
+ * it frees the ring's oldest batches itself. Never sleeping, no rescheduling
+ * under the caller's lock (DEBUG_ATOMIC_SLEEP would report it), the take lock
+ * ordered before the class locks (lockdep), no synchronous fallback, exact.
+ */
+static DEFINE_SPINLOCK(defer_caller_lock);
+
+static void deferred_full_ring_drained_by_its_producer(struct kunit *test)
+{
+	struct zsx_pool *pool = defer_pool(test, "kunit-defer-producer", 32);
+	unsigned long *h = kunit_kcalloc(test, 4000, sizeof(*h), GFP_KERNEL);
+	struct zsx_core_deferred_stats st;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < 4000; i++) {
+		h[i] = zsx_malloc(pool, 64 + (i * 97) % 3000, DEFER_GFP, NUMA_NO_NODE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h[i]));
+	}
+	spin_lock(&defer_caller_lock);
+	for (i = 0; i < 4000; i++)
+		zsx_free_deferred(pool, h[i]);
+	spin_unlock(&defer_caller_lock);
+	zsx_free_deferred_flush(pool);
+	zsx_core_deferred_stats(zsx_pool_core(pool), &st);
+	kunit_info(test, "4000 frees under a spinlock: %lu parked, %lu freed by %lu producer drains, %lu fallbacks\n",
+		   st.enqueued, st.producer_drained, st.producer_drains, st.fallbacks);
+	KUNIT_EXPECT_GT_MSG(test, st.producer_drains, 0ul,
+			    "the ring never filled: the case was not exercised");
+	KUNIT_EXPECT_EQ_MSG(test, st.fallbacks, 0ul, "a full ring made its producer free synchronously");
+	KUNIT_EXPECT_EQ_MSG(test, st.enqueued, 4000ul, "a handle was not parked");
+	expect_exact(test, pool, 4000);
+	kunit_pool_destroy(test, pool);
+}
+
+/*
  * Re-entry: a hard-IRQ timer on the CPU of a producing task frees into the
  * same ring in the middle of the task's frees (between its slot reservation
  * and its store, among other places). Every handle is freed exactly once, no
@@ -376,6 +413,7 @@ static struct kunit_case zsx_deferred_cases[] = {
 	KUNIT_CASE(deferred_producers_race_drainer),
 	KUNIT_CASE(deferred_irqsafe_lock_holder_waits_for_no_pool_lock),
 	KUNIT_CASE(deferred_bh_lock_holder_waits_for_no_pool_lock),
+	KUNIT_CASE(deferred_full_ring_drained_by_its_producer),
 	KUNIT_CASE(deferred_reentry_from_a_timer_on_the_same_cpu),
 	KUNIT_CASE(deferred_drain_bounded_hold),
 	KUNIT_CASE(deferred_destroy_with_pending_handles),

@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 
-MUNMAP_ORDER = ["floor", "zram", "zsmalloc", "base", "classidx", "unlocked", "deferred"]
+MUNMAP_ORDER = ["floor", "zram", "zsmalloc", "base", "classidx", "unlocked", "release", "deferred"]
 MUNMAP_LABEL = {
     "floor": "floor (brd swap, no per-slot free)",
     "zram": "kernel zram + its zsmalloc",
@@ -28,6 +28,7 @@ MUNMAP_LABEL = {
     "base": "zsx base",
     "classidx": "zsx classidx",
     "unlocked": "zsx classidx_unlocked_free",
+    "release": "zsx classidx_unlocked_free + deferred zspage release only",
     "deferred": "zsx classidx_unlocked_free + deferred",
 }
 TPUT_ORDER = ["zsmalloc", "base", "classidx", "unlocked", "deferred", "base4"]
@@ -37,6 +38,7 @@ BENCH_NAME = {
     "floor": "floor", "zram": "zram", "zsmalloc": "zsmalloc",
     "base": "zsx:base", "classidx": "zsx:classidx", "unlocked": "zsx:classidx_unlocked_free",
     "deferred": "zsx:classidx_unlocked_free:deferred", "base4": "zsx:base:chain4",
+    "release": "zsx:classidx_unlocked_free:release",
 }
 ICOUNT_ORDER = ["zsmalloc", "base", "classidx", "unlocked", "deferred"]
 TPUT_LABEL = {
@@ -50,7 +52,7 @@ TPUT_LABEL = {
 
 
 def parse(path):
-    recs = {"munmap": [], "tput": [], "ratio": [], "info": [], "mix": [], "insns": [], "calib": []}
+    recs = {"munmap": [], "munmapc": [], "tput": [], "ratio": [], "info": [], "mix": [], "insns": [], "calib": []}
     with open(path, errors="replace") as f:
         for line in f:
             m = re.match(r"^ZSX-BENCH (\w+) (.*)$", line.strip())
@@ -219,8 +221,52 @@ def perf_section(log, out, B, kernel="perf"):
             B.add(kernel, "deferred", "max_lock_hold_ns", max(holds), 0)
             B.add(kernel, "deferred", "sync_fallbacks", sum(int(r["fallbacks"]) for r in dfr), 0)
             md.append(f"Longest class-lock hold of a drainer over all runs: {max(holds)} ns.\n")
+            # holds/holds_over_1ms: counters of the whole pool's life (a fresh pool per configuration and round)
+            last = {}
+            for r in dfr:
+                if "holds" in r:
+                    last[r["round"]] = r
+            if last:
+                nh = sum(int(r["holds"]) for r in last.values())
+                no = sum(int(r["holds_over_1ms"]) for r in last.values())
+                pd = sum(int(r.get("producer_drained", 0)) for r in last.values())
+                B.add(kernel, "deferred", "holds", nh, 0)
+                B.add(kernel, "deferred", "holds_over_1ms", no, 0)
+                B.add(kernel, "deferred", "producer_drained", pd, 0)
+                md.append(f"Class-lock holds of drainers and producer drains, all rounds: {nh}, of which longer than "
+                          f"1 ms: {no} ({fmt(100 * no / nh if nh else 0, 2)}%); handles freed by producers that "
+                          f"found their ring full: {pd}.\n")
             B.target(f"[{kernel}] longest class-lock hold in a drain {max(holds)} ns <= 1 ms (issue #13)",
                      max(holds) <= 1000000)
+        md.append("")
+    # ---- munmap while the pool is compacted (issue #13's second review question) ----
+    mc = recs["munmapc"]
+    if mc:
+        write_csv(os.path.join(out, pre + "munmap-compact.csv"), mc)
+        ccfgs = [c for c in MUNMAP_ORDER if any(r["config"] == c for r in mc)]
+        cprocs = sorted({int(r["procs"]) for r in mc})
+
+        def ctimes(c, p):
+            return [int(r["us"]) / 1000 for r in mc if r["config"] == c and int(r["procs"]) == p]
+        cmed = {(c, p): med(ctimes(c, p)) for c in ccfgs for p in cprocs}
+        md.append(f"#### munmap while the pool is compacted: a loop writes the device's compact attribute "
+                  f"(zsx_compact / zs_compact) and vm.compact_memory throughout (ms per process, median)\n")
+        md.append("| configuration |" + "".join(f" P={p} munmap | P={p} overhead | P={p} overhead vs zsmalloc "
+                                               f"| P={p} compactions |" for p in cprocs))
+        md.append("|---|" + "---:|---:|---:|---:|" * len(cprocs))
+        for c in ccfgs:
+            row = f"| {MUNMAP_LABEL[c]} |"
+            for p in cprocs:
+                m, f = cmed[(c, p)], cmed.get(("floor", p))
+                o = None if m is None or f is None or c == "floor" else m - f
+                zo = None if cmed.get(("zsmalloc", p)) is None or f is None else cmed[("zsmalloc", p)] - f
+                comp = med([int(r["compactions"]) for r in mc if r["config"] == c and int(r["procs"]) == p])
+                row += f" {fmt(m)} | {fmt(o) if o is not None else '-'} | " \
+                       f"{fmt(ratio(o, zo), 2) + 'x' if o is not None and zo else '-'} | {fmt(comp, 0)} |"
+                B.add(kernel, c, f"compact_munmap_ms_P{p}", m)
+                if o is not None:
+                    B.add(kernel, c, f"compact_overhead_ms_P{p}", o)
+            md.append(row)
         md.append("")
     ratios = recs["ratio"]
     if ratios:

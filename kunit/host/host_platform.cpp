@@ -388,6 +388,8 @@ int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
 int zsx_plat_may_lock(void) { return !host::t_in_irq && !host::t_irqs_disabled; }
 int zsx_plat_in_task(void) { return !host::t_in_irq; }
 int zsx_plat_need_resched(void) { return 0; }
+void zsx_plat_bh_disable(void) {}
+void zsx_plat_bh_enable(void) {}
 
 } // extern "C"
 

@@ -27,7 +27,7 @@ check "insmod the kernel's zram" kmod zram num_devices=1
 DISK=$((NCPU * MIB * 2 + 64))M
 
 # configuration name -> swap device set-up / tear-down
-CONFIGS="floor zram zsmalloc base classidx unlocked deferred"
+CONFIGS="floor zram zsmalloc base classidx unlocked release deferred"
 dev_of() { case $1 in floor) echo /dev/ram0 ;; zram) echo /dev/zram0 ;; *) echo /dev/zsxram0 ;; esac; }
 alloc_of() {
 	case $1 in
@@ -35,6 +35,7 @@ alloc_of() {
 	base) echo zsx:base:nodeferred ;;
 	classidx) echo zsx:classidx:nodeferred ;;
 	unlocked) echo zsx:classidx_unlocked_free:nodeferred ;;
+	release) echo zsx:classidx_unlocked_free:release ;;
 	deferred) echo zsx:classidx_unlocked_free:deferred ;;
 	esac
 }
@@ -81,11 +82,12 @@ while [ $r -le $ROUNDS ]; do
 			ratio=""
 			case $cfg in floor) ;; zram) ratio=$(awk '{printf "%.2f", $1 / ($2 + 1)}' /sys/block/zram0/mm_stat) ;;
 			*) ratio=$(awk '{printf "%.2f", $1 / ($2 + 1)}' $S/mm_stat) ;; esac
-			# hold_ns: the pool's longest drainer class-lock hold so far (a fresh pool per configuration)
+			# hold_ns, holds, holds_over_1ms, producer_drained: the pool's so far (a fresh pool per configuration)
 			awk -v cfg=$cfg -v r=$r -v e=$(( $(dstat enqueued) - e0 )) -v f=$(( $(dstat sync_fallbacks) - f0 )) \
-				-v t=$(( $(dstat drain_time_us) - t0 )) -v h=$(dstat longest_hold_ns) \
-				'/^munmapbench:/ { printf "ZSX-BENCH munmap config=%s round=%d procs=%d proc=%d mib=%d swapped_kib=%d us=%d enqueued=%d fallbacks=%d drain_us=%d hold_ns=%d\n",
-					cfg, r, $3, $5, $7, $9, $11, e, f, t, h }' /tmp/mb | tee -a /tmp/bench.out
+				-v t=$(( $(dstat drain_time_us) - t0 )) -v h=$(dstat longest_hold_ns) -v nh=$(dstat holds) \
+				-v no=$(dstat holds_over_1ms) -v pd=$(dstat producer_drained) \
+				'/^munmapbench:/ { printf "ZSX-BENCH munmap config=%s round=%d procs=%d proc=%d mib=%d swapped_kib=%d us=%d enqueued=%d fallbacks=%d drain_us=%d hold_ns=%d holds=%d holds_over_1ms=%d producer_drained=%d\n",
+					cfg, r, $3, $5, $7, $9, $11, e, f, t, h, nh, no, pd }' /tmp/mb | tee -a /tmp/bench.out
 			[ -n "$ratio" ] && echo "ZSX-BENCH ratio config=$cfg round=$r procs=$p ratio=$ratio"
 			p=$((p + 1))
 		done
@@ -96,7 +98,53 @@ done
 check "munmap workload: every configuration, every process count, >= 90% of memory swapped, nothing failed" test $munmap_fail = 0
 want=$(( $(echo $CONFIGS | wc -w) * NCPU * (NCPU + 1) / 2 * ROUNDS ))
 check "munmap workload: $want per-process results ($(echo $CONFIGS | wc -w) configs, 1..$NCPU processes, $ROUNDS rounds)" \
-	test "$(grep -c "^ZSX-BENCH munmap" /tmp/bench.out)" = $want
+	test "$(grep -c "^ZSX-BENCH munmap " /tmp/bench.out)" = $want
+
+# ---- workload 1b: munmap while the pool is compacted ----------------------------
+# The review's question: does the free path hold up while compaction runs? A
+# loop writes the device's compact attribute (zsx_compact, or zs_compact for
+# the kernel's zsmalloc) and vm.compact_memory (the VM's compaction migrates
+# pool pages through the movable ops) for the whole munmap.
+CCONFIGS="floor zsmalloc base classidx unlocked deferred"
+compactor() {
+	n=0
+	while [ ! -f /tmp/compact.stop ]; do
+		echo 1 > $S/compact 2>/dev/null
+		echo 1 > /proc/sys/vm/compact_memory
+		n=$((n + 1))
+	done
+	echo $n > /tmp/compact.count
+}
+if [ $mode != smoke ]; then
+	cfail=0
+	r=1
+	while [ $r -le $ROUNDS ]; do
+		order=$(echo $CCONFIGS | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + r - 1) % NF) + 1) }')
+		for cfg in $order; do
+			setup $cfg || { echo "ZSX-CHECK: FAIL - compaction munmap: set up $cfg"; cfail=$((cfail + 1)); continue; }
+			p=1
+			while [ $p -le $NCPU ]; do
+				rm -f /tmp/compact.stop /tmp/compact.count
+				compactor &
+				munmapbench $p $MIB $((r * 100 + p + 50)) > /tmp/mb 2>&1 || { cfail=$((cfail + 1)); cat /tmp/mb; }
+				touch /tmp/compact.stop
+				wait
+				drain_wait || { cfail=$((cfail + 1)); echo "deferred buffers did not drain"; }
+				awk -v cfg=$cfg -v r=$r -v c=$(cat /tmp/compact.count) \
+					'/^munmapbench:/ { printf "ZSX-BENCH munmapc config=%s round=%d procs=%d proc=%d mib=%d swapped_kib=%d us=%d compactions=%d\n",
+						cfg, r, $3, $5, $7, $9, $11, c }' /tmp/mb | tee -a /tmp/bench.out
+				p=$((p + 1))
+			done
+			teardown $cfg || { echo "ZSX-CHECK: FAIL - compaction munmap: tear down $cfg"; cfail=$((cfail + 1)); }
+		done
+		r=$((r + 1))
+	done
+	want=$(( $(echo $CCONFIGS | wc -w) * NCPU * (NCPU + 1) / 2 * ROUNDS ))
+	check "munmap under compaction: $want per-process results, >= 90% swapped, nothing failed" sh -c \
+		"[ $cfail = 0 ] && [ \$(grep -c '^ZSX-BENCH munmapc ' /tmp/bench.out) = $want ]"
+	check "munmap under compaction: the compactor ran during every munmap" sh -c \
+		"! grep '^ZSX-BENCH munmapc ' /tmp/bench.out | grep ' compactions=0\$'"
+fi
 
 # ---- workloads 2 and 3: in-kernel throughput, free latency, density -------------
 if [ $TROUNDS -gt 0 ]; then

@@ -54,7 +54,9 @@ struct zsx_defer_ring {
 	/* written by the drainer alone (one work item: never concurrent with itself) */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
 	unsigned long holds, holds_over_budget, longest_hold_ns;
+	unsigned int hold_limit; /* handles per class-lock hold now (Pool::HoldTally) */
 	/* written under the take lock by producer drains */
+	unsigned int producer_hold_limit;
 	unsigned long producer_drains, producer_drained, producer_holds, producer_holds_over_budget,
 		producer_longest_hold_ns;
 };

@@ -112,7 +112,9 @@ void DeferredFree::enqueue(unsigned long handle)
 	// and parks (deferred.hpp: when it falls back).
 	if (Plat::may_lock()) {
 		struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
-		if (producer_drain(r) && Plat::defer_park(rings_, handle, 0))
+		// parks even if the drain took nothing: the drainer may have emptied the ring meanwhile
+		producer_drain(r);
+		if (Plat::defer_park(rings_, handle, 0))
 			return;
 		add_relaxed(&r->fallbacks, 1ul); // atomic: after a migration another CPU's counter
 		pool_->free(handle, ZSX_TRACE_FREE_FALLBACK);
@@ -213,7 +215,9 @@ bool DeferredFree::producer_drain(struct zsx_defer_ring *r)
 	Plat::defer_take_lock(r);
 	unsigned got = take(r, batch, ZSX_DEFER_BATCH);
 	if (got) {
+		t.limit = r->producer_hold_limit;
 		pool_->free_batch(batch, got, sorted, hold_max(), false, &t);
+		store_relaxed(&r->producer_hold_limit, t.limit);
 		store_relaxed(&r->producer_drains, r->producer_drains + 1);
 		store_relaxed(&r->producer_drained, r->producer_drained + got);
 		store_relaxed(&r->producer_holds, r->producer_holds + t.holds);
@@ -249,6 +253,7 @@ void DeferredFree::drain(int cpu)
 	unsigned long long t0 = Plat::now_ns();
 	unsigned long n = drain_spill(), budget = kRunRings * (r->mask + 1);
 	Pool::HoldTally t{};
+	t.limit = r->hold_limit;
 	for (;;) {
 		Plat::defer_take_lock(r);
 		unsigned got = take(r, batch, kChunk);
@@ -269,6 +274,7 @@ void DeferredFree::drain(int cpu)
 	}
 	if (!n)
 		return;
+	store_relaxed(&r->hold_limit, t.limit);
 	unsigned long ns = (unsigned long)(Plat::now_ns() - t0);
 	// this ring's drainer is the only writer of these (one work item)
 	store_relaxed(&r->drains, r->drains + 1);

@@ -78,7 +78,7 @@ private:
 	void spill(unsigned long handle);
 	unsigned long drain_spill();
 	unsigned long *scratch(const struct zsx_defer_ring *r) const { return scratch_ + kScratchWords * unsigned(r->cpu); }
-	bool producer_drain(struct zsx_defer_ring *r);
+	bool producer_drain(struct zsx_defer_ring *r); // true: it freed handles
 	unsigned take(struct zsx_defer_ring *r, unsigned long *out, unsigned max);
 
 	Pool *pool_;

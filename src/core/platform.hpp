@@ -68,6 +68,27 @@ private:
 	SpinLock &l_;
 };
 
+// A spinlock held with softirqs off on this CPU (a drainer's bounded hold:
+// softirqs an interrupt raises inside it run after it, not in it)
+class SpinGuardBh {
+public:
+	explicit SpinGuardBh(SpinLock &l) : l_(l)
+	{
+		Plat::bh_disable();
+		Plat::lock(l_.raw());
+	}
+	~SpinGuardBh()
+	{
+		Plat::unlock(l_.raw());
+		Plat::bh_enable();
+	}
+	SpinGuardBh(const SpinGuardBh &) = delete;
+	SpinGuardBh &operator=(const SpinGuardBh &) = delete;
+
+private:
+	SpinLock &l_;
+};
+
 // A spinlock taken only if it is free right now (waits for nothing), and then
 // released when this goes; false if it was busy.
 class SpinTryGuard {

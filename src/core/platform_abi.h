@@ -110,6 +110,10 @@ int zsx_plat_may_lock(void);
 /* task context (IRQs may be off): a trylock here makes lockdep no IRQ-usage claim */
 int zsx_plat_in_task(void);
 int zsx_plat_need_resched(void);
+/* softirqs off/on on this CPU (local_bh_disable/enable): a drainer's class-lock
+ * hold does not include the softirqs an interrupt inside it would run on exit */
+void zsx_plat_bh_disable(void);
+void zsx_plat_bh_enable(void);
 
 /* Deferred freeing (defer_ring.h): each CPU's ring has a low-water timer
  * pinned to that CPU and a drain work item on an unbound workqueue that calls

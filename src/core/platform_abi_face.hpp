@@ -147,6 +147,8 @@ struct AbiPlatform {
 	zsx_always_inline static int may_lock() { return zsx_plat_may_lock(); }
 	zsx_always_inline static int in_task() { return zsx_plat_in_task(); }
 	zsx_always_inline static int need_resched() { return zsx_plat_need_resched(); }
+	zsx_always_inline static void bh_disable() { zsx_plat_bh_disable(); }
+	zsx_always_inline static void bh_enable() { zsx_plat_bh_enable(); }
 	zsx_always_inline static void cond_resched() { zsx_plat_cond_resched(); }
 
 	// ---- deferred freeing's rings: a timer and a drain work item per CPU ----

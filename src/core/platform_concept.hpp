@@ -93,6 +93,8 @@ concept PlatformInterface = requires
 	requires primitive<decltype(&P::may_lock), int()>;
 	requires primitive<decltype(&P::in_task), int()>;
 	requires primitive<decltype(&P::need_resched), int()>;
+	requires primitive<decltype(&P::bh_disable), void()>;
+	requires primitive<decltype(&P::bh_enable), void()>;
 	requires primitive<decltype(&P::cond_resched), void()>;
 
 	// ---- deferred freeing's rings (defer_ring.h): timers and drain work per CPU ----

@@ -795,16 +795,20 @@ void Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, unsi
 void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
 			     bool may_resched, HoldTally *tally)
 {
-	// scratch: n handles, then the class counts, then 2n class indices (kernel stacks are small)
+	// scratch: n handles, then the class counts, then 2n class indices (kernel
+	// stacks are small). One bucket per class slot and one for a class field
+	// no class has (a corrupt obj: refused below): the counts to clear and sum
+	// are the classes there are, not all the field can hold.
+	constexpr unsigned kNoClass = Geometry::nr_classes;
 	u32 *start = reinterpret_cast<u32 *>(scratch + n);
-	u16 *cls_of = reinterpret_cast<u16 *>(start + ObjLayout::max_class + 2), *sorted_cls = cls_of + n;
-	for (unsigned c = 0; c < ObjLayout::max_class + 2; ++c)
+	u16 *cls_of = reinterpret_cast<u16 *>(start + kNoClass + 2), *sorted_cls = cls_of + n;
+	for (unsigned c = 0; c < kNoClass + 2; ++c)
 		start[c] = 0;
 	for (unsigned i = 0; i < n; ++i) {
-		cls_of[i] = u16(ObjLayout::class_of(obj_of_handle(h[i])));
+		cls_of[i] = u16(min_of(ObjLayout::class_of(obj_of_handle(h[i])), kNoClass));
 		start[cls_of[i] + 1]++;
 	}
-	for (unsigned c = 1; c <= ObjLayout::max_class + 1; ++c)
+	for (unsigned c = 1; c <= kNoClass + 1; ++c)
 		start[c] += start[c - 1];
 	for (unsigned i = 0; i < n; ++i) {
 		u32 at = start[cls_of[i]]++;
@@ -812,12 +816,13 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 		sorted_cls[at] = cls_of[i];
 	}
 
+	unsigned limit = tally->limit && tally->limit <= hold_max ? tally->limit : hold_max;
 	for (unsigned i = 0; i < n;) {
 		unsigned c = sorted_cls[i];
 		unsigned end = i;
 		while (end < n && sorted_cls[end] == c)
 			end++;
-		SizeClass *cls = by_slot_[c];
+		SizeClass *cls = c < kNoClass ? by_slot_[c] : nullptr;
 		if (zsx_unlikely(!cls)) {
 			// a corrupt class field: refuse the whole run
 			for (unsigned k = i; k < end; ++k)
@@ -826,10 +831,10 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 			continue;
 		}
 		for (unsigned k = i; k < end;) {
-			unsigned first = k, stop = k + min_of(hold_max, end - k); // no overflow for any hold_max
+			unsigned first = k, stop = k + min_of(limit, end - k); // no overflow for any limit
 			Zspage *empties = nullptr;
 			{
-				SpinGuard g(cls->lock);
+				SpinGuardBh g(cls->lock);
 				unsigned long long t0 = Plat::now_ns();
 				while (k < stop) {
 					unsigned long handle = scratch[k];
@@ -846,6 +851,10 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 				tally->holds++;
 				tally->longest_ns = max_of(tally->longest_ns, held);
 				tally->over_budget += held > kHoldBudgetNs;
+				if (held > kHoldBudgetNs / 2)
+					limit = max_of(limit / 2, min_of(kHoldMin, hold_max));
+				else if (held < kHoldBudgetNs / 8 && k - first == limit)
+					limit = min_of(limit * 2, hold_max);
 			}
 			for (unsigned j = first; j < k; ++j) {
 				if (scratch[j] & 2)
@@ -866,6 +875,7 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 		tally->runs++;
 		i = end;
 	}
+	tally->limit = limit;
 }
 
 // ---- object access ----------------------------------------------------------

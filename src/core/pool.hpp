@@ -17,7 +17,9 @@
 // a handle only while holding the pool lock for write AND the class lock.
 //
 // ---- Lock order ------------------------------------------------------------
-//     pool->migrate_lock (rwlock)  ->  class->lock (spinlock)  ->  zspage mapped count
+//     [ring take lock] -> pool->migrate_lock (rwlock) -> class->lock (spinlock) -> zspage mapped count
+// - a deferred-freeing ring's take lock (deferred.cpp) is held around the frees
+//   of a producer drain only; a drainer holds it for the take alone;
 // - compaction and migration take migrate_lock for write, then class->lock;
 // - map/read take migrate_lock for read just long enough to pin the zspage
 //   (Zspage::mapped); migration and compaction never move a pinned zspage;
@@ -161,21 +163,28 @@ public:
 	// call level between zsx_free()/zsx_malloc() and the allocator)
 	unsigned long malloc_inline(usize size, unsigned gfp, int nid);
 	void free_inline(unsigned long handle, int path);
-	// what free_batch's class-lock holds were like (added to, never reset)
+	// what free_batch's class-lock holds were like (added to, never reset),
+	// and how many handles the next hold may free: limit adapts to how long
+	// holds take (halved when one took more than half the budget, doubled up
+	// to hold_max when one took less than an eighth), so a slow kernel (KASAN,
+	// lockdep) or a slow machine keeps holds under budget with no clock read
+	// beyond the two that time each hold
 	struct HoldTally {
-		unsigned long runs;           // class runs (one or more holds each)
-		unsigned long holds;          // class-lock holds
-		unsigned long longest_ns;     // the longest hold
-		unsigned long over_budget;    // holds longer than kHoldBudgetNs
+		unsigned long runs;        // class runs (one or more holds each)
+		unsigned long holds;       // class-lock holds
+		unsigned long longest_ns;  // the longest hold
+		unsigned long over_budget; // holds longer than kHoldBudgetNs
+		unsigned limit;            // in/out: handles per hold (<= hold_max; 0: hold_max)
 	};
 	static constexpr unsigned long kHoldBudgetNs = 1000000; // the 1 ms a drainer's hold should stay under
+	static constexpr unsigned kHoldMin = 8;
 	// free n handles grouped by class, at most hold_max per class-lock hold;
 	// may_resched: the caller may sleep (a drainer), so free_batch reschedules
 	// between holds; a producer draining its own ring may hold spinlocks.
 	// scratch: free_batch_scratch_words(min(n, kFreeBatchMax)) words
 	static constexpr unsigned long free_batch_scratch_words(unsigned n)
 	{
-		return n + ((ObjLayout::max_class + 2) * 4 + 2 * n * 2 + 7) / 8;
+		return n + ((Geometry::nr_classes + 2) * 4 + 2 * n * 2 + 7) / 8;
 	}
 	void free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max, bool may_resched,
 			HoldTally *tally);

@@ -387,6 +387,16 @@ int zsx_plat_in_task(void)
 	return in_task();
 }
 
+void zsx_plat_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void zsx_plat_bh_enable(void)
+{
+	local_bh_enable();
+}
+
 int zsx_plat_need_resched(void)
 {
 	return need_resched();
