@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ARCH=${1:-x86_64}; MODE=${2:-full}
-case $MODE in full) T=2700 ;; quick) T=900 ;; smoke) T=600 ;; *) die "unknown bench mode $MODE" ;; esac
+case $MODE in full) T=3600 ;; quick) T=1500 ;; smoke) T=600 ;; *) die "unknown bench mode $MODE" ;; esac
 ICOUNT=${ICOUNT:-1}
 case $ICOUNT in 0|1|only) ;; *) die "ICOUNT=$ICOUNT: 0, 1 or only" ;; esac
 run_perf=1; run_icount=0; run_stock=0
@@ -45,7 +45,7 @@ fi
 rc=0
 report=(--arch "$ARCH")
 if [ $run_perf = 1 ]; then
-	log "bench: $ARCH $MODE (QEMU TCG, $(nproc) host cores; full mode takes up to 45 minutes)"
+	log "bench: $ARCH $MODE (QEMU TCG, $(nproc) host cores; full mode takes up to an hour)"
 	ZSX_VM_MEM=3072 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" "$ARCH" "$kdir/$(arch_image "$ARCH")" \
 		"$img" bench "$out/console.log" "$T" || rc=$?
 	report+=(--perf "$out/console.log")
