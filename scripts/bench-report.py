@@ -351,6 +351,12 @@ def perf_section(log, out, B, kernel="perf"):
         tg.append(f"- density: zsx chain 4 {fmt(ratio(tmed('base4', t1, 'pages'), tmed('zsmalloc', t1, 'pages')), 3)}x "
                   f"kernel zsmalloc (target <= 1.00x); zsx default chain 8 "
                   f"{fmt(ratio(tmed('base', t1, 'pages'), tmed('zsmalloc', t1, 'pages')), 3)}x")
+        # issue #13: deferred free throughput at T=2 against the kernel's zsmalloc
+        if 2 in threads:
+            d, z = tmed("deferred", 2, "free_kops"), tmed("zsmalloc", 2, "free_kops")
+            if d is not None and z:
+                B.target(f"[{kernel}] zsx_bench T=2: deferred free throughput vs kernel zsmalloc: {fmt(d, 0)} vs "
+                         f"{fmt(z, 0)} kops/s = {fmt(d / z, 2)}x (target >= 2x, issue #13)", d >= 2 * z)
         # issue #12: zsx_bench against the kernel's zsmalloc (synchronous free: classidx_unlocked_free)
         for t, what, key, lim in ((1, "free", "free_kops", 1.1), (1, "malloc", "malloc_kops", 1.1),
                                   (2, "free", "free_kops", 1.5)):
@@ -469,6 +475,10 @@ def icount_section(log, out, B):
         if u is not None and z:
             B.target(f"instructions per {what}, classidx_unlocked_free vs kernel zsmalloc (arm64 icount): "
                      f"{u:.1f} vs {z:.1f} (target <= zsmalloc's)", u <= z)
+    d, z = res.get(("deferred", "insns_per_free_total")), res.get(("zsmalloc", "insns_per_free"))
+    if d is not None and z:
+        B.target(f"instructions per deferred free, enqueue + drain, vs the kernel zsmalloc's synchronous free "
+                 f"(arm64 icount): {d:.1f} vs {z:.1f} = {d / z:.2f}x (target <= 1.00x, issue #13)", d <= z)
     return md
 
 
