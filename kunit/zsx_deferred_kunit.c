@@ -259,7 +259,8 @@ static void deferred_full_ring_drained_by_its_producer(struct kunit *test)
 		   st.enqueued, st.producer_drained, st.producer_drains, st.fallbacks);
 	KUNIT_EXPECT_GT_MSG(test, st.producer_drains, 0ul,
 			    "the ring never filled: the case was not exercised");
-	KUNIT_EXPECT_EQ_MSG(test, st.fallbacks, 0ul, "a full ring made its producer free synchronously");
+	KUNIT_EXPECT_EQ_MSG(test, st.fallbacks, 0ul,
+			    "a full ring made its producer free synchronously");
 	KUNIT_EXPECT_EQ_MSG(test, st.enqueued, 4000ul, "a handle was not parked");
 	expect_exact(test, pool, 4000);
 	kunit_pool_destroy(test, pool);

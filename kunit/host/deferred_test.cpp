@@ -283,7 +283,7 @@ TEST(Deferred, FullRingIsDrainedByItsProducer)
 	const unsigned task_limit = 256;
 	zsx_core_pool *p = make(best_policy(), task_limit);
 	long delay_scale = host::work_delay_scale.exchange(1); // timers wait their delay (default: none)
-	zsx_core_deferred_set_delay(p, 100000);                  // no low-water timer inside the test
+	zsx_core_deferred_set_delay(p, 100000);                // no low-water timer inside the test
 	zsx_core_deferred_set_hold_max(p, 8);
 	const unsigned long oldest_size = 3000, rest_size = 300;
 	int oldest_class = zsx_core_pool_class_index(p, oldest_size);

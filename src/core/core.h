@@ -136,11 +136,11 @@ struct zsx_core_deferred_stats {
 	unsigned long spilled;          /* went to the spill list: ring full and class lock busy */
 	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
-	unsigned long longest_hold_ns; /* longest class-lock hold of a drainer or a producer drain */
-	unsigned long holds;           /* class-lock holds of drainers and producer drains */
-	unsigned long holds_over_1ms;  /* ... that lasted longer than 1 ms */
-	unsigned long hold_max;        /* handles freed per class-lock hold at most */
-	unsigned long producer_drains; /* a producer found its ring full and drained a batch of it */
+	unsigned long longest_hold_ns;  /* longest class-lock hold of a drainer or a producer drain */
+	unsigned long holds;            /* class-lock holds of drainers and producer drains */
+	unsigned long holds_over_1ms;   /* ... that lasted longer than 1 ms */
+	unsigned long hold_max;         /* handles freed per class-lock hold at most */
+	unsigned long producer_drains;  /* a producer found its ring full and drained a batch of it */
 	unsigned long producer_drained; /* handles those freed */
 };
 /* the slow path of zsx_free_deferred (the shim parks inline: defer_ring.h) */

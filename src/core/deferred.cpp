@@ -371,10 +371,12 @@ void DeferredFree::stats(DeferStats *out) const
 		out->classes_touched += load_relaxed(&r->classes_touched);
 		out->drain_ns += load_relaxed(&r->drain_ns);
 		out->longest_drain_ns = max_of(out->longest_drain_ns, load_relaxed(&r->longest_drain_ns));
-		out->longest_hold_ns = max_of(out->longest_hold_ns, max_of(load_relaxed(&r->longest_hold_ns),
-									   load_relaxed(&r->producer_longest_hold_ns)));
+		out->longest_hold_ns =
+			max_of(out->longest_hold_ns,
+			       max_of(load_relaxed(&r->longest_hold_ns), load_relaxed(&r->producer_longest_hold_ns)));
 		out->holds += load_relaxed(&r->holds) + load_relaxed(&r->producer_holds);
-		out->holds_over_1ms += load_relaxed(&r->holds_over_budget) + load_relaxed(&r->producer_holds_over_budget);
+		out->holds_over_1ms +=
+			load_relaxed(&r->holds_over_budget) + load_relaxed(&r->producer_holds_over_budget);
 		out->producer_drains += load_relaxed(&r->producer_drains);
 		out->producer_drained += load_relaxed(&r->producer_drained);
 		out->capacity_per_cpu = r->task_limit;

@@ -77,7 +77,10 @@ private:
 	struct zsx_defer_ring *ring(int cpu) const;
 	void spill(unsigned long handle);
 	unsigned long drain_spill();
-	unsigned long *scratch(const struct zsx_defer_ring *r) const { return scratch_ + kScratchWords * unsigned(r->cpu); }
+	unsigned long *scratch(const struct zsx_defer_ring *r) const
+	{
+		return scratch_ + kScratchWords * unsigned(r->cpu);
+	}
 	bool producer_drain(struct zsx_defer_ring *r); // true: it freed handles
 	unsigned take(struct zsx_defer_ring *r, unsigned long *out, unsigned max);
 

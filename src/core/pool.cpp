@@ -677,7 +677,6 @@ unsigned long Pool::release_chain(Zspage *chain)
 	return n;
 }
 
-
 zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
@@ -792,8 +791,8 @@ void Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, unsi
 		free_batch_sorted(h + base, min_of(n - base, kFreeBatchMax), scratch, hold_max, may_resched, tally);
 }
 
-void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
-			     bool may_resched, HoldTally *tally)
+void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max, bool may_resched,
+			     HoldTally *tally)
 {
 	// scratch: n handles, then the class counts, then 2n class indices (kernel
 	// stacks are small). One bucket per class slot and one for a class field

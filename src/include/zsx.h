@@ -31,9 +31,12 @@ enum zsx_free_policy {
 enum zsx_deferred_policy {
 	ZSX_DEFERRED_OFF = 0,     /* zsx_free_deferred() is a plain zsx_free() */
 	ZSX_DEFERRED_PERCPU = 1,  /* per-CPU buffers, drained by a worker */
-	ZSX_DEFERRED_RELEASE = 2, /* objects freed at once (zsx_free and zsx_free_deferred); only
-				   * the pages of emptied zspages are released later by a worker:
-				   * the ablation of "defer only the zspage release" */
+	/*
+	 * objects freed at once (zsx_free and zsx_free_deferred); only the pages
+	 * of emptied zspages are released later by a worker: the ablation of
+	 * "defer only the zspage release"
+	 */
+	ZSX_DEFERRED_RELEASE = 2,
 	ZSX_DEFERRED_DEFAULT = -1,/* the module parameter deferred */
 };
 

@@ -407,7 +407,7 @@ int zsx_plat_need_resched(void)
 struct zsx_plat_defer_cpu {
 	struct timer_list timer;
 	struct work_struct work;
-	spinlock_t take_lock;
+	spinlock_t take_lock; /* the ring's: tail moves under it (deferred.cpp) */
 	struct zsx_defer_ring *ring;
 	void (*drain)(void *arg, int cpu);
 	void *arg;
@@ -508,12 +508,12 @@ int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int 
 	return zsx_defer_park(rings, handle, atomic_caller);
 }
 
-void zsx_plat_defer_take_lock(struct zsx_defer_ring *ring)
+void zsx_plat_defer_take_lock(struct zsx_defer_ring *ring) __acquires(ring)
 {
 	spin_lock(&ring->plat->take_lock);
 }
 
-void zsx_plat_defer_take_unlock(struct zsx_defer_ring *ring)
+void zsx_plat_defer_take_unlock(struct zsx_defer_ring *ring) __releases(ring)
 {
 	spin_unlock(&ring->plat->take_lock);
 }

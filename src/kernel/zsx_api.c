@@ -191,8 +191,8 @@ DEFINE_SHOW_ATTRIBUTE(zsx_stats);
 static void zsx_parked_show(struct seq_file *s, struct zsx_pool *pool, unsigned long parked)
 {
 	struct zsx_core_class_stats cs;
-	unsigned long objects = 0, bytes = 0, pages = zsx_core_total_pages(pool->core), parked_bytes = 0;
-	unsigned long parked_pages;
+	unsigned long pages = zsx_core_total_pages(pool->core);
+	unsigned long objects = 0, bytes = 0, parked_bytes = 0, parked_pages;
 	unsigned int slot;
 
 	for (slot = 0; slot < 512; slot++) {
@@ -205,9 +205,10 @@ static void zsx_parked_show(struct seq_file *s, struct zsx_pool *pool, unsigned 
 	if (objects)
 		parked_bytes = div64_ul((u64)bytes * parked, objects);
 	parked_pages = min(DIV_ROUND_UP(parked_bytes, PAGE_SIZE), pages);
-	seq_printf(s, "parked_objects %lu\nparked_bytes_est %lu\nparked_pages_est %lu\n", parked, parked_bytes,
-		   parked_pages);
-	seq_printf(s, "live_objects %lu\nlive_pages_est %lu\n", objects - parked, pages - parked_pages);
+	seq_printf(s, "parked_objects %lu\nparked_bytes_est %lu\nparked_pages_est %lu\n", parked,
+		   parked_bytes, parked_pages);
+	seq_printf(s, "live_objects %lu\nlive_pages_est %lu\n", objects - parked,
+		   pages - parked_pages);
 }
 
 static int zsx_deferred_show(struct seq_file *s, void *v)
@@ -217,7 +218,8 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 	int cpu;
 
 	if (zsx_core_deferred_stats(pool->core, &st)) {
-		seq_puts(s, pool->deferred == ZSX_DEFERRED_RELEASE ? "deferred release\n" : "deferred off\n");
+		seq_puts(s, pool->deferred == ZSX_DEFERRED_RELEASE ? "deferred release\n" :
+								     "deferred off\n");
 		return 0;
 	}
 	seq_puts(s, "deferred percpu\n");
@@ -231,9 +233,10 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 		   "class_runs %lu\nsync_fallbacks %lu\noverflowed %lu\nspilled %lu\nkept %lu\nlongest_drain_us %lu\n",
 		   st.classes_touched, st.fallbacks, st.overflowed, st.spilled, st.kept,
 		   st.longest_drain_ns / 1000);
-	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nholds %lu\nholds_over_1ms %lu\nhold_max %lu\n",
-		   st.drain_ns / 1000, st.longest_hold_ns, st.holds, st.holds_over_1ms, st.hold_max);
-	seq_printf(s, "producer_drains %lu\nproducer_drained %lu\n", st.producer_drains, st.producer_drained);
+	seq_printf(s, "drain_time_us %lu\nlongest_hold_ns %lu\nholds %lu\nholds_over_1ms %lu\n",
+		   st.drain_ns / 1000, st.longest_hold_ns, st.holds, st.holds_over_1ms);
+	seq_printf(s, "hold_max %lu\nproducer_drains %lu\nproducer_drained %lu\n", st.hold_max,
+		   st.producer_drains, st.producer_drained);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
