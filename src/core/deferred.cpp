@@ -203,11 +203,11 @@ unsigned DeferredFree::take(struct zsx_defer_ring *r, unsigned long *out, unsign
 // waits at most one batch for its next take, and flush, taking the lock once,
 // knows a producer drain that took its handles has freed them. No
 // rescheduling (the caller may hold spinlocks: zram's slot lock, zswap's tree
-// lock). False: nothing freed (a paused pool, the oldest slot not yet stored).
-bool DeferredFree::producer_drain(struct zsx_defer_ring *r)
+// lock). Frees nothing on a paused pool or when the oldest slot is not yet stored.
+void DeferredFree::producer_drain(struct zsx_defer_ring *r)
 {
 	if (load_relaxed(&paused_))
-		return false;
+		return;
 	unsigned long *batch = scratch(r) + kDrainerScratch, *sorted = batch + ZSX_DEFER_BATCH;
 	bool tracing = Plat::tracing();
 	unsigned long long t0 = tracing ? Plat::now_ns() : 0;
@@ -229,7 +229,6 @@ bool DeferredFree::producer_drain(struct zsx_defer_ring *r)
 	if (got && tracing)
 		Plat::trace_deferred_drain(pool_->owner(), r->cpu, got, t.runs, (unsigned long)(Plat::now_ns() - t0),
 					   t.longest_ns);
-	return got != 0;
 }
 
 void DeferredFree::set_paused(bool on)

@@ -81,7 +81,7 @@ private:
 	{
 		return scratch_ + kScratchWords * unsigned(r->cpu);
 	}
-	bool producer_drain(struct zsx_defer_ring *r); // true: it freed handles
+	void producer_drain(struct zsx_defer_ring *r);
 	unsigned take(struct zsx_defer_ring *r, unsigned long *out, unsigned max);
 
 	Pool *pool_;
