@@ -20,6 +20,8 @@ const char *zsx_free_policy_name(int policy);
 int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle);
 /* reports of an enum zsx_misuse kind since load */
 unsigned long zsx_misuse_count(int kind);
+/* data-page references every zsx pool holds now (allocated or adopted, not yet put) */
+long zsx_test_pages_held(void);
 #ifdef ZSX_INJECT
 /* harness self-test builds: zsx.ko was loaded with inject=kunit (zsx_main.c) */
 bool zsx_selftest_inject_kunit_fail(void);

@@ -69,6 +69,13 @@ int this_cpu()
 }
 void pin_to_cpu(int cpu) { t_cpu = cpu; }
 std::mutex &cpu_lock(int cpu) { return cpu_locks[cpu]; }
+std::atomic<bool> cpu_up[kCpus] = {true, true, true, true};
+std::atomic<long> large_zallocs{0};
+std::atomic<bool> zalloc_large_fail{false};
+std::atomic<unsigned long> largest_zalloc{0};
+thread_local long t_lock_calls;
+std::atomic<long long> local_clock_skew_ns{0};
+std::atomic<bool> migrate_on_resched{false};
 thread_local bool t_in_irq;
 thread_local bool t_irqs_disabled;
 std::atomic<long> warnings{0};
@@ -153,6 +160,7 @@ void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l) { pthread_mutex_destroy(
 // a lock waited for where none may be (IRQ context, or a task that disabled IRQs)
 static void note_wait()
 {
+	host::t_lock_calls++;
 	if (host::t_in_irq || host::t_irqs_disabled)
 		host::forbidden_lock_waits++;
 	if (host::t_drainer)
@@ -172,6 +180,7 @@ void zsx_plat_unlock(struct zsx_plat_spinlock *l)
 int zsx_plat_lock_contended(struct zsx_plat_spinlock *) { return 0; }
 int zsx_plat_trylock(struct zsx_plat_spinlock *l)
 {
+	host::t_lock_calls++;
 	if (pthread_mutex_trylock(&l->m) != 0)
 		return 0;
 	t_locks_held++;
@@ -203,7 +212,13 @@ void zsx_plat_write_unlock(struct zsx_plat_rwlock *l)
 	pthread_rwlock_unlock(&l->l);
 }
 
-void *zsx_plat_zalloc(unsigned long size, unsigned int) { return calloc(1, size); }
+void *zsx_plat_zalloc(unsigned long size, unsigned int)
+{
+	unsigned long seen = host::largest_zalloc.load();
+	while (size > seen && !host::largest_zalloc.compare_exchange_weak(seen, size)) {
+	}
+	return calloc(1, size);
+}
 void zsx_plat_free(void *p) { ::free(p); }
 
 unsigned long *zsx_plat_handle_alloc_debug(unsigned int)
@@ -296,12 +311,6 @@ int zsx_plat_page_release_try(struct zsx_plat_page *p)
 	host_page_put(p);
 	return 1;
 }
-void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
-{
-	p->lock.lock();
-	p->lock.unlock();
-	host_page_put(p);
-}
 void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p) { p->ref++; }
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *p) { host_page_put(p); }
 
@@ -312,13 +321,24 @@ void zsx_plat_defer_zspage_release(void *obj)
 }
 void zsx_plat_flush_deferred_releases(void)
 {
-	std::vector<void *> q;
-	{
-		std::lock_guard<std::mutex> g(g_defer_mutex);
-		q.swap(g_deferred);
+	// as the kernel's worker: a zspage with a page still "locked" is tried again
+	for (;;) {
+		std::vector<void *> q;
+		{
+			std::lock_guard<std::mutex> g(g_defer_mutex);
+			q.swap(g_deferred);
+		}
+		if (q.empty())
+			return;
+		bool busy = false;
+		for (void *zs : q)
+			if (!zsx_core_zspage_release_slow(zs)) {
+				zsx_plat_defer_zspage_release(zs);
+				busy = true;
+			}
+		if (busy) // the kernel's waits a jiffy for a page the VM holds locked
+			std::this_thread::sleep_for(std::chrono::milliseconds(1));
 	}
-	for (void *zs : q)
-		zsx_core_zspage_release_slow(zs);
 }
 
 void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned long tag)
@@ -364,6 +384,9 @@ void *zsx_plat_cpu_buffer_held(void)
 	return t_cpu_area;
 }
 void zsx_plat_cpu_buffer_put(void) { t_cpu_area_depth--; }
+} // extern "C"
+int host::cpu_area_depth() { return t_cpu_area_depth; }
+extern "C" {
 
 // ---- per-CPU data: host "CPUs" are slots; a thread sticks to one. "Preemption
 // off" is that slot's mutex: a task's ring section excludes the other tasks of
@@ -385,6 +408,20 @@ void *zsx_plat_percpu_ptr(void *pcp, int cpu)
 }
 int zsx_plat_nr_cpu_ids(void) { return host::kCpus; }
 int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
+int zsx_plat_cpu_present(int cpu) { return zsx_plat_cpu_possible(cpu) && host::cpu_up[cpu].load(); }
+void *zsx_plat_zalloc_large(unsigned long size, int)
+{
+	if (host::zalloc_large_fail.load())
+		return nullptr;
+	host::large_zallocs++;
+	return calloc(1, size);
+}
+void zsx_plat_free_large(void *p)
+{
+	if (p)
+		host::large_zallocs--;
+	::free(p);
+}
 int zsx_plat_may_lock(void) { return !host::t_in_irq && !host::t_irqs_disabled; }
 int zsx_plat_in_task(void) { return !host::t_in_irq; }
 int zsx_plat_need_resched(void) { return 0; }
@@ -456,6 +493,11 @@ struct HostWork {
 };
 } // namespace
 
+struct zsx_plat_work {
+	HostWork work;
+	explicit zsx_plat_work(std::function<void()> f) : work(std::move(f)) {}
+};
+
 struct zsx_plat_defer_cpu {
 	struct zsx_defer_ring *ring;
 	std::atomic<unsigned> delay_ms;
@@ -494,6 +536,14 @@ struct zsx_plat_defer_cpu {
 #include "defer_ring.h"
 
 extern "C" {
+
+struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *arg), void *arg)
+{
+	return new zsx_plat_work([=] { fn(arg); });
+}
+void zsx_plat_work_queue(struct zsx_plat_work *w) { w->work.kick(0); }
+void zsx_plat_work_flush(struct zsx_plat_work *w) { w->work.flush(); }
+void zsx_plat_work_delete(struct zsx_plat_work *w) { delete w; }
 
 struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring, void (*drain)(void *arg, int cpu),
 						  void *arg, unsigned int delay_ms)
@@ -556,12 +606,20 @@ void zsx_plat_cond_resched(void)
 		abort();
 	}
 	host::cond_resched_calls++;
+	// the scheduler may move a preemptible task to another CPU here
+	if (host::migrate_on_resched.load() && !host::t_in_irq)
+		host::pin_to_cpu((host::this_cpu() + 1) % host::kCpus);
 }
-unsigned long long zsx_plat_now_ns(void)
+unsigned long long zsx_plat_clock_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+// local_clock(): each CPU's own, CPU k's off by k * local_clock_skew_ns
+unsigned long long zsx_plat_now_ns(void)
+{
+	return zsx_plat_clock_ns() + (unsigned long long)(host::this_cpu() * host::local_clock_skew_ns.load());
 }
 
 } // extern "C"

@@ -5,16 +5,24 @@
 #include <mutex>
 
 namespace host {
-constexpr int kCpus = 4;                       // host "CPUs" for per-CPU data
-int this_cpu();                                // this thread's CPU slot
-void pin_to_cpu(int cpu);                      // choose it (before first use)
-std::mutex &cpu_lock(int cpu);                 // "IRQs off" on that CPU
-extern thread_local bool t_in_irq;             // this thread plays an interrupt handler
-extern thread_local bool t_irqs_disabled;      // this thread plays a task that disabled IRQs (spin_lock_irqsave)
-extern std::atomic<long> warnings;             // zsx_plat_warn calls
-extern std::atomic<long> warnings_by_kind[];   // ... per enum zsx_misuse kind
-extern std::atomic<long> forbidden_lock_waits; // locks waited for by t_in_irq / t_irqs_disabled threads
-extern std::atomic<long> drainer_locks;        // locks taken by deferred-free drainers
+constexpr int kCpus = 4;                           // host "CPUs" for per-CPU data
+int this_cpu();                                    // this thread's CPU slot
+void pin_to_cpu(int cpu);                          // choose it (before first use)
+std::mutex &cpu_lock(int cpu);                     // "IRQs off" on that CPU
+extern std::atomic<bool> cpu_up[kCpus];            // present (a pool prepares rings for present CPUs only)
+extern std::atomic<long> large_zallocs;            // live zsx_plat_zalloc_large blocks
+extern std::atomic<bool> zalloc_large_fail;        // zsx_plat_zalloc_large fails while set
+extern std::atomic<unsigned long> largest_zalloc;  // the largest zsx_plat_zalloc (kmalloc) request seen
+extern thread_local long t_lock_calls;             // spin/rw locks this thread took or tried
+int cpu_area_depth();                              // per-CPU buffer gets not yet put on this thread
+extern std::atomic<long long> local_clock_skew_ns; // now_ns() on CPU k is off by k * this
+extern std::atomic<bool> migrate_on_resched;       // cond_resched moves the thread to the next CPU
+extern thread_local bool t_in_irq;                 // this thread plays an interrupt handler
+extern thread_local bool t_irqs_disabled;          // this thread plays a task that disabled IRQs (spin_lock_irqsave)
+extern std::atomic<long> warnings;                 // zsx_plat_warn calls
+extern std::atomic<long> warnings_by_kind[];       // ... per enum zsx_misuse kind
+extern std::atomic<long> forbidden_lock_waits;     // locks waited for by t_in_irq / t_irqs_disabled threads
+extern std::atomic<long> drainer_locks;            // locks taken by deferred-free drainers
 extern thread_local bool t_drainer;
 extern std::atomic<long> page_alloc_budget;  // pages that may still be allocated; <0 unlimited
 extern std::atomic<long> pages_live;         // data pages currently allocated

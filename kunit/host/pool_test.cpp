@@ -107,6 +107,7 @@ class PoolByPolicy : public ::testing::TestWithParam<int> {};
 
 TEST_P(PoolByPolicy, EverySizeRoundTripsAndPagesReturn)
 {
+	const long warned = host::warnings.load(); // other tests' misuse warnings
 	auto pool = make_pool(GetParam());
 	ASSERT_TRUE(pool);
 	std::vector<std::pair<unsigned long, std::vector<unsigned char>>> live;
@@ -126,7 +127,7 @@ TEST_P(PoolByPolicy, EverySizeRoundTripsAndPagesReturn)
 		zsx_core_free(pool.get(), h);
 	EXPECT_EQ(zsx_core_objects_in_use(pool.get()), 0u);
 	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u) << "empty zspages must be released";
-	EXPECT_EQ(host::warnings.load(), 0);
+	EXPECT_EQ(host::warnings.load() - warned, 0);
 }
 
 TEST_P(PoolByPolicy, MapWriteModesAndSpanningObjects)
@@ -306,6 +307,8 @@ TEST_P(PoolByPolicy, MigrationRacesFreeAllocAndCompaction)
 	host::release_busy_every = 0;
 	EXPECT_EQ(mismatches.load(), 0);
 	EXPECT_GT(migrated.load(), 100);
+	// pages that were "locked" when their zspage died are counted until released
+	zsx_plat_flush_deferred_releases();
 	EXPECT_EQ(zsx_core_total_pages(pool.get()), 0u);
 }
 
@@ -319,12 +322,13 @@ INSTANTIATE_TEST_SUITE_P(Policies, PoolByPolicy, ::testing::ValuesIn(policies())
 
 TEST(PoolErrors, BadInputGetsErrorValues)
 {
+	const long warned = host::warnings.load(); // other tests' misuse warnings
 	auto pool = make_pool(ZSX_CORE_FREE_BASE);
 	EXPECT_EQ(zsx_core_malloc(pool.get(), 0, 0, -1), (unsigned long)-22L);
 	EXPECT_EQ(zsx_core_malloc(pool.get(), kPage + 1, 0, -1), (unsigned long)-22L);
 	zsx_core_free(pool.get(), 0);                   // ignored
 	zsx_core_free(pool.get(), (unsigned long)-12L); // ERR value: ignored
-	EXPECT_EQ(host::warnings.load(), 0);
+	EXPECT_EQ(host::warnings.load() - warned, 0);
 	int err = 0;
 	EXPECT_EQ(zsx_core_pool_create(3, ZSX_CORE_FREE_BASE, 0, &err), nullptr);
 	EXPECT_EQ(err, -22);

@@ -69,6 +69,8 @@ struct zsx_core_pool_stats {
 	unsigned long pages_migrated;
 	unsigned long zspages_freed_unlocked;
 	unsigned long zspages_freed_locked;
+	unsigned long late_frees; /* zsx_free_deferred calls that could not free or park: freed by the late-free work */
+	unsigned long late_kept;  /* ... with no memory for the list node: freed when the pool is destroyed */
 };
 
 /* which path a zsx_free trace event took (the zsx:zsx_free tracepoint's `path`) */
@@ -133,7 +135,7 @@ struct zsx_core_deferred_stats {
 	unsigned long enqueued;         /* parked since creation (rings) */
 	unsigned long fallbacks;        /* freed synchronously: the ring was full */
 	unsigned long overflowed;       /* parked beyond the task limit by callers that may not lock */
-	unsigned long spilled;          /* went to the spill list: ring full and class lock busy */
+	unsigned long spilled;          /* went to the pool's late-free list: ring full, class lock busy */
 	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
 	unsigned long longest_hold_ns;  /* longest class-lock hold of a drainer or a producer drain */
@@ -156,6 +158,8 @@ void zsx_core_deferred_set_delay(struct zsx_core_pool *p, unsigned int ms);
 void zsx_core_deferred_set_hold_max(struct zsx_core_pool *p, unsigned int handles);
 /* tests: while paused, the drainers free nothing (resume before a flush) */
 void zsx_core_deferred_set_paused(struct zsx_core_pool *p, int paused);
+/* a CPU is coming up: its ring's memory (0, or -ENOMEM: the CPU must not come up) */
+int zsx_core_deferred_cpu_prepare(struct zsx_core_pool *p, int cpu);
 void zsx_core_deferred_cpu_dead(struct zsx_core_pool *p, int cpu);
 int zsx_core_deferred_stats(struct zsx_core_pool *p, struct zsx_core_deferred_stats *out);
 unsigned long zsx_core_deferred_cpu_pending(struct zsx_core_pool *p, int cpu);
@@ -164,7 +168,8 @@ unsigned long zsx_core_deferred_cpu_pending(struct zsx_core_pool *p, int cpu);
 int zsx_core_page_isolate(struct zsx_plat_page *page);
 int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *page);
 void zsx_core_page_putback(struct zsx_plat_page *page);
-void zsx_core_zspage_release_slow(void *zspage);
+/* the release worker: 1 released, 0 a page still locked (call again later) */
+int zsx_core_zspage_release_slow(void *zspage);
 /* bytes of zspage metadata for a chain of nr_pages pages */
 unsigned long zsx_core_zspage_bytes(unsigned int nr_pages);
 /* the data page holding the start of a handle's object (tests) */

@@ -38,8 +38,11 @@ struct zsx_defer_ring {
 	unsigned long overflowed; /* parks above task_limit (contexts that may not lock) */
 	unsigned long spilled;    /* handles that found even that full (spill list) */
 	unsigned long kept;       /* ... and no memory for a spill node: freed at destroy */
-	/* read-mostly */
-	unsigned long *slot; /* mask + 1 handles; 0: free, or reserved and not yet stored */
+	/* read-mostly; slot, scratch and plat exist once the ring's CPU was
+	 * prepared (online at pool creation, or brought up since): plat, stored
+	 * last with release, says so */
+	unsigned long *slot;    /* mask + 1 handles; 0: free, or reserved and not yet stored */
+	unsigned long *scratch; /* the consumers' sort space (DeferredFree::kScratchWords) */
 	unsigned long mask;
 	unsigned long task_limit;        /* parked handles at which a task stops parking */
 	unsigned long atomic_limit;      /* ... at which any context stops: mask + 1 - nesting */

@@ -7,12 +7,6 @@
 
 namespace zsx {
 
-// a handle that found its CPU's ring full where no lock may be taken
-struct SpillNode {
-	SpillNode *next;
-	unsigned long handle;
-};
-
 namespace {
 unsigned long pow2_at_least(unsigned long n)
 {
@@ -28,6 +22,15 @@ struct zsx_defer_ring *DeferredFree::ring(int cpu) const
 	return static_cast<struct zsx_defer_ring *>(Plat::percpu_ptr(rings_, cpu));
 }
 
+// acquire pairs with cpu_prepare's release of plat: slot and scratch are set
+struct zsx_defer_ring *DeferredFree::ready_ring(int cpu) const
+{
+	if (!Plat::cpu_possible(cpu))
+		return nullptr;
+	struct zsx_defer_ring *r = ring(cpu);
+	return load_acquire(&r->plat) ? r : nullptr;
+}
+
 DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *err)
 {
 	*err = kENOMEM;
@@ -36,14 +39,16 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 		return nullptr;
 	d->pool_ = pool;
 	d->hold_max_ = kDefaultHoldMax;
+	d->low_water_ms_ = kDefaultLowWaterMs;
 	// task_limit = 3/4 of the ring: the last quarter is for callers that may
 	// not free synchronously, less the nesting slack
 	unsigned long task_limit = max_of<unsigned long>(handles_per_cpu, 2 * ZSX_DEFER_BATCH);
 	unsigned long size = pow2_at_least(task_limit + task_limit / 3 + ZSX_DEFER_NESTING);
+	// the ring headers for every possible CPU (a few cache lines each); the
+	// slots and the sort space only for CPUs that come up (cpu_prepare), so
+	// a machine declaring hundreds of possible CPUs pays for the ones it has
 	d->rings_ = static_cast<struct zsx_defer_ring *>(Plat::percpu_zalloc(sizeof(struct zsx_defer_ring)));
-	d->scratch_ = static_cast<unsigned long *>(
-		Plat::zalloc(kScratchWords * sizeof(unsigned long) * unsigned(Plat::nr_cpu_ids()), kGfpKernel));
-	if (!d->rings_ || !d->scratch_)
+	if (!d->rings_)
 		goto fail;
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
 		if (!Plat::cpu_possible(cpu))
@@ -53,10 +58,9 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 		r->mask = size - 1;
 		r->task_limit = task_limit;
 		r->atomic_limit = size - ZSX_DEFER_NESTING;
-		r->slot = static_cast<unsigned long *>(Plat::zalloc(size * sizeof(unsigned long), kGfpKernel));
-		r->plat = Plat::defer_cpu_new(
-			r, [](void *arg, int c) { static_cast<DeferredFree *>(arg)->drain(c); }, d, kDefaultLowWaterMs);
-		if (!r->slot || !r->plat)
+	}
+	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
+		if (Plat::cpu_possible(cpu) && Plat::cpu_present(cpu) && d->cpu_prepare(cpu) != kOk)
 			goto fail;
 	}
 	d->ready_ = true;
@@ -67,6 +71,38 @@ fail:
 	return nullptr;
 }
 
+// Each allocation is one CPU's, on its node, and may be vmalloc-backed: the
+// slots (mask + 1 words) and the sort space (kScratchWords, ~24 KiB) never
+// need a high-order page, however many CPUs the machine has.
+int DeferredFree::cpu_prepare(int cpu)
+{
+	if (!Plat::cpu_possible(cpu))
+		return kEINVAL;
+	struct zsx_defer_ring *r = ring(cpu);
+	if (load_acquire(&r->plat))
+		return kOk; // prepared before: the CPU went down and comes back
+	auto *slot = static_cast<unsigned long *>(Plat::zalloc_large((r->mask + 1) * sizeof(unsigned long), cpu));
+	auto *scratch = static_cast<unsigned long *>(Plat::zalloc_large(kScratchWords * sizeof(unsigned long), cpu));
+	struct zsx_plat_defer_cpu *plat = nullptr;
+	if (slot && scratch) {
+		r->slot = slot;
+		r->scratch = scratch;
+		plat = Plat::defer_cpu_new(
+			r, [](void *arg, int c) { static_cast<DeferredFree *>(arg)->drain(c); }, this,
+			load_relaxed(&low_water_ms_));
+	}
+	if (!plat) {
+		r->slot = nullptr;
+		r->scratch = nullptr;
+		Plat::free_large(slot);
+		Plat::free_large(scratch);
+		return kENOMEM;
+	}
+	// release: whoever sees plat (readers: ready_ring) sees slot and scratch
+	store_release(&r->plat, plat);
+	return kOk;
+}
+
 void DeferredFree::destroy()
 {
 	store_relaxed(&paused_, false); // a paused pool could never be flushed
@@ -74,32 +110,33 @@ void DeferredFree::destroy()
 		flush();
 	if (rings_) {
 		for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
-			if (!Plat::cpu_possible(cpu))
+			struct zsx_defer_ring *r = ready_ring(cpu);
+			if (!r)
 				continue;
-			struct zsx_defer_ring *r = ring(cpu);
-			if (r->plat)
-				Plat::defer_cpu_delete(r->plat); // waits for its timer and work
-			Plat::free(r->slot);
+			Plat::defer_cpu_delete(r->plat); // waits for its timer and work
+			Plat::free_large(r->slot);
+			Plat::free_large(r->scratch);
 		}
 		Plat::percpu_free(rings_);
 	}
-	Plat::free(scratch_);
 	Plat::free(this);
 }
 
+// before the pool is published (rings prepared later read low_water_ms_)
 void DeferredFree::set_low_water_ms(unsigned ms)
 {
+	store_relaxed(&low_water_ms_, ms);
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
-		if (Plat::cpu_possible(cpu))
-			Plat::defer_set_delay(ring(cpu)->plat, ms);
+		if (struct zsx_defer_ring *r = ready_ring(cpu))
+			Plat::defer_set_delay(r->plat, ms);
 }
 
 void DeferredFree::enqueue(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
-	if (zsx_unlikely(pool_->debug()) && !pool_->debug_check(handle))
-		return;
+	// debug pools: a handle is checked where it is freed (under its class lock,
+	// where its obj is stable), not here, where any context may call
 	if (Plat::tracing()) {
 		// the object is still the caller's: its obj (and class) is stable
 		Plat::trace_free(pool_->owner(), handle, pool_->trace_class_of(handle),
@@ -139,41 +176,14 @@ void DeferredFree::enqueue(unsigned long handle)
 	spill(handle);
 }
 
+// no room and no lock: the pool's late-free list (its own work frees it)
 void DeferredFree::spill(unsigned long handle)
 {
-	auto *n = static_cast<SpillNode *>(Plat::zalloc(sizeof(SpillNode), kGfpAtomic));
 	struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);
-	if (zsx_unlikely(!n)) {
-		// no memory and no lock: the object stays allocated until the pool is
-		// destroyed (destroy frees every object); said once, counted always
+	if (pool_->free_late(handle))
+		add_relaxed(&r->spilled, 1ul);
+	else
 		add_relaxed(&r->kept, 1ul);
-		Plat::warn(pool_->owner(), ZSX_MISUSE_DEFER_KEPT, handle, 0);
-		return;
-	}
-	n->handle = handle;
-	SpillNode *head = load_relaxed(&spill_);
-	do {
-		n->next = head;
-	} while (!__atomic_compare_exchange_n(&spill_, &head, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	add_relaxed(&r->spilled, 1ul);
-	Plat::defer_kick(r);
-}
-
-unsigned long DeferredFree::drain_spill()
-{
-	if (!load_relaxed(&spill_))
-		return 0;
-	// acquire pairs with the pushers' release: their node writes are visible
-	SpillNode *n = xchg_acq_rel(&spill_, static_cast<SpillNode *>(nullptr));
-	unsigned long freed = 0;
-	while (n) {
-		SpillNode *next = n->next;
-		pool_->free(n->handle, ZSX_TRACE_FREE_DEFERRED_DRAIN);
-		Plat::free(n);
-		n = next;
-		freed++;
-	}
-	return freed;
 }
 
 // Take up to max stored handles from r, oldest first, into out (take lock
@@ -208,9 +218,10 @@ void DeferredFree::producer_drain(struct zsx_defer_ring *r)
 {
 	if (load_relaxed(&paused_))
 		return;
-	unsigned long *batch = scratch(r) + kDrainerScratch, *sorted = batch + ZSX_DEFER_BATCH;
+	unsigned long *batch = r->scratch + kDrainerScratch, *sorted = batch + ZSX_DEFER_BATCH;
 	bool tracing = Plat::tracing();
-	unsigned long long t0 = tracing ? Plat::now_ns() : 0;
+	// the task may migrate before it takes the take lock: one clock for all CPUs
+	unsigned long long t0 = tracing ? Plat::clock_ns() : 0;
 	Pool::HoldTally t{};
 	Plat::defer_take_lock(r);
 	unsigned got = take(r, batch, ZSX_DEFER_BATCH);
@@ -227,7 +238,7 @@ void DeferredFree::producer_drain(struct zsx_defer_ring *r)
 	}
 	Plat::defer_take_unlock(r);
 	if (got && tracing)
-		Plat::trace_deferred_drain(pool_->owner(), r->cpu, got, t.runs, (unsigned long)(Plat::now_ns() - t0),
+		Plat::trace_deferred_drain(pool_->owner(), r->cpu, got, t.runs, (unsigned long)(Plat::clock_ns() - t0),
 					   t.longest_ns);
 }
 
@@ -237,8 +248,8 @@ void DeferredFree::set_paused(bool on)
 		// drainer runs queued while paused run (and take nothing) before the
 		// pause ends: resuming kicks nothing, parked handles wait for their next kick
 		for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
-			if (Plat::cpu_possible(cpu))
-				Plat::defer_wait(ring(cpu)->plat);
+			if (struct zsx_defer_ring *r = ready_ring(cpu))
+				Plat::defer_wait(r->plat);
 	}
 	store_relaxed(&paused_, on);
 }
@@ -248,11 +259,12 @@ void DeferredFree::drain(int cpu)
 	if (zsx_unlikely(load_relaxed(&paused_)))
 		return;
 	struct zsx_defer_ring *r = ring(cpu);
-	unsigned long *batch = scratch(r), *sorted = batch + kChunk;
-	unsigned long long t0 = Plat::now_ns();
-	unsigned long n = drain_spill(), budget = kRunRings * (r->mask + 1);
+	unsigned long *batch = r->scratch, *sorted = batch + kChunk;
+	// a run may move between CPUs (it reschedules): one clock for all of them
+	unsigned long long t0 = Plat::clock_ns();
 	Pool::HoldTally t{};
 	t.limit = r->hold_limit;
+	unsigned long n = 0, budget = kRunRings * (r->mask + 1);
 	for (;;) {
 		Plat::defer_take_lock(r);
 		unsigned got = take(r, batch, kChunk);
@@ -274,7 +286,7 @@ void DeferredFree::drain(int cpu)
 	if (!n)
 		return;
 	store_relaxed(&r->hold_limit, t.limit);
-	unsigned long ns = (unsigned long)(Plat::now_ns() - t0);
+	unsigned long ns = (unsigned long)(Plat::clock_ns() - t0);
 	// this ring's drainer is the only writer of these (one work item)
 	store_relaxed(&r->drains, r->drains + 1);
 	store_relaxed(&r->drained, r->drained + n);
@@ -298,40 +310,46 @@ void DeferredFree::drain(int cpu)
 // moves before the handles taken are freed: once it is past target, flush
 // waits for the drainer run in progress (a run is bounded: kRunRings) and,
 // taking the take lock once, for a producer drain in progress.
+//
+// Only prepared rings (CPUs present at creation or up since) can hold handles. A ring
+// with nothing parked is not kicked: flush waits for a drainer run that may
+// still be freeing what it took, which costs nothing when none runs.
 void DeferredFree::flush()
 {
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
-		if (!Plat::cpu_possible(cpu))
+		struct zsx_defer_ring *r = ready_ring(cpu);
+		if (!r)
 			continue;
-		struct zsx_defer_ring *r = ring(cpu);
 		unsigned long target = load_relaxed(&r->head);
-		for (;;) {
-			bool done = long(load_acquire(&r->tail) - target) >= 0;
-			Plat::defer_flush(r->plat); // kick, then wait for the drainer
-			if (done)
-				break;
-			Plat::cond_resched();
+		if (long(load_acquire(&r->tail) - target) >= 0) {
+			Plat::defer_wait(r->plat);
+		} else {
+			for (;;) {
+				bool done = long(load_acquire(&r->tail) - target) >= 0;
+				Plat::defer_flush(r->plat); // kick, then wait for the drainer
+				if (done)
+					break;
+				Plat::cond_resched();
+			}
 		}
 		Plat::defer_take_lock(r);
 		Plat::defer_take_unlock(r);
 	}
-	// spilled handles: every drainer pass frees the whole list; one more here
-	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
-		if (Plat::cpu_possible(cpu) && load_relaxed(&spill_))
-			Plat::defer_flush(ring(cpu)->plat);
+	pool_->flush_late(); // spilled handles
 }
 
 void DeferredFree::kick_all()
 {
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
-		if (Plat::cpu_possible(cpu) && cpu_pending(cpu))
-			Plat::defer_kick(ring(cpu));
+		if (struct zsx_defer_ring *r = ready_ring(cpu); r && cpu_pending(cpu))
+			Plat::defer_kick(r);
 }
 
 void DeferredFree::cpu_dead(int cpu)
 {
 	// nothing runs there any more; its ring is drained from another CPU
-	Plat::defer_cpu_dead(ring(cpu));
+	if (struct zsx_defer_ring *r = ready_ring(cpu))
+		Plat::defer_cpu_dead(r);
 }
 
 unsigned long DeferredFree::cpu_pending(int cpu) const
@@ -347,7 +365,7 @@ unsigned long DeferredFree::pending() const
 {
 	unsigned long n = 0;
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu)
-		if (Plat::cpu_possible(cpu))
+		if (ready_ring(cpu))
 			n += cpu_pending(cpu);
 	return n;
 }
@@ -355,10 +373,11 @@ unsigned long DeferredFree::pending() const
 void DeferredFree::stats(DeferStats *out) const
 {
 	*out = DeferStats{};
+	out->capacity_per_cpu = ring(0)->task_limit;
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
-		if (!Plat::cpu_possible(cpu))
+		struct zsx_defer_ring *r = ready_ring(cpu);
+		if (!r)
 			continue;
-		struct zsx_defer_ring *r = ring(cpu);
 		out->pending += cpu_pending(cpu);
 		out->enqueued += load_relaxed(&r->head);
 		out->fallbacks += load_relaxed(&r->fallbacks);
@@ -378,7 +397,6 @@ void DeferredFree::stats(DeferStats *out) const
 			load_relaxed(&r->holds_over_budget) + load_relaxed(&r->producer_holds_over_budget);
 		out->producer_drains += load_relaxed(&r->producer_drains);
 		out->producer_drained += load_relaxed(&r->producer_drained);
-		out->capacity_per_cpu = r->task_limit;
 	}
 	out->hold_max = hold_max();
 }

@@ -51,9 +51,14 @@ public:
 		ZSX_DEFER_BATCH + Pool::free_batch_scratch_words(ZSX_DEFER_BATCH);
 	static constexpr unsigned long kScratchWords = kDrainerScratch + kProducerScratch;
 
-	// handles_per_cpu: the task limit of each CPU's ring (at least 2 batches)
+	// handles_per_cpu: the task limit of each CPU's ring (at least 2 batches).
+	// Rings are prepared for the CPUs present now; the caller keeps CPUs from
+	// coming up until the pool is where its CPU-prepare callback finds it.
 	static DeferredFree *create(Pool *pool, unsigned handles_per_cpu, int *err);
 	void destroy(); // flushes first
+	// a CPU is coming up (process context): its ring's memory, on its node;
+	// kOk or kENOMEM (the CPU must not come up). Idempotent.
+	int cpu_prepare(int cpu);
 
 	void set_low_water_ms(unsigned ms);
 	void set_hold_max(unsigned n) { store_relaxed(&hold_max_, n ? n : 1u); }
@@ -75,20 +80,16 @@ public:
 
 private:
 	struct zsx_defer_ring *ring(int cpu) const;
+	// the ring of a CPU that was prepared (nullptr: not present at creation, never up since)
+	struct zsx_defer_ring *ready_ring(int cpu) const;
 	void spill(unsigned long handle);
-	unsigned long drain_spill();
-	unsigned long *scratch(const struct zsx_defer_ring *r) const
-	{
-		return scratch_ + kScratchWords * unsigned(r->cpu);
-	}
 	void producer_drain(struct zsx_defer_ring *r);
 	unsigned take(struct zsx_defer_ring *r, unsigned long *out, unsigned max);
 
 	Pool *pool_;
-	struct zsx_defer_ring *rings_; // per CPU (Plat::percpu_zalloc)
-	unsigned long *scratch_;       // kScratchWords per ring (deferred.hpp: whose part is whose)
-	struct SpillNode *spill_;      // lock-free stack: pushed in any context, popped by drainers
+	struct zsx_defer_ring *rings_; // per CPU (Plat::percpu_zalloc); slots and scratch per prepared CPU
 	unsigned hold_max_;
+	unsigned low_water_ms_; // for rings prepared later
 	bool paused_;
 	bool ready_; // fully constructed: destroy() may flush
 };

@@ -70,8 +70,6 @@ void zsx_plat_kunmap(void *addr);
 void zsx_plat_page_make_movable(struct zsx_plat_page *p, unsigned int gfp);
 /* release a zspage page: 1 done, 0 the page is locked by migration right now */
 int zsx_plat_page_release_try(struct zsx_plat_page *p);
-/* release a zspage page, sleeping for its page lock (process context) */
-void zsx_plat_page_release_blocking(struct zsx_plat_page *p);
 /* migration (called with both pages locked by the VM): take over newpage, drop oldpage */
 void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage);
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage);
@@ -90,10 +88,22 @@ void *zsx_plat_cpu_buffer_held(void);
 void zsx_plat_cpu_buffer_put(void);
 
 /* hand a zspage whose pages could not all be released to a worker that
- * calls zsx_core_zspage_release_slow(obj) in process context (the first 16
- * bytes of obj are the platform's: an llist node) */
+ * calls zsx_core_zspage_release_slow(obj) in process context until it
+ * returns 1 (0: a page is still locked; the worker must not sleep on it and
+ * tries again later); the first 16 bytes of obj are the platform's (an llist
+ * node). flush: every zspage handed over before it is released on return */
 void zsx_plat_defer_zspage_release(void *obj);
 void zsx_plat_flush_deferred_releases(void);
+
+/* a work item on the platform's memory-reclaim workqueue (process context,
+ * runs under memory pressure too): new (process context; NULL on -ENOMEM),
+ * queue (any context, not NMI), flush (process context: a queued or running
+ * run is done on return), delete (cancels, waits, frees; NULL allowed) */
+struct zsx_plat_work;
+struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *arg), void *arg);
+void zsx_plat_work_queue(struct zsx_plat_work *w);
+void zsx_plat_work_flush(struct zsx_plat_work *w);
+void zsx_plat_work_delete(struct zsx_plat_work *w);
 
 /* per-CPU data (deferred freeing's rings) */
 void *zsx_plat_percpu_zalloc(unsigned long size); /* cache-line aligned */
@@ -101,6 +111,13 @@ void zsx_plat_percpu_free(void *pcp);
 void *zsx_plat_percpu_ptr(void *pcp, int cpu);
 int zsx_plat_nr_cpu_ids(void);
 int zsx_plat_cpu_possible(int cpu);
+int zsx_plat_cpu_present(int cpu);
+/* zeroed memory that may be larger than a page or two: not necessarily
+ * physically contiguous, so never a high-order allocation that fragmentation
+ * can fail (kvzalloc); on the memory node of CPU cpu (cpu < 0: any node);
+ * process context */
+void *zsx_plat_zalloc_large(unsigned long size, int cpu);
+void zsx_plat_free_large(void *p);
 /* may this caller wait for the pool's locks? not in interrupt context, not
  * with softirqs or IRQs disabled: such a caller may hold a lock a softirq or
  * an interrupt handler takes, and waiting for a class lock under it would
@@ -163,7 +180,11 @@ void zsx_plat_warn(void *owner, int kind, unsigned long handle, unsigned long de
 /* pr_warn: an expected but noteworthy event */
 void zsx_plat_report(const char *what, unsigned long a, unsigned long b);
 void zsx_plat_cond_resched(void);
+/* this CPU's clock (local_clock): cheap, comparable only on one CPU (a
+ * lock hold, preemption off); clock_ns: one clock for every CPU, for spans a
+ * task may migrate across (a drainer run) */
 unsigned long long zsx_plat_now_ns(void);
+unsigned long long zsx_plat_clock_ns(void);
 
 #ifdef __cplusplus
 }

@@ -123,7 +123,6 @@ struct AbiPlatform {
 		zsx_plat_page_make_movable(p, gfp);
 	}
 	zsx_always_inline static int page_release_try(zsx_plat_page *p) { return zsx_plat_page_release_try(p); }
-	zsx_always_inline static void page_release_blocking(zsx_plat_page *p) { zsx_plat_page_release_blocking(p); }
 	zsx_always_inline static void page_adopt_migrated(zsx_plat_page *p) { zsx_plat_page_adopt_migrated(p); }
 	zsx_always_inline static void page_drop_migrated(zsx_plat_page *p) { zsx_plat_page_drop_migrated(p); }
 	zsx_always_inline static void page_set_owner(zsx_plat_page *p, void *zspage, unsigned long tag)
@@ -142,6 +141,21 @@ struct AbiPlatform {
 	zsx_always_inline static void *percpu_ptr(void *pcp, int cpu) { return zsx_plat_percpu_ptr(pcp, cpu); }
 	zsx_always_inline static int nr_cpu_ids() { return zsx_plat_nr_cpu_ids(); }
 	zsx_always_inline static int cpu_possible(int cpu) { return zsx_plat_cpu_possible(cpu); }
+	zsx_always_inline static int cpu_present(int cpu) { return zsx_plat_cpu_present(cpu); }
+	zsx_always_inline static void *zalloc_large(unsigned long size, int cpu)
+	{
+		return zsx_plat_zalloc_large(size, cpu);
+	}
+	zsx_always_inline static void free_large(void *p) { zsx_plat_free_large(p); }
+
+	// ---- work items ----
+	zsx_always_inline static zsx_plat_work *work_new(void (*fn)(void *), void *arg)
+	{
+		return zsx_plat_work_new(fn, arg);
+	}
+	zsx_always_inline static void work_queue(zsx_plat_work *w) { zsx_plat_work_queue(w); }
+	zsx_always_inline static void work_flush(zsx_plat_work *w) { zsx_plat_work_flush(w); }
+	zsx_always_inline static void work_delete(zsx_plat_work *w) { zsx_plat_work_delete(w); }
 
 	// ---- context and scheduling ----
 	zsx_always_inline static int may_lock() { return zsx_plat_may_lock(); }
@@ -217,6 +231,7 @@ struct AbiPlatform {
 		zsx_plat_report(what, a, b);
 	}
 	zsx_always_inline static unsigned long long now_ns() { return zsx_plat_now_ns(); }
+	zsx_always_inline static unsigned long long clock_ns() { return zsx_plat_clock_ns(); }
 };
 
 } // namespace zsx

@@ -69,7 +69,6 @@ concept PlatformInterface = requires
 	requires primitive<decltype(&P::kunmap), void(void *)>;
 	requires primitive<decltype(&P::page_make_movable), void(zsx_plat_page *, unsigned)>;
 	requires primitive<decltype(&P::page_release_try), int(zsx_plat_page *)>;
-	requires primitive<decltype(&P::page_release_blocking), void(zsx_plat_page *)>;
 	requires primitive<decltype(&P::page_adopt_migrated), void(zsx_plat_page *)>;
 	requires primitive<decltype(&P::page_drop_migrated), void(zsx_plat_page *)>;
 	requires primitive<decltype(&P::page_set_owner), void(zsx_plat_page *, void *, unsigned long)>;
@@ -88,6 +87,15 @@ concept PlatformInterface = requires
 	requires primitive<decltype(&P::percpu_ptr), void *(void *, int)>;
 	requires primitive<decltype(&P::nr_cpu_ids), int()>;
 	requires primitive<decltype(&P::cpu_possible), int(int)>;
+	requires primitive<decltype(&P::cpu_present), int(int)>;
+	requires primitive<decltype(&P::zalloc_large), void *(unsigned long, int)>;
+	requires primitive<decltype(&P::free_large), void(void *)>;
+
+	// ---- work items (process context, on a memory-reclaim queue) ----
+	requires primitive<decltype(&P::work_new), zsx_plat_work *(void (*)(void *), void *)>;
+	requires primitive<decltype(&P::work_queue), void(zsx_plat_work *)>;
+	requires primitive<decltype(&P::work_flush), void(zsx_plat_work *)>;
+	requires primitive<decltype(&P::work_delete), void(zsx_plat_work *)>;
 
 	// ---- context and scheduling ----
 	requires primitive<decltype(&P::may_lock), int()>;
@@ -125,7 +133,8 @@ concept PlatformInterface = requires
 	requires primitive<decltype(&P::report), void(const char *, unsigned long, unsigned long)>;
 
 	// ---- time ----
-	requires primitive<decltype(&P::now_ns), unsigned long long()>;
+	requires primitive<decltype(&P::now_ns), unsigned long long()>;   // this CPU's clock
+	requires primitive<decltype(&P::clock_ns), unsigned long long()>; // one clock for all CPUs
 };
 
 } // namespace zsx

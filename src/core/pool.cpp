@@ -135,9 +135,12 @@ zsx_always_inline Zspage *fullest_with_room(SizeClass *cls, Zspage *chosen = nul
 
 namespace {
 // cache-line aligned zeroed memory; *mem receives what to free
-void *zalloc_aligned(usize bytes, void **mem)
+// large: more than a page or two (the class array, ~100 cache lines and
+// more): not necessarily physically contiguous (Plat::zalloc_large)
+void *zalloc_aligned(usize bytes, void **mem, bool large = false)
 {
-	*mem = Plat::zalloc(bytes + kCacheLine - 1, kGfpKernel);
+	*mem = large ? Plat::zalloc_large(bytes + kCacheLine - 1, -1)
+		     : Plat::zalloc(bytes + kCacheLine - 1, kGfpKernel);
 	if (!*mem)
 		return nullptr;
 	auto p = (reinterpret_cast<uptr>(*mem) + kCacheLine - 1) & ~uptr(kCacheLine - 1);
@@ -166,8 +169,8 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 	pool->table_ = table;
 	pool->policy_ = policy;
 	pool->migrate_lock_.init();
-	pool->classes_ =
-		static_cast<SizeClass *>(zalloc_aligned(sizeof(SizeClass) * table->nr_distinct, &pool->classes_mem_));
+	pool->classes_ = static_cast<SizeClass *>(
+		zalloc_aligned(sizeof(SizeClass) * table->nr_distinct, &pool->classes_mem_, true));
 	if (!pool->classes_)
 		goto fail;
 	{
@@ -194,6 +197,9 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 		for (unsigned s = 0; s < Geometry::nr_classes; ++s)
 			pool->by_slot_[s] = pool->by_slot_[table->slot[s].index];
 	}
+	pool->late_work_ = Plat::work_new([](void *arg) { static_cast<Pool *>(arg)->drain_late(); }, pool);
+	if (!pool->late_work_)
+		goto fail;
 	if (deferred_per_cpu) {
 		pool->deferred_ = DeferredFree::create(pool, deferred_per_cpu, err);
 		if (!pool->deferred_)
@@ -213,6 +219,10 @@ void Pool::destroy()
 {
 	if (deferred_)
 		deferred_->destroy(); // flushes: parked handles are freed first
+	if (late_work_) {
+		flush_late();
+		Plat::work_delete(late_work_);
+	}
 	if (classes_)
 		destroy_classes();
 	migrate_lock_.destroy();
@@ -237,7 +247,7 @@ void Pool::destroy_classes()
 	for (unsigned k = 0; k < table_->nr_distinct; ++k)
 		if (classes_[k].pool)
 			classes_[k].lock.destroy();
-	Plat::free(classes_mem_);
+	Plat::free_large(classes_mem_);
 }
 
 // Teardown: a zspage of cls detached and dead (a chain of one for
@@ -260,7 +270,7 @@ Zspage *Pool::detach_first_zspage(SizeClass *cls, bool *reported)
 			     zs->inuse);
 		*reported = true;
 	}
-	cls->obj_used -= zs->inuse;
+	store_relaxed(&cls->obj_used, cls->obj_used - zs->inuse);
 	free_live_handles(cls, zs);
 	zs->inuse = 0; // every object goes with the pool
 	// the class's counters follow each zspage out, as a free's would: destroy
@@ -389,36 +399,53 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 
 // Release the pages of a dead zspage (detached under its class lock, no
 // objects). A page the VM is migrating right now (page lock held) is handed,
-// with its zspage, to a worker that can sleep on the page lock. The metadata
-// is freed once every page is released under its page lock: the migration
-// callbacks only reach a zspage through a page whose lock the VM holds (see
-// the lock order at the top of pool.hpp), so no RCU grace period is needed.
+// with its zspage, to the release worker, which tries again later. The
+// metadata is freed once every page is released under its page lock: the
+// migration callbacks only reach a zspage through a page whose lock the VM
+// holds (see the lock order at the top of pool.hpp), so no RCU grace period
+// is needed. The pool counts a page until it is released.
 void Pool::free_zspage_pages(Zspage *zs)
 {
-	bool busy = false;
-	__atomic_sub_fetch(&pages_allocated_, (unsigned long)zs->nr_pages, __ATOMIC_RELAXED);
+	unsigned released = 0;
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
 		Plat::page_set_owner(zs->pages[i], nullptr, 0);
 		// release_deferred_: every page to the release worker, as busy ones
-		if (zsx_likely(!release_deferred_) && Plat::page_release_try(zs->pages[i]))
+		if (zsx_likely(!release_deferred_) && Plat::page_release_try(zs->pages[i])) {
 			zs->pages[i] = nullptr;
-		else
-			busy = true;
+			released++;
+		}
 	}
-	if (busy)
+	if (released)
+		__atomic_sub_fetch(&pages_allocated_, (unsigned long)released, __ATOMIC_RELAXED);
+	if (released != zs->nr_pages)
 		Plat::defer_zspage_release(zs);
 	else
 		zspage_free_meta(zs);
 }
 
-void Pool::zspage_release_slow(Zspage *zs)
+// The release worker's part: never sleeps on a page lock (it runs on a
+// memory-reclaim workqueue, and the VM may hold a page locked for a while).
+// True: every page released and the metadata freed; false: some page is
+// still locked, the worker tries again later.
+bool Pool::zspage_release_slow(Zspage *zs)
 {
+	unsigned released = 0, left = 0;
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
-		if (zs->pages[i])
-			Plat::page_release_blocking(zs->pages[i]);
-		zs->pages[i] = nullptr;
+		if (!zs->pages[i])
+			continue;
+		if (Plat::page_release_try(zs->pages[i])) {
+			zs->pages[i] = nullptr;
+			released++;
+		} else {
+			left++;
+		}
 	}
+	if (released)
+		__atomic_sub_fetch(&zs->cls->pool->pages_allocated_, (unsigned long)released, __ATOMIC_RELAXED);
+	if (left)
+		return false;
 	zspage_free_meta(zs);
+	return true;
 }
 
 zsx_always_inline Page *Pool::page_of_pfn(unsigned long pfn) const
@@ -457,7 +484,7 @@ zsx_always_inline unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsi
 		header.store(handle | kAllocatedTag);
 	}
 	zs->inuse++;
-	cls->obj_used++;
+	store_relaxed(&cls->obj_used, cls->obj_used + 1); // read without the lock: class_freeable_pages
 	return ObjLayout::encode(Plat::page_to_pfn(page), cls->index, idx);
 }
 
@@ -469,7 +496,7 @@ void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
 		ObjHeader(zs, idx).store(free_link(cls, zs));
 	zs->free_head = idx;
 	zs->inuse--;
-	cls->obj_used--;
+	store_relaxed(&cls->obj_used, cls->obj_used - 1);
 }
 
 Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
@@ -481,7 +508,7 @@ Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
 	zs->node.unlink();
 	zs->dead = true;
 	cls->zspages[zs->group]--;
-	cls->obj_allocated -= cls->objs_per_zspage;
+	store_relaxed(&cls->obj_allocated, cls->obj_allocated - cls->objs_per_zspage);
 	return zs;
 }
 
@@ -514,7 +541,7 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 				// move the object as soon as the lock drops and must see it
 				store_relaxed(handle, obj_alloc(cls, zs, h));
 				if (zs == fresh) {
-					cls->obj_allocated += cls->objs_per_zspage;
+					store_relaxed(&cls->obj_allocated, cls->obj_allocated + cls->objs_per_zspage);
 					insert_zspage(cls, zs);
 				} else {
 					regroup_after_alloc(cls, zs);
@@ -546,14 +573,21 @@ bool Pool::set_debug()
 
 bool Pool::debug_check(unsigned long handle) const
 {
+	// Only this pool's handles are two words: word[1] is read once word[0]
+	// names a page of this pool (a handle it made; freed ones keep their obj
+	// while quarantined). Anything else is refused from word[0] alone.
+	unsigned long obj = obj_of_handle(handle);
+	if (zsx_unlikely(!zspage_of_obj(obj))) {
+		Plat::warn(owner_, quarantined(handle) ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle,
+			   obj);
+		return false;
+	}
 	unsigned long tag = load_relaxed(&handle_word(handle)[1]);
 	if (zsx_likely(tag == live_tag()))
 		return true;
 	Plat::warn(owner_, tag == kFreedTag ? ZSX_MISUSE_FREED_HANDLE : ZSX_MISUSE_FOREIGN_HANDLE, handle, tag);
 	return false;
 }
-
-bool Pool::debug_live(unsigned long handle) const { return load_relaxed(&handle_word(handle)[1]) == live_tag(); }
 
 zsx_always_inline void Pool::release_handle(unsigned long handle)
 {
@@ -572,6 +606,17 @@ void Pool::free_handle_word(unsigned long *h)
 		Plat::handle_free(h);
 }
 
+// the refusal path of debug_check: a freed handle whose zspage is gone too.
+// No lock (debug_check runs with a class lock or migrate_lock held): the
+// answer only picks the warning's text.
+bool Pool::quarantined(unsigned long handle) const
+{
+	for (unsigned i = 0; i < kQuarantine; ++i)
+		if (load_relaxed(&quarantine_[i]) == handle)
+			return true;
+	return false;
+}
+
 void Pool::quarantine_handle(unsigned long handle)
 {
 	store_relaxed(&handle_word(handle)[1], kFreedTag);
@@ -579,7 +624,7 @@ void Pool::quarantine_handle(unsigned long handle)
 	{
 		SpinGuard g(*quarantine_lock_);
 		evict = quarantine_[quarantine_next_];
-		quarantine_[quarantine_next_] = handle;
+		store_relaxed(&quarantine_[quarantine_next_], handle);
 		quarantine_next_ = (quarantine_next_ + 1) % kQuarantine;
 	}
 	if (evict)
@@ -638,7 +683,7 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 		header.store(free_link(cls, zs));
 	}
 	zs->free_head = at.idx;
-	cls->obj_used--;
+	store_relaxed(&cls->obj_used, cls->obj_used - 1);
 	if (zsx_likely(--zs->inuse)) {
 		// one object fewer: the group can only fall, usually not at all
 		if (zsx_unlikely(zs->group == kGroupFull || zs->inuse < cls->group_min[zs->group]))
@@ -681,12 +726,12 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
-	if (zsx_unlikely(debug_) && !debug_check(handle))
-		return;
 	unsigned long *word = handle_word(handle);
 	Zspage *empties = nullptr;
 	SizeClass *cls = nullptr;
 	bool ok = false;
+	// debug pools check the handle where its obj is stable (its class lock,
+	// or migrate_lock): a lockless check could race a migration
 	if (ObjLayout::has_class && policy_ != FreePolicy::base) {
 		// Without the pool lock: the class field never changes for a live
 		// object, only the PFN and index do (compaction, migration), and only
@@ -701,13 +746,20 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 			if (zsx_unlikely(now != obj ||
 					 !at.page)) // moved, or the PFN limit read before the lock was stale
 				at = locate(cls, now);
+			if (zsx_unlikely(debug_) && !debug_check(handle))
+				return;
 			ok = free_at(cls, at, handle, &empties);
+		} else if (zsx_unlikely(debug_)) {
+			debug_check(handle); // no class of this pool: warned as what it is
+			return;
 		}
 	} else {
 		// base: the pool lock keeps migration and compaction away while the
 		// class is found through the zspage; it is handed over to the class
 		// lock (taken first, as the lock order wants)
 		ReadGuard pg(migrate_lock_);
+		if (zsx_unlikely(debug_) && !debug_check(handle))
+			return;
 		Zspage *zs = zspage_of_obj(load_relaxed(word));
 		if (zsx_likely(zs)) {
 			cls = zs->cls;
@@ -761,6 +813,74 @@ bool Pool::try_free(unsigned long handle, int path)
 }
 
 void Pool::free(unsigned long handle, int path) { free_inline(handle, path); }
+
+// ---- frees that cannot wait for a lock (pool.hpp) ----------------------------
+
+struct LateFree {
+	LateFree *next;
+	unsigned long handle;
+};
+
+void Pool::free_deferred_unbuffered(unsigned long handle)
+{
+	if (zsx_unlikely(is_err_or_null(handle)))
+		return;
+	if (Plat::may_lock()) {
+		free_inline(handle, -1); // what zsx_free does, where zsx_free may be called
+		return;
+	}
+	// (debug pools: the handle is checked where it is freed, under its class lock)
+	// not in interrupt context: the free takes other locks after the class
+	// lock (page release), which an interrupt handler must not
+	if (Plat::in_task() && try_free(handle, ZSX_TRACE_FREE_FALLBACK))
+		return;
+	free_late(handle);
+}
+
+bool Pool::free_late(unsigned long handle)
+{
+	auto *n = static_cast<LateFree *>(Plat::zalloc(sizeof(LateFree), kGfpAtomic));
+	if (zsx_unlikely(!n)) {
+		// no memory and no lock: the object stays allocated until the pool is
+		// destroyed (destroy frees every object); said once, counted always
+		add_relaxed(&late_kept_, 1ul);
+		Plat::warn(owner_, ZSX_MISUSE_DEFER_KEPT, handle, 0);
+		return false;
+	}
+	n->handle = handle;
+	LateFree *head = load_relaxed(&late_);
+	do {
+		n->next = head;
+	} while (!__atomic_compare_exchange_n(&late_, &head, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	Plat::work_queue(late_work_);
+	return true;
+}
+
+// The late-free work: each object freed in its own class-lock hold (no hold
+// longer than one free), a reschedule point every kLateRun of them.
+void Pool::drain_late()
+{
+	if (!load_relaxed(&late_))
+		return;
+	// acquire pairs with the pushers' release: their node writes are visible
+	LateFree *n = xchg_acq_rel(&late_, static_cast<LateFree *>(nullptr));
+	unsigned long done = 0;
+	while (n) {
+		LateFree *next = n->next;
+		free_inline(n->handle, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+		Plat::free(n);
+		n = next;
+		if (++done % kLateRun == 0)
+			Plat::cond_resched();
+	}
+	add_relaxed(&late_freed_, done);
+}
+
+void Pool::flush_late()
+{
+	Plat::work_flush(late_work_); // a run in progress
+	drain_late();                 // anything pushed since: freed here
+}
 unsigned long Pool::malloc(usize size, unsigned gfp, int nid) { return malloc_inline(size, gfp, nid); }
 
 extern "C" void zsx_core_free(struct zsx_core_pool *p, unsigned long handle)
@@ -879,9 +999,14 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 
 // ---- object access ----------------------------------------------------------
 
+// Under migrate_lock no object moves: obj is stable, so debug pools check the
+// handle here (not before: a migration between the read and the lookup would
+// make a live handle look foreign).
 Zspage *Pool::pin_zspage(unsigned long handle, unsigned long *obj)
 {
 	ReadGuard g(migrate_lock_);
+	if (zsx_unlikely(debug_) && !debug_check(handle))
+		return nullptr;
 	*obj = obj_of_handle(handle);
 	Zspage *zs = zspage_of_obj(*obj);
 	if (zsx_unlikely(!zs)) {
@@ -921,20 +1046,22 @@ struct Pool::ObjPlace {
 	u8 *kmap_payload() const { return Plat::kmap(page_at(zs, off)) + (off & kPageMask) + skip; }
 };
 
+// A map the pool refuses (a freed or foreign handle, an obj naming no page of
+// this pool) still takes the CPU's map state, with no zspage in it, and
+// returns nullptr; the caller's unmap, which zram and zswap make whatever
+// map returned, finds that state and only gives the state back.
 void *Pool::map(unsigned long handle, int mode)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
-		return nullptr;
-	if (zsx_unlikely(debug_) && !debug_check(handle))
-		return nullptr; // debug: freed or foreign handle (the caller must not unmap it)
+		return nullptr; // unmap returns at once for these too
 	unsigned long obj;
-	Zspage *zs = pin_zspage(handle, &obj);
+	Zspage *zs = pin_zspage(handle, &obj); // debug pools: checked there
+	void *area = Plat::cpu_buffer_get();   // the map state's one get: unmap puts it
+	CpuMapState *st = cpu_state(area);
+	st->zs = zs;
 	if (zsx_unlikely(!zs))
 		return nullptr;
 	ObjPlace at(zs, obj);
-	void *area = Plat::cpu_buffer_get(); // the map buffer's one get: unmap puts it
-	CpuMapState *st = cpu_state(area);
-	st->zs = zs;
 	st->idx = at.idx;
 	st->mode = mode;
 	if (at.in_one_page) {
@@ -952,12 +1079,12 @@ void Pool::unmap(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
-	// debug pools: map refused this handle (freed or foreign) and got no buffer;
-	// zram and zswap unmap what they mapped without looking at the result
-	if (zsx_unlikely(debug_) && !debug_live(handle))
-		return;
 	void *area = Plat::cpu_buffer_held(); // map's: same CPU, preemption still off
 	CpuMapState *st = cpu_state(area);
+	if (zsx_unlikely(!st->zs)) {
+		Plat::cpu_buffer_put(); // map refused the handle: nothing is pinned or mapped
+		return;
+	}
 	if (st->kaddr) {
 		Plat::kunmap(st->kaddr);
 	} else if (st->mode != kMapRO) {
@@ -970,10 +1097,12 @@ void Pool::unmap(unsigned long handle)
 	(void)handle;
 }
 
+// A refused read returns nullptr; read_end with that nullptr does nothing
+// (nothing was pinned or mapped), so a caller may end what it began.
 void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 {
-	if (zsx_unlikely(debug_) && !debug_check(handle))
-		return nullptr; // debug: freed or foreign handle (the caller must not call read_end)
+	if (zsx_unlikely(is_err_or_null(handle)))
+		return nullptr;
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
 	if (zsx_unlikely(!zs))
@@ -987,8 +1116,8 @@ void *Pool::read_begin(unsigned long handle, usize mem_len, void *local_copy)
 
 void Pool::read_end(unsigned long handle, void *mem)
 {
-	if (zsx_unlikely(debug_) && !debug_live(handle))
-		return; // read_begin refused it (debug pools): nothing is pinned
+	if (zsx_unlikely(!mem))
+		return; // read_begin refused the handle: nothing is pinned
 	unsigned long obj = obj_of_handle(handle);
 	ObjPlace at(zspage_of_obj(obj), obj); // pinned: cannot have moved
 	if (at.in_one_page)
@@ -998,7 +1127,7 @@ void Pool::read_end(unsigned long handle, void *mem)
 
 void Pool::write(unsigned long handle, const void *mem, usize len)
 {
-	if (zsx_unlikely(debug_) && !debug_check(handle))
+	if (zsx_unlikely(is_err_or_null(handle)))
 		return;
 	unsigned long obj;
 	Zspage *zs = pin_zspage(handle, &obj); // sets obj: a separate statement, argument order is unspecified
@@ -1015,9 +1144,13 @@ void Pool::write(unsigned long handle, const void *mem, usize len)
 
 // ---- compaction -------------------------------------------------------------
 
+// Under the class lock exact; without it (the shrinker's count) an estimate
+// from two relaxed reads, which may see a free before the zspage it emptied
+// was taken out: never negative.
 static unsigned long class_freeable_pages(const SizeClass *cls)
 {
-	unsigned long wasted = cls->obj_allocated - cls->obj_used;
+	unsigned long allocated = load_relaxed(&cls->obj_allocated), used = load_relaxed(&cls->obj_used);
+	unsigned long wasted = allocated > used ? allocated - used : 0;
 	return wasted / cls->objs_per_zspage * cls->pages_per_zspage;
 }
 
@@ -1105,14 +1238,14 @@ unsigned long Pool::compact()
 	return freed;
 }
 
+// The shrinker's count, on every shrink_slab call: no class lock (each class's
+// counters are stored with relaxed stores under its lock and read here with
+// relaxed loads), so reclaim never queues behind a drainer's hold.
 unsigned long Pool::compactable_pages() const
 {
 	unsigned long n = 0;
-	for (unsigned k = 0; k < table_->nr_distinct; ++k) {
-		SizeClass *cls = &classes_[k];
-		SpinGuard g(cls->lock);
-		n += class_freeable_pages(cls);
-	}
+	for (unsigned k = 0; k < table_->nr_distinct; ++k)
+		n += class_freeable_pages(&classes_[k]);
 	return n;
 }
 
@@ -1154,6 +1287,8 @@ void Pool::stats(PoolStats *out) const
 	out->pages_migrated = load_relaxed(&pages_migrated_);
 	out->zspages_freed_unlocked = load_relaxed(&freed_unlocked_);
 	out->zspages_freed_locked = load_relaxed(&freed_locked_);
+	out->late_frees = load_relaxed(&late_freed_);
+	out->late_kept = load_relaxed(&late_kept_);
 }
 
 unsigned long Pool::objects_in_use() const

@@ -198,12 +198,29 @@ public:
 	DeferredFree *deferred() const { return deferred_; }
 	void set_owner(void *owner) { owner_ = owner; }
 
+	// ---- frees that cannot wait for a lock ----------------------------------
+	// zsx_free_deferred on a pool without rings (deferred off, release-only,
+	// or a ring with no room): in task context with IRQs and softirqs on the
+	// object is freed now; otherwise (softirq, hardirq, IRQs or softirqs off)
+	// it is freed now only if its class lock is free this instant (a trylock,
+	// task context), else it goes on the late-free list. Any context but NMI.
+	void free_deferred_unbuffered(unsigned long handle);
+	// any context: the handle on the late-free list (a node allocated without
+	// sleeping), freed by the pool's late-free work. False: no memory for the
+	// node; the object stays allocated until the pool is destroyed (warned).
+	bool free_late(unsigned long handle);
+	void flush_late(); // process context: every handle put on the list before is freed
+	unsigned long late_frees() const { return load_relaxed(&late_freed_); }
+	unsigned long late_kept() const { return load_relaxed(&late_kept_); }
+
 	// ---- debug handles (opt-in, for finding misuse) -------------------------
 	// Debug pools' handles are two words (their own cache; other pools' are
 	// one word, as zsmalloc's). Each live one carries live_tag() in word[1]; a free, map or read of a
 	// handle that is already freed or belongs to another pool is refused with a
 	// warning. Freed handles wait in a quarantine of kQuarantine before going
 	// back to the platform, so a double free reads a tag, not freed memory.
+	// word[1] is read only once word[0] names a page of this pool: a one-word
+	// handle of another pool is refused from its obj, never read past its end.
 	static constexpr unsigned kQuarantine = 1024;
 	static constexpr unsigned long kFreedTag = ~0x5a4ul; // odd: no handle address
 	bool set_debug();                                    // before the first malloc; false on -ENOMEM
@@ -212,8 +229,11 @@ public:
 	// released by the freeing caller (pool option ZSX_DEFERRED_RELEASE)
 	void set_release_deferred() { release_deferred_ = true; }
 	unsigned long live_tag() const { return reinterpret_cast<unsigned long>(this) | 1; }
-	bool debug_check(unsigned long handle) const; // warns and returns false on misuse
-	bool debug_live(unsigned long handle) const;  // debug_check without the warning
+	// warns and returns false on misuse; called where obj is stable (the
+	// handle's class lock or migrate_lock held), or a live handle being
+	// migrated could look foreign
+	bool debug_check(unsigned long handle) const;
+	bool quarantined(unsigned long handle) const; // a freed handle still in the quarantine
 	void *owner() const { return owner_; }
 	// a live object's class index for trace events (-1 where obj has no class field)
 	int trace_class_of(unsigned long handle) const;
@@ -243,7 +263,7 @@ public:
 	static bool page_isolate(Page *page);
 	static int page_migrate(Page *newpage, Page *page);
 	static void page_putback(Page *page);
-	static void zspage_release_slow(Zspage *zs);
+	static bool zspage_release_slow(Zspage *zs); // false: a page still locked, try later
 	// back to the cache of its class's chain length (nr_pages is less for a zspage whose pages ran out)
 	static void zspage_free_meta(Zspage *zs) { Plat::zspage_free(zs, zs->cls->pages_per_zspage); }
 
@@ -305,6 +325,9 @@ private:
 	unsigned long compact_class(SizeClass *cls);
 	bool move_object(SizeClass *cls, Zspage *src, unsigned idx, Zspage *dst);
 	static unsigned group_of(const SizeClass *cls, u32 inuse);
+	void drain_late();
+	// late frees between reschedule points (each object its own class-lock hold)
+	static constexpr unsigned kLateRun = 64;
 
 	// read-mostly: set at creation
 	const ClassTable *table_;
@@ -315,9 +338,10 @@ private:
 	void *classes_mem_;  // the allocation classes_ lives in
 	void *self_mem_;     // the allocation this pool lives in
 	DeferredFree *deferred_;
-	void *owner_;               // the shim's pool, for trace events
-	SpinLock *quarantine_lock_; // debug pools
-	unsigned long *quarantine_; // kQuarantine freed handles, oldest at quarantine_next_
+	struct zsx_plat_work *late_work_; // frees the late-free list (drain_late)
+	void *owner_;                     // the shim's pool, for trace events
+	SpinLock *quarantine_lock_;       // debug pools
+	unsigned long *quarantine_;       // kQuarantine freed handles, oldest at quarantine_next_
 	u32 quarantine_next_;
 	// class of a class index read from obj: every value the field can hold
 	// has an entry, nullptr where no class is (a corrupt handle)
@@ -328,6 +352,9 @@ private:
 	unsigned long pages_compacted_;                     // atomic
 	unsigned long pages_migrated_;                      // atomic
 	unsigned long freed_unlocked_, freed_locked_;       // atomic, once per emptied zspage
+	// pushed in any context (release compare-and-swap), taken whole by drain_late
+	alignas(kCacheLine) struct LateFree *late_;
+	unsigned long late_freed_, late_kept_; // atomic
 };
 
 // Errors travel as the kernel's ERR_PTR encoding of a handle.

@@ -30,13 +30,16 @@ void zsx_core_free_deferred(struct zsx_core_pool *p, unsigned long handle)
 	if (DeferredFree *d = P(p)->deferred())
 		d->enqueue(handle);
 	else
-		P(p)->free(handle);
+		P(p)->free_deferred_unbuffered(handle);
 }
 
 void zsx_core_deferred_flush(struct zsx_core_pool *p)
 {
 	if (P(p)->deferred())
 		P(p)->deferred()->flush();
+	P(p)->flush_late();
+	// and the pages of the zspages those frees emptied, where the release worker has them
+	Plat::flush_deferred_releases();
 }
 
 struct zsx_defer_ring *zsx_core_deferred_rings(struct zsx_core_pool *p)
@@ -72,6 +75,11 @@ void zsx_core_deferred_set_delay(struct zsx_core_pool *p, unsigned int ms)
 {
 	if (P(p)->deferred())
 		P(p)->deferred()->set_low_water_ms(ms);
+}
+
+int zsx_core_deferred_cpu_prepare(struct zsx_core_pool *p, int cpu)
+{
+	return P(p)->deferred() ? P(p)->deferred()->cpu_prepare(cpu) : 0;
 }
 
 void zsx_core_deferred_cpu_dead(struct zsx_core_pool *p, int cpu)
@@ -138,7 +146,7 @@ int zsx_core_page_migrate(struct zsx_plat_page *newpage, struct zsx_plat_page *p
 }
 void zsx_core_page_putback(struct zsx_plat_page *page) { Pool::page_putback(page); }
 unsigned long zsx_core_zspage_bytes(unsigned int nr_pages) { return Zspage::bytes(nr_pages); }
-void zsx_core_zspage_release_slow(void *zspage) { Pool::zspage_release_slow(static_cast<Zspage *>(zspage)); }
+int zsx_core_zspage_release_slow(void *zspage) { return Pool::zspage_release_slow(static_cast<Zspage *>(zspage)); }
 struct zsx_plat_page *zsx_core_handle_page(struct zsx_core_pool *p, unsigned long handle)
 {
 	return P(p)->handle_page(handle);

@@ -7,6 +7,18 @@
  * -ENOMEM); zsx_free() ignores 0 and ERR values. Objects are reached through
  * either the 6.1 map/unmap pair (no nesting per CPU, preemption off while
  * mapped) or mainline's obj_read_begin/obj_read_end/obj_write.
+ *
+ * Contexts (docs/design.md, "Contexts", has the whole table):
+ *   zsx_free_deferred()            any context but NMI, on every pool type
+ *   zsx_get_total_pages()          any context
+ *   zsx_malloc(), zsx_free(), map/unmap, obj_read_begin/end, obj_write:
+ *                                  task context with IRQs and softirqs on; the
+ *                                  caller may hold spinlocks (zsx_malloc then
+ *                                  with a gfp that does not sleep)
+ *   create/destroy, zsx_free_deferred_flush(), zsx_compact(): may sleep
+ * A refused handle (freed, foreign, corrupt) is warned about, never followed:
+ * map and obj_read_begin return NULL, and the matching unmap / obj_read_end
+ * (with that NULL) are still correct to call.
  */
 #ifndef _ZSX_H_
 #define _ZSX_H_
@@ -29,7 +41,7 @@ enum zsx_free_policy {
 };
 
 enum zsx_deferred_policy {
-	ZSX_DEFERRED_OFF = 0,     /* zsx_free_deferred() is a plain zsx_free() */
+	ZSX_DEFERRED_OFF = 0,     /* zsx_free_deferred(): at once where zsx_free() may be */
 	ZSX_DEFERRED_PERCPU = 1,  /* per-CPU buffers, drained by a worker */
 	/*
 	 * objects freed at once (zsx_free and zsx_free_deferred); only the pages

@@ -186,11 +186,31 @@ static const struct movable_operations zsx_mops = {
 	.putback_page = zsx_mops_putback,
 };
 
+#ifdef ZSX_TEST_BUILD
+/* test builds: data-page references zsx holds, per CPU (no shared line) */
+static DEFINE_PER_CPU(long, zsx_pages_held);
+#define zsx_pages_held_add(n) this_cpu_add(zsx_pages_held, n)
+
+long zsx_test_pages_held(void)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(zsx_pages_held, cpu);
+	return n;
+}
+#else
+#define zsx_pages_held_add(n) do { } while (0)
+#endif
+
 struct zsx_plat_page *zsx_plat_page_alloc(unsigned int gfp, int nid)
 {
 	gfp_t g = (__force gfp_t)gfp;
 	struct page *page = nid < 0 ? alloc_page(g) : alloc_pages_node(nid, g, 0);
 
+	if (page)
+		zsx_pages_held_add(1);
 	return (struct zsx_plat_page *)page;
 }
 
@@ -228,17 +248,8 @@ int zsx_plat_page_release_try(struct zsx_plat_page *p)
 		zsx_page_release_locked(page);
 	}
 	put_page(page);
+	zsx_pages_held_add(-1);
 	return 1;
-}
-
-void zsx_plat_page_release_blocking(struct zsx_plat_page *p)
-{
-	struct page *page = (struct page *)p;
-
-	lock_page(page);
-	zsx_page_release_locked(page);
-	unlock_page(page);
-	put_page(page);
 }
 
 /* migration: the VM holds both page locks */
@@ -247,6 +258,7 @@ void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage)
 	struct page *page = (struct page *)newpage;
 
 	get_page(page);
+	zsx_pages_held_add(1);
 	__SetPageMovable(page, &zsx_mops);
 }
 
@@ -256,35 +268,72 @@ void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage)
 
 	zsx_page_release_locked(page);
 	put_page(page);
+	zsx_pages_held_add(-1);
 }
 
 /* ---- deferred zspage release ------------------------------------------------ */
 
 static_assert(sizeof(struct llist_node) <= 16, "zspage gives the platform 16 bytes");
 
+/*
+ * Zspages whose pages could not all be released at once (a page the VM held
+ * locked, or a pool that releases in the background). The worker runs on
+ * zsx_wq, a WQ_MEM_RECLAIM queue: under memory pressure its rescuer runs it,
+ * and the memory it releases is what reclaim is waiting for. It never sleeps
+ * on a page lock: a page still locked is tried again a jiffy later.
+ */
+static struct workqueue_struct *zsx_wq;
 static LLIST_HEAD(zsx_release_list);
+
+static void zsx_release_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(zsx_release_work, zsx_release_work_fn);
 
 static void zsx_release_work_fn(struct work_struct *work)
 {
 	struct llist_node *node = llist_del_all(&zsx_release_list), *next;
+	bool busy = false;
 
 	for (; node; node = next) {
 		next = node->next;
-		zsx_core_zspage_release_slow(node);
+		if (!zsx_core_zspage_release_slow(node)) {
+			llist_add(node, &zsx_release_list);
+			busy = true;
+		}
+		cond_resched();
 	}
+	if (busy)
+		queue_delayed_work(zsx_wq, &zsx_release_work, 1);
 }
-
-static DECLARE_WORK(zsx_release_work, zsx_release_work_fn);
 
 void zsx_plat_defer_zspage_release(void *obj)
 {
 	if (llist_add((struct llist_node *)obj, &zsx_release_list))
-		schedule_work(&zsx_release_work);
+		queue_delayed_work(zsx_wq, &zsx_release_work, 0);
 }
 
+/*
+ * Process context: every zspage handed over before the call is released on
+ * return. The worker's run in progress ends first (it puts back what it could
+ * not release); then the caller takes the list and releases it itself, waiting
+ * a jiffy at a time for a page the VM holds locked. Zspages handed over after
+ * that are the worker's: a stream of them cannot keep the caller here.
+ */
 void zsx_plat_flush_deferred_releases(void)
 {
-	flush_work(&zsx_release_work);
+	struct llist_node *node, *next, *busy;
+
+	flush_delayed_work(&zsx_release_work);
+	for (node = llist_del_all(&zsx_release_list); node; node = busy) {
+		for (busy = NULL; node; node = next) {
+			next = node->next;
+			if (!zsx_core_zspage_release_slow(node)) {
+				node->next = busy;
+				busy = node;
+			}
+		}
+		if (busy)
+			schedule_timeout_uninterruptible(1);
+	}
 }
 
 unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p)
@@ -348,9 +397,52 @@ void zsx_plat_cpu_buffer_put(void)
 	preempt_enable();
 }
 
-/* ---- per-CPU data, deferred freeing's timers and drain work ------------------ */
+/* ---- work items on zsx_wq (WQ_MEM_RECLAIM) ----------------------------------- */
 
-static struct workqueue_struct *zsx_wq;
+struct zsx_plat_work {
+	struct work_struct work;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void zsx_plat_work_fn(struct work_struct *work)
+{
+	struct zsx_plat_work *w = container_of(work, struct zsx_plat_work, work);
+
+	w->fn(w->arg);
+}
+
+struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *arg), void *arg)
+{
+	struct zsx_plat_work *w = kzalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return NULL;
+	INIT_WORK(&w->work, zsx_plat_work_fn);
+	w->fn = fn;
+	w->arg = arg;
+	return w;
+}
+
+void zsx_plat_work_queue(struct zsx_plat_work *w)
+{
+	queue_work(zsx_wq, &w->work);
+}
+
+void zsx_plat_work_flush(struct zsx_plat_work *w)
+{
+	flush_work(&w->work);
+}
+
+void zsx_plat_work_delete(struct zsx_plat_work *w)
+{
+	if (!w)
+		return;
+	cancel_work_sync(&w->work);
+	kfree(w);
+}
+
+/* ---- per-CPU data, deferred freeing's timers and drain work ------------------ */
 
 void *zsx_plat_percpu_zalloc(unsigned long size)
 {
@@ -375,6 +467,22 @@ int zsx_plat_nr_cpu_ids(void)
 int zsx_plat_cpu_possible(int cpu)
 {
 	return cpu_possible(cpu);
+}
+
+int zsx_plat_cpu_present(int cpu)
+{
+	return cpu_present(cpu);
+}
+
+/* vmalloc-backed when no contiguous block is at hand: never a high-order failure */
+void *zsx_plat_zalloc_large(unsigned long size, int cpu)
+{
+	return kvzalloc_node(size, GFP_KERNEL, cpu < 0 ? NUMA_NO_NODE : cpu_to_node(cpu));
+}
+
+void zsx_plat_free_large(void *p)
+{
+	kvfree(p);
 }
 
 int zsx_plat_may_lock(void)
@@ -590,6 +698,12 @@ unsigned long long zsx_plat_now_ns(void)
 	return local_clock();
 }
 
+/* monotonic and the same on every CPU (local_clock() is neither); not NMI-safe */
+unsigned long long zsx_plat_clock_ns(void)
+{
+	return ktime_get_ns();
+}
+
 #ifdef ZSX_TEST_BUILD
 /*
  * Test hook: play the VM's part in migrating the page that holds a handle's
@@ -748,7 +862,7 @@ int zsx_platform_init(void)
 		return rc;
 	}
 	for_each_possible_cpu(cpu) {
-		void *area = kzalloc(PAGE_SIZE + 64, GFP_KERNEL);
+		void *area = kzalloc_node(PAGE_SIZE + 64, GFP_KERNEL, cpu_to_node(cpu));
 
 		if (!area) {
 			zsx_platform_exit();
@@ -764,7 +878,8 @@ void zsx_platform_exit(void)
 {
 	int cpu;
 
-	flush_work(&zsx_release_work);
+	if (zsx_wq)
+		zsx_plat_flush_deferred_releases();
 	for_each_possible_cpu(cpu) {
 		kfree(per_cpu(zsx_cpu_area, cpu));
 		per_cpu(zsx_cpu_area, cpu) = NULL;

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "zsx: " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
@@ -179,6 +180,7 @@ static int zsx_stats_show(struct seq_file *s, void *v)
 	seq_printf(s, "pages_migrated %lu\n", st.pages_migrated);
 	seq_printf(s, "zspages_freed_unlocked %lu\n", st.zspages_freed_unlocked);
 	seq_printf(s, "zspages_freed_locked %lu\n", st.zspages_freed_locked);
+	seq_printf(s, "late_frees %lu\nlate_kept %lu\n", st.late_frees, st.late_kept);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_stats);
@@ -224,7 +226,7 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 	}
 	seq_puts(s, "deferred percpu\n");
 	zsx_parked_show(s, pool, st.pending);
-	for_each_possible_cpu(cpu)
+	for_each_present_cpu(cpu)
 		seq_printf(s, "pending_cpu%d %lu\n", cpu,
 			   zsx_core_deferred_cpu_pending(pool->core, cpu));
 	seq_printf(s, "pending %lu\ncapacity_per_cpu %lu\nenqueued %lu\ndrains %lu\ndrained %lu\n",
@@ -240,6 +242,15 @@ static int zsx_deferred_show(struct seq_file *s, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsx_deferred);
+
+#ifdef ZSX_TEST_BUILD
+static int zsx_pages_held_show(struct seq_file *s, void *v)
+{
+	seq_printf(s, "%ld\n", zsx_test_pages_held());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zsx_pages_held);
+#endif
 
 /* ---- pools ---------------------------------------------------------------- */
 
@@ -266,6 +277,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 			    opts->deferred :
 			    (strcmp(deferred, "off") ? ZSX_DEFERRED_PERCPU : ZSX_DEFERRED_OFF);
 	unsigned int per_cpu = 0;
+	bool hotplug_held = false;
 	int err;
 
 	if (defer == ZSX_DEFERRED_PERCPU && opts && opts->deferred_per_cpu)
@@ -287,6 +299,13 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	pool->deferred = defer;
 	if (!pool->name)
 		goto fail;
+	/*
+	 * The deferred rings get their memory for the CPUs online now; no CPU
+	 * comes up until the pool is on zsx_pools, where zsx_cpu_prepare()
+	 * finds it (lock order: cpu_hotplug_lock -> zsx_pools_lock).
+	 */
+	cpus_read_lock();
+	hotplug_held = true;
 	pool->core = zsx_core_pool_create(chain, policy, per_cpu, &err);
 	if (!pool->core) {
 		if (err == -EOPNOTSUPP)
@@ -318,6 +337,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	}
 	list_add(&pool->list, &zsx_pools);
 	mutex_unlock(&zsx_pools_lock);
+	cpus_read_unlock();
+	hotplug_held = false;
 
 	if (zsx_debugfs_root) {
 		pool->debugfs = debugfs_create_dir(name, zsx_debugfs_root);
@@ -336,6 +357,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	return pool;
 
 fail:
+	if (hotplug_held)
+		cpus_read_unlock();
 	if (pool->core)
 		zsx_core_pool_destroy(pool->core);
 	kfree(pool->name);
@@ -485,6 +508,29 @@ int zsx_pool_policy(struct zsx_pool *pool)
 }
 #endif
 
+/*
+ * A CPU is coming up: each pool's ring for it gets its memory, on the CPU's
+ * node (kept when the CPU goes down again: its handles may still wait there).
+ * A failure keeps the CPU down rather than leave a pool without its ring.
+ */
+static int zsx_cpu_prepare(unsigned int cpu)
+{
+	struct zsx_pool *pool;
+	int ret = 0;
+
+	mutex_lock(&zsx_pools_lock);
+	list_for_each_entry(pool, &zsx_pools, list) {
+		ret = zsx_core_deferred_cpu_prepare(pool->core, cpu);
+		if (ret) {
+			pr_warn("pool %s: no memory for CPU %u's deferred-free ring: %d\n",
+				pool->name, cpu, ret);
+			break;
+		}
+	}
+	mutex_unlock(&zsx_pools_lock);
+	return ret;
+}
+
 /* a CPU is dead: no producer runs there any more, its parked handles go to the drainer */
 static int zsx_cpu_dead(unsigned int cpu)
 {
@@ -501,7 +547,8 @@ static int zsx_cpuhp_state;
 
 int zsx_api_init(void)
 {
-	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "zsx:dead", NULL, zsx_cpu_dead);
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "zsx:prepare", zsx_cpu_prepare,
+					    zsx_cpu_dead);
 
 	if (ret < 0)
 		return ret;
@@ -509,6 +556,11 @@ int zsx_api_init(void)
 	zsx_debugfs_root = debugfs_create_dir("zsx", NULL);
 	if (IS_ERR(zsx_debugfs_root))
 		zsx_debugfs_root = NULL;
+#ifdef ZSX_TEST_BUILD
+	/* every pool's data pages as the page allocator sees them, beside the pools' counts */
+	if (zsx_debugfs_root)
+		debugfs_create_file("pages_held", 0444, zsx_debugfs_root, NULL, &zsx_pages_held_fops);
+#endif
 	return 0;
 }
 

@@ -13,6 +13,7 @@ const char *zsx_pool_name_of(void *owner);
 const char *zsx_free_policy_name(int policy);
 /* tests: reports of an enum zsx_misuse kind since load */
 unsigned long zsx_misuse_count(int kind);
+long zsx_test_pages_held(void); /* test builds */
 #ifdef ZSX_INJECT
 /* harness self-test builds (zsx_main.c, core_api.cpp) */
 bool zsx_selftest_inject_kunit_fail(void);

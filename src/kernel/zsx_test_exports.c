@@ -37,3 +37,6 @@ EXPORT_SYMBOL_GPL(zsx_pool_policy);
 EXPORT_SYMBOL_GPL(zsx_free_policy_name);
 EXPORT_SYMBOL_GPL(zsx_test_migrate_handle);
 EXPORT_SYMBOL_GPL(zsx_misuse_count);
+EXPORT_SYMBOL_GPL(zsx_test_pages_held);
+EXPORT_SYMBOL_GPL(zsx_core_pool_stats);
+EXPORT_SYMBOL_GPL(zsx_core_handle_page);
