@@ -1,6 +1,6 @@
 # Load zsx and its KUnit suites (they run at insmod), then drive the kernel's
 # own compaction against live zsx objects.
-ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx_compaction zsx_concurrency zsx_migration zsx_bad_input zsx_density zsx_deferred"
+ZSX_SUITES="zsx_geometry zsx_obj_layout zsx_alloc zsx_access zsx_free_policy zsx_compaction zsx_concurrency zsx_migration zsx_bad_input zsx_density zsx_deferred zsx_percpu zsx_refusal zsx_contexts zsx_release"
 # a long low-water timer, so parked handles stay parked until the hotplug check below
 check "insmod zsx.ko" insmod /lib/zsx/zsx.ko deferred_delay_ms=600000
 check "C++ core reported its geometry" sh -c 'dmesg | grep -q "zsx: C++ core loaded"'
