@@ -9,15 +9,6 @@ ARCH=${1:?ARCH}; KERNEL=${2:?KERNEL}; INITRD=${3:?INITRD}; SCENARIO=${4:?SCENARI
 TIMEOUT=${6:-600}
 MEM=${ZSX_VM_MEM:-1024}
 append="panic=-1 oops=panic panic_on_warn=1 kasan.fault=panic softlockup_panic=1 zsx.scenario=$SCENARIO ${ZSX_VM_APPEND:-}"
-case $ARCH in
-x86_64) qemu=(qemu-system-x86_64 -cpu max -append "console=ttyS0 $append") ;;
-arm64) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -append "console=ttyAMA0 $append") ;;
-esac
-# ZSX_VM_DISK: a raw image the guest sees as /dev/vda (results handed back to the host)
-if [ -n "${ZSX_VM_DISK:-}" ]; then
-	case $ARCH in x86_64) dev=virtio-blk-pci ;; arm64) dev=virtio-blk-device ;; esac
-	qemu+=(-drive "if=none,id=out0,format=raw,file=$ZSX_VM_DISK" -device "$dev,drive=out0")
-fi
 mkdir -p "$(dirname "$LOG")"
 log "vm: $ARCH scenario=$SCENARIO${ZSX_VM_ICOUNT:+ icount=$ZSX_VM_ICOUNT} kernel=$(basename "$(dirname "$(dirname "$(dirname "$KERNEL")")")")/$(basename "$KERNEL") log=$LOG"
 t0=$(date +%s.%N)
@@ -28,6 +19,22 @@ if [ "${ZSX_VM_ICOUNT:-0}" = 1 ]; then
 	accel=(-accel tcg,thread=single -icount shift=0 -smp 1)
 else
 	accel=(-accel tcg,thread=multi -smp 2)
+	# ZSX_VM_MAXCPUS=N: two present CPUs of N possible (per-CPU memory for all
+	# N; x86_64 TCG takes at most 255 without x2APIC, arm64 virt up to 512 with GICv3)
+	if [ -n "${ZSX_VM_MAXCPUS:-}" ]; then
+		accel=(-accel tcg,thread=multi -smp "2,maxcpus=$ZSX_VM_MAXCPUS")
+		append="$append zsx.possible_cpus=$ZSX_VM_MAXCPUS"
+		machine=virt,gic-version=3
+	fi
+fi
+case $ARCH in
+x86_64) qemu=(qemu-system-x86_64 -cpu max -append "console=ttyS0 $append") ;;
+arm64) qemu=(qemu-system-aarch64 -M "${machine:-virt}" -cpu max,pauth-impdef=on -append "console=ttyAMA0 $append") ;;
+esac
+# ZSX_VM_DISK: a raw image the guest sees as /dev/vda (results handed back to the host)
+if [ -n "${ZSX_VM_DISK:-}" ]; then
+	case $ARCH in x86_64) dev=virtio-blk-pci ;; arm64) dev=virtio-blk-device ;; esac
+	qemu+=(-drive "if=none,id=out0,format=raw,file=$ZSX_VM_DISK" -device "$dev,drive=out0")
 fi
 timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" "${accel[@]}" -m "$MEM" \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" </dev/null >"$LOG" 2>&1

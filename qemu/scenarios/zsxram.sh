@@ -47,6 +47,31 @@ swap_round() {
 	mkdir -p /cg/w
 	check "$alloc: 32 MiB under memory.max=16M, read back intact" sh -c 'echo 16M > /cg/w/memory.max && echo $$ > /cg/w/cgroup.procs && swapverify 32 9 > /tmp/sv2; r=$?; echo $$ > /cg/cgroup.procs; cat /tmp/sv2; [ $r = 0 ]'
 	sed 's/^/ZSX-INFO: cgroup: /' /tmp/sv2
+	case $alloc in zsx*)
+		# A workload in the cgroup swaps 32 MiB out, holds it, and is killed:
+		# from its hold on nothing allocates and its exit frees everything.
+		# Meanwhile the pool's page count, read first, must be at least the
+		# pages zsx holds, read after it (the test build's count of page
+		# references): a pool never stops counting a page it still holds,
+		# and once the exit's frees are done the two agree.
+		sh -c 'echo $$ > /cg/w/cgroup.procs; exec swapverify 32 13 60' > /tmp/sv4 2>&1 &
+		svpid=$!
+		while kill -0 $svpid 2>/dev/null && ! grep -q holding /tmp/sv4; do sleep 0.1; done
+		rm -f /tmp/samples /tmp/stop_sampling
+		(while [ ! -f /tmp/stop_sampling ]; do
+			echo "$(awk '/^pages / {print $2}' /sys/kernel/debug/zsx/zsxram0/stats) $(cat /sys/kernel/debug/zsx/pages_held)" >> /tmp/samples
+		done) &
+		sampler=$!
+		sleep 0.5
+		kill -9 $svpid; wait $svpid 2>/dev/null
+		sleep 1
+		touch /tmp/stop_sampling; wait $sampler
+		echo "ZSX-INFO: $alloc: $(wc -l < /tmp/samples) samples of pool pages / pages held, first: $(head -1 /tmp/samples), last: $(tail -1 /tmp/samples)"
+		check "$alloc: killed workload: at every sample the pool counted every page it held ($(wc -l < /tmp/samples) samples)" \
+			sh -c "[ \$(wc -l < /tmp/samples) -gt 10 ] && awk '{ if (\$1 < \$2) { print; bad = 1 } } END { exit bad }' /tmp/samples"
+		check "$alloc: killed workload: its pages returned, the pool's count is the pages it holds" \
+			sh -c "[ \$(awk '/^pages / {print \$2}' /sys/kernel/debug/zsx/zsxram0/stats) = \$(cat /sys/kernel/debug/zsx/pages_held) ] && [ \$(head -1 /tmp/samples | cut -d' ' -f2) -gt \$(tail -1 /tmp/samples | cut -d' ' -f2) ]" ;;
+	esac
 	sleep 1
 	echo "ZSX-INFO: $alloc mm_stat after munmap + drain: $(cat $S/mm_stat)"
 	echo "ZSX-INFO: $alloc io_stat: $(cat $S/io_stat)"
@@ -59,7 +84,11 @@ swap_round() {
 	echo 1 > $S/compact
 	echo "ZSX-INFO: $alloc mm_stat after compact: $(cat $S/mm_stat)"
 	check "$alloc: mm_stat back to ~0 after munmap (stored < 256 pages, mem_used < 5% of peak + 64 pages)" sh -c "awk '{exit !(\$1 < 256 * $PAGESZ && \$3 * 20 < \$5 + 20 * 64 * $PAGESZ)}' $S/mm_stat"
-	case $alloc in zsx*)
+	case $alloc in
+	zsx*:release)
+		check "$alloc: a release-only pool (objects freed at once, pages by the release worker)" \
+			grep -qx "deferred release" /sys/kernel/debug/zsx/zsxram0/deferred ;;
+	zsx*)
 		sed 's/^/ZSX-INFO: deferred: /' /sys/kernel/debug/zsx/zsxram0/deferred
 		check "$alloc: slot frees went through zsx_free_deferred" sh -c "[ \$(awk '/^enqueued/ {print \$2}' /sys/kernel/debug/zsx/zsxram0/deferred) -gt 0 ]"
 	esac
@@ -90,7 +119,7 @@ done
 # ---- swap on zsxram0: every zsx policy, and the kernel's zsmalloc ----
 mkdir -p /cg && mount -t cgroup2 none /cg 2>/dev/null
 echo "+memory" > /cg/cgroup.subtree_control 2>/dev/null
-for alloc in zsx:base zsx:classidx zsx:classidx_unlocked_free zsmalloc; do
+for alloc in zsx:base zsx:classidx zsx:classidx_unlocked_free zsx:classidx_unlocked_free:release zsmalloc; do
 	swap_round "$alloc"
 done
 
