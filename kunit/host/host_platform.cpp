@@ -408,7 +408,7 @@ void *zsx_plat_percpu_ptr(void *pcp, int cpu)
 }
 int zsx_plat_nr_cpu_ids(void) { return host::kCpus; }
 int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
-int zsx_plat_cpu_present(int cpu) { return zsx_plat_cpu_possible(cpu) && host::cpu_up[cpu].load(); }
+int zsx_plat_cpu_online(int cpu) { return zsx_plat_cpu_possible(cpu) && host::cpu_up[cpu].load(); }
 void *zsx_plat_zalloc_large(unsigned long size, int)
 {
 	if (host::zalloc_large_fail.load())

@@ -5,13 +5,13 @@
 #include <mutex>
 
 namespace host {
-constexpr int kCpus = 4;                           // host "CPUs" for per-CPU data
-int this_cpu();                                    // this thread's CPU slot
-void pin_to_cpu(int cpu);                          // choose it (before first use)
-std::mutex &cpu_lock(int cpu);                     // "IRQs off" on that CPU
-extern std::atomic<bool> cpu_up[kCpus];            // present (a pool prepares rings for present CPUs only)
-extern std::atomic<long> large_zallocs;            // live zsx_plat_zalloc_large blocks
-extern std::atomic<bool> zalloc_large_fail;        // zsx_plat_zalloc_large fails while set
+constexpr int kCpus = 4;                    // host "CPUs" for per-CPU data
+int this_cpu();                             // this thread's CPU slot
+void pin_to_cpu(int cpu);                   // choose it (before first use)
+std::mutex &cpu_lock(int cpu);              // "IRQs off" on that CPU
+extern std::atomic<bool> cpu_up[kCpus];     // online (a pool prepares rings for online CPUs; later ones: cpu_prepare)
+extern std::atomic<long> large_zallocs;     // live zsx_plat_zalloc_large blocks
+extern std::atomic<bool> zalloc_large_fail; // zsx_plat_zalloc_large fails while set
 extern std::atomic<unsigned long> largest_zalloc;  // the largest zsx_plat_zalloc (kmalloc) request seen
 extern thread_local long t_lock_calls;             // spin/rw locks this thread took or tried
 int cpu_area_depth();                              // per-CPU buffer gets not yet put on this thread

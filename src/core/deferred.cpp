@@ -60,7 +60,7 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 		r->atomic_limit = size - ZSX_DEFER_NESTING;
 	}
 	for (int cpu = 0; cpu < Plat::nr_cpu_ids(); ++cpu) {
-		if (Plat::cpu_possible(cpu) && Plat::cpu_present(cpu) && d->cpu_prepare(cpu) != kOk)
+		if (Plat::cpu_possible(cpu) && Plat::cpu_online(cpu) && d->cpu_prepare(cpu) != kOk)
 			goto fail;
 	}
 	d->ready_ = true;
@@ -311,7 +311,7 @@ void DeferredFree::drain(int cpu)
 // waits for the drainer run in progress (a run is bounded: kRunRings) and,
 // taking the take lock once, for a producer drain in progress.
 //
-// Only prepared rings (CPUs present at creation or up since) can hold handles. A ring
+// Only prepared rings (CPUs up at creation or since) can hold handles. A ring
 // with nothing parked is not kicked: flush waits for a drainer run that may
 // still be freeing what it took, which costs nothing when none runs.
 void DeferredFree::flush()

@@ -52,8 +52,8 @@ public:
 	static constexpr unsigned long kScratchWords = kDrainerScratch + kProducerScratch;
 
 	// handles_per_cpu: the task limit of each CPU's ring (at least 2 batches).
-	// Rings are prepared for the CPUs present now; the caller keeps CPUs from
-	// coming up until the pool is where its CPU-prepare callback finds it.
+	// Rings are prepared for the CPUs online now; the caller prepares any
+	// other CPU before it runs the pool's code (the shim: a hotplug instance).
 	static DeferredFree *create(Pool *pool, unsigned handles_per_cpu, int *err);
 	void destroy(); // flushes first
 	// a CPU is coming up (process context): its ring's memory, on its node;
@@ -80,7 +80,7 @@ public:
 
 private:
 	struct zsx_defer_ring *ring(int cpu) const;
-	// the ring of a CPU that was prepared (nullptr: not present at creation, never up since)
+	// the ring of a CPU that was prepared (nullptr: never up since creation)
 	struct zsx_defer_ring *ready_ring(int cpu) const;
 	void spill(unsigned long handle);
 	void producer_drain(struct zsx_defer_ring *r);

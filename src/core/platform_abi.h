@@ -111,7 +111,7 @@ void zsx_plat_percpu_free(void *pcp);
 void *zsx_plat_percpu_ptr(void *pcp, int cpu);
 int zsx_plat_nr_cpu_ids(void);
 int zsx_plat_cpu_possible(int cpu);
-int zsx_plat_cpu_present(int cpu);
+int zsx_plat_cpu_online(int cpu);
 /* zeroed memory that may be larger than a page or two: not necessarily
  * physically contiguous, so never a high-order allocation that fragmentation
  * can fail (kvzalloc); on the memory node of CPU cpu (cpu < 0: any node);

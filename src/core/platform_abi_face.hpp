@@ -141,7 +141,7 @@ struct AbiPlatform {
 	zsx_always_inline static void *percpu_ptr(void *pcp, int cpu) { return zsx_plat_percpu_ptr(pcp, cpu); }
 	zsx_always_inline static int nr_cpu_ids() { return zsx_plat_nr_cpu_ids(); }
 	zsx_always_inline static int cpu_possible(int cpu) { return zsx_plat_cpu_possible(cpu); }
-	zsx_always_inline static int cpu_present(int cpu) { return zsx_plat_cpu_present(cpu); }
+	zsx_always_inline static int cpu_online(int cpu) { return zsx_plat_cpu_online(cpu); }
 	zsx_always_inline static void *zalloc_large(unsigned long size, int cpu)
 	{
 		return zsx_plat_zalloc_large(size, cpu);

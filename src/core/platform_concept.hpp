@@ -87,7 +87,7 @@ concept PlatformInterface = requires
 	requires primitive<decltype(&P::percpu_ptr), void *(void *, int)>;
 	requires primitive<decltype(&P::nr_cpu_ids), int()>;
 	requires primitive<decltype(&P::cpu_possible), int(int)>;
-	requires primitive<decltype(&P::cpu_present), int(int)>;
+	requires primitive<decltype(&P::cpu_online), int(int)>;
 	requires primitive<decltype(&P::zalloc_large), void *(unsigned long, int)>;
 	requires primitive<decltype(&P::free_large), void(void *)>;
 

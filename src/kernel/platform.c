@@ -9,6 +9,7 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/irqflags.h>
 #include <linux/ktime.h>
 #include <linux/smp.h>
@@ -469,9 +470,9 @@ int zsx_plat_cpu_possible(int cpu)
 	return cpu_possible(cpu);
 }
 
-int zsx_plat_cpu_present(int cpu)
+int zsx_plat_cpu_online(int cpu)
 {
-	return cpu_present(cpu);
+	return cpu_online(cpu);
 }
 
 /* vmalloc-backed when no contiguous block is at hand: never a high-order failure */
@@ -841,9 +842,37 @@ static int zsx_caches_create(void)
 	return 0;
 }
 
+/*
+ * A CPU's map area (the bounce buffer and map state) exists while the CPU is
+ * up, as zsmalloc's: a machine declaring hundreds of possible CPUs pays for
+ * the ones it runs (with 64K pages an area is a 128 KiB allocation).
+ */
+static int zsx_map_area_state;
+
+static int zsx_map_area_prepare(unsigned int cpu)
+{
+	void *area;
+
+	if (per_cpu(zsx_cpu_area, cpu))
+		return 0;
+	area = kzalloc_node(PAGE_SIZE + 64, GFP_KERNEL, cpu_to_node(cpu));
+	if (!area)
+		return -ENOMEM;
+	per_cpu(zsx_cpu_area, cpu) = area;
+	return 0;
+}
+
+/* nothing runs on a dead CPU: no map is in progress there */
+static int zsx_map_area_dead(unsigned int cpu)
+{
+	kfree(per_cpu(zsx_cpu_area, cpu));
+	per_cpu(zsx_cpu_area, cpu) = NULL;
+	return 0;
+}
+
 int zsx_platform_init(void)
 {
-	int cpu, rc;
+	int rc;
 
 	zsx_misuse_init();
 	rc = zsx_mm_init();
@@ -861,29 +890,25 @@ int zsx_platform_init(void)
 		zsx_platform_exit();
 		return rc;
 	}
-	for_each_possible_cpu(cpu) {
-		void *area = kzalloc_node(PAGE_SIZE + 64, GFP_KERNEL, cpu_to_node(cpu));
-
-		if (!area) {
-			zsx_platform_exit();
-			return -ENOMEM;
-		}
-		per_cpu(zsx_cpu_area, cpu) = area;
+	/* the map areas of the CPUs up now, then of each that comes up */
+	rc = cpuhp_setup_state(CPUHP_BP_PREPARE_DYN, "zsx:map_area", zsx_map_area_prepare,
+			       zsx_map_area_dead);
+	if (rc < 0) {
+		zsx_platform_exit();
+		return rc;
 	}
+	zsx_map_area_state = rc;
 	return 0;
 }
 
 /* undoes whatever zsx_platform_init got to */
 void zsx_platform_exit(void)
 {
-	int cpu;
-
 	if (zsx_wq)
 		zsx_plat_flush_deferred_releases();
-	for_each_possible_cpu(cpu) {
-		kfree(per_cpu(zsx_cpu_area, cpu));
-		per_cpu(zsx_cpu_area, cpu) = NULL;
-	}
+	if (zsx_map_area_state > 0)
+		cpuhp_remove_state(zsx_map_area_state); /* frees every area */
+	zsx_map_area_state = 0;
 	zsx_caches_destroy();
 	if (zsx_wq)
 		destroy_workqueue(zsx_wq);

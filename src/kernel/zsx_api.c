@@ -31,6 +31,8 @@ struct zsx_pool {
 	int policy;
 	int deferred;
 	struct list_head list;
+	struct hlist_node cpuhp_node; /* an instance of zsx_cpuhp_state: its rings follow CPUs */
+	bool cpuhp_added;
 	struct shrinker shrinker;
 	bool shrinker_registered;
 	struct dentry *debugfs;
@@ -78,6 +80,7 @@ MODULE_PARM_DESC(deferred_hold_max,
 		 "handles a drainer frees per class-lock hold at most (dropped early when contended)");
 
 static LIST_HEAD(zsx_pools);
+static int zsx_cpuhp_state; /* zsx:prepare, multi-instance: one instance per deferred pool */
 static DEFINE_MUTEX(zsx_pools_lock);
 static struct dentry *zsx_debugfs_root;
 
@@ -277,7 +280,6 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 			    opts->deferred :
 			    (strcmp(deferred, "off") ? ZSX_DEFERRED_PERCPU : ZSX_DEFERRED_OFF);
 	unsigned int per_cpu = 0;
-	bool hotplug_held = false;
 	int err;
 
 	if (defer == ZSX_DEFERRED_PERCPU && opts && opts->deferred_per_cpu)
@@ -299,13 +301,6 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	pool->deferred = defer;
 	if (!pool->name)
 		goto fail;
-	/*
-	 * The deferred rings get their memory for the CPUs online now; no CPU
-	 * comes up until the pool is on zsx_pools, where zsx_cpu_prepare()
-	 * finds it (lock order: cpu_hotplug_lock -> zsx_pools_lock).
-	 */
-	cpus_read_lock();
-	hotplug_held = true;
 	pool->core = zsx_core_pool_create(chain, policy, per_cpu, &err);
 	if (!pool->core) {
 		if (err == -EOPNOTSUPP)
@@ -327,6 +322,21 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	zsx_core_deferred_set_hold_max(pool->core, deferred_hold_max);
 	pool->defer_rings = zsx_core_deferred_rings(pool->core);
 	zsx_core_pool_set_owner(pool->core, pool);
+	/*
+	 * The core prepared the rings of the CPUs online at its creation; as an
+	 * instance of the zsx:prepare hotplug state the pool gets a ring for
+	 * every CPU that has passed that state now (one that came up meanwhile,
+	 * or one parked part-way up) and for each that comes up later.
+	 */
+	if (defer == ZSX_DEFERRED_PERCPU) {
+		err = cpuhp_state_add_instance(zsx_cpuhp_state, &pool->cpuhp_node);
+		if (err) {
+			pr_err("pool %s: no memory for the CPUs' deferred-free rings: %d\n", name,
+			       err);
+			goto fail;
+		}
+		pool->cpuhp_added = true;
+	}
 	mutex_lock(&zsx_pools_lock);
 	list_for_each_entry(other, &zsx_pools, list) {
 		if (!strcmp(other->name, name)) {
@@ -337,8 +347,6 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	}
 	list_add(&pool->list, &zsx_pools);
 	mutex_unlock(&zsx_pools_lock);
-	cpus_read_unlock();
-	hotplug_held = false;
 
 	if (zsx_debugfs_root) {
 		pool->debugfs = debugfs_create_dir(name, zsx_debugfs_root);
@@ -357,8 +365,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 	return pool;
 
 fail:
-	if (hotplug_held)
-		cpus_read_unlock();
+	if (pool->cpuhp_added)
+		cpuhp_state_remove_instance_nocalls(zsx_cpuhp_state, &pool->cpuhp_node);
 	if (pool->core)
 		zsx_core_pool_destroy(pool->core);
 	kfree(pool->name);
@@ -383,6 +391,8 @@ void zsx_destroy_pool(struct zsx_pool *pool)
 	mutex_lock(&zsx_pools_lock);
 	list_del(&pool->list);
 	mutex_unlock(&zsx_pools_lock);
+	if (pool->cpuhp_added)
+		cpuhp_state_remove_instance_nocalls(zsx_cpuhp_state, &pool->cpuhp_node);
 	zsx_core_pool_destroy(pool->core);
 	kfree(pool->name);
 	kfree(pool);
@@ -509,46 +519,35 @@ int zsx_pool_policy(struct zsx_pool *pool)
 #endif
 
 /*
- * A CPU is coming up: each pool's ring for it gets its memory, on the CPU's
- * node (kept when the CPU goes down again: its handles may still wait there).
- * A failure keeps the CPU down rather than leave a pool without its ring.
+ * A CPU is coming up (or a pool is added while it is up): the pool's ring
+ * for it gets its memory, on the CPU's node (kept when the CPU goes down
+ * again: its handles may still wait there). A failure keeps the CPU down
+ * rather than leave a pool without its ring.
  */
-static int zsx_cpu_prepare(unsigned int cpu)
+static int zsx_cpu_prepare(unsigned int cpu, struct hlist_node *node)
 {
-	struct zsx_pool *pool;
-	int ret = 0;
+	struct zsx_pool *pool = hlist_entry(node, struct zsx_pool, cpuhp_node);
+	int ret = zsx_core_deferred_cpu_prepare(pool->core, cpu);
 
-	mutex_lock(&zsx_pools_lock);
-	list_for_each_entry(pool, &zsx_pools, list) {
-		ret = zsx_core_deferred_cpu_prepare(pool->core, cpu);
-		if (ret) {
-			pr_warn("pool %s: no memory for CPU %u's deferred-free ring: %d\n",
-				pool->name, cpu, ret);
-			break;
-		}
-	}
-	mutex_unlock(&zsx_pools_lock);
+	if (ret)
+		pr_warn("pool %s: no memory for CPU %u's deferred-free ring: %d\n", pool->name,
+			cpu, ret);
 	return ret;
 }
 
 /* a CPU is dead: no producer runs there any more, its parked handles go to the drainer */
-static int zsx_cpu_dead(unsigned int cpu)
+static int zsx_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
-	struct zsx_pool *pool;
+	struct zsx_pool *pool = hlist_entry(node, struct zsx_pool, cpuhp_node);
 
-	mutex_lock(&zsx_pools_lock);
-	list_for_each_entry(pool, &zsx_pools, list)
-		zsx_core_deferred_cpu_dead(pool->core, cpu);
-	mutex_unlock(&zsx_pools_lock);
+	zsx_core_deferred_cpu_dead(pool->core, cpu);
 	return 0;
 }
 
-static int zsx_cpuhp_state;
-
 int zsx_api_init(void)
 {
-	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "zsx:prepare", zsx_cpu_prepare,
-					    zsx_cpu_dead);
+	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "zsx:prepare", zsx_cpu_prepare,
+					  zsx_cpu_dead);
 
 	if (ret < 0)
 		return ret;
@@ -559,13 +558,14 @@ int zsx_api_init(void)
 #ifdef ZSX_TEST_BUILD
 	/* every pool's data pages as the page allocator sees them, beside the pools' counts */
 	if (zsx_debugfs_root)
-		debugfs_create_file("pages_held", 0444, zsx_debugfs_root, NULL, &zsx_pages_held_fops);
+		debugfs_create_file("pages_held", 0444, zsx_debugfs_root, NULL,
+				    &zsx_pages_held_fops);
 #endif
 	return 0;
 }
 
 void zsx_api_exit(void)
 {
-	cpuhp_remove_state_nocalls(zsx_cpuhp_state);
+	cpuhp_remove_multi_state(zsx_cpuhp_state);
 	debugfs_remove_recursive(zsx_debugfs_root);
 }
