@@ -22,7 +22,7 @@ kmod() { m=$1; shift; insmod "$(find /lib/modules /lib/zsx -name "$m.ko" 2>/dev/
 if [ -n "$(find /lib/modules /lib/zsx -name zsmalloc.ko 2>/dev/null)" ]; then
 	check "insmod the kernel's zsmalloc (a module on this kernel)" kmod zsmalloc
 fi
-check "insmod zsx, zsxram, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/zsxram.ko && insmod /lib/zsx/zsx_bench.ko"
+check "insmod zsx, zsxram, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko count_pages_held=0 && insmod /lib/zsx/zsxram.ko && insmod /lib/zsx/zsx_bench.ko"
 check "insmod the kernel's zram" kmod zram num_devices=1
 DISK=$((NCPU * MIB * 2 + 64))M
 

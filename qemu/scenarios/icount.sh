@@ -20,7 +20,7 @@ echo "ZSX-BENCH info mode=$mode objects=$OBJS rounds=$ROUNDS cpus=$(grep -c ^pro
 echo "ZSX-BENCH-PMU: $(dmesg | grep -m1 -i 'hw perfevents' | sed 's/^\[[ 0-9.]*\] //')"
 # the kernel's own symbol table, before any zsx module adds to it (the size mix below)
 cat /proc/kallsyms > /tmp/kallsyms
-check "insmod zsx, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/zsx_bench.ko"
+check "insmod zsx, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko count_pages_held=0 && insmod /lib/zsx/zsx_bench.ko"
 
 # The counter must be exact before anything is read from it: loops of known
 # length (2 instructions per iteration), counted system-wide like every phase.

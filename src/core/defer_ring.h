@@ -36,17 +36,19 @@ struct zsx_defer_ring {
 	int cpu;
 	unsigned long fallbacks;  /* task-context frees done synchronously (ring full) */
 	unsigned long overflowed; /* parks above task_limit (contexts that may not lock) */
-	unsigned long spilled;    /* handles that found even that full (spill list) */
-	unsigned long kept;       /* ... and no memory for a spill node: freed at destroy */
+	unsigned long spilled;    /* handles that found even that full (the late-free list) */
+	unsigned long kept;       /* ... and no memory for its node: freed at destroy */
 	/* read-mostly; slot, scratch and plat exist once the ring's CPU was
 	 * prepared (online at pool creation, or brought up since): plat, stored
 	 * last with release, says so */
-	unsigned long *slot;    /* mask + 1 handles; 0: free, or reserved and not yet stored */
-	unsigned long *scratch; /* the consumers' sort space (DeferredFree::kScratchWords) */
+	unsigned long *slot; /* mask + 1 handles; 0: free, or reserved and not yet stored */
 	unsigned long mask;
 	unsigned long task_limit;        /* parked handles at which a task stops parking */
 	unsigned long atomic_limit;      /* ... at which any context stops: mask + 1 - nesting */
 	struct zsx_plat_defer_cpu *plat; /* the timer and the drain work of this ring */
+	/* the consumers' sort space (DeferredFree::kScratchWords); after plat:
+	 * the park reads slot and mask together (one load pair) */
+	unsigned long *scratch;
 	/*
 	 * The consumer side. Handles are taken under the ring's take lock
 	 * (zsx_plat_defer_take_lock): by the ring's drainer, a chunk at a time,

@@ -270,7 +270,7 @@ Zspage *Pool::detach_first_zspage(SizeClass *cls, bool *reported)
 			     zs->inuse);
 		*reported = true;
 	}
-	store_relaxed(&cls->obj_used, cls->obj_used - zs->inuse);
+	cls->obj_used -= zs->inuse;
 	free_live_handles(cls, zs);
 	zs->inuse = 0; // every object goes with the pool
 	// the class's counters follow each zspage out, as a free's would: destroy
@@ -406,18 +406,18 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 // is needed. The pool counts a page until it is released.
 void Pool::free_zspage_pages(Zspage *zs)
 {
-	unsigned released = 0;
+	unsigned busy = 0; // counted on the rare path only
 	for (unsigned i = 0; i < zs->nr_pages; ++i) {
 		Plat::page_set_owner(zs->pages[i], nullptr, 0);
 		// release_deferred_: every page to the release worker, as busy ones
-		if (zsx_likely(!release_deferred_) && Plat::page_release_try(zs->pages[i])) {
+		if (zsx_likely(!release_deferred_) && Plat::page_release_try(zs->pages[i]))
 			zs->pages[i] = nullptr;
-			released++;
-		}
+		else
+			busy++;
 	}
-	if (released)
-		__atomic_sub_fetch(&pages_allocated_, (unsigned long)released, __ATOMIC_RELAXED);
-	if (released != zs->nr_pages)
+	if (zsx_likely(busy < zs->nr_pages))
+		__atomic_sub_fetch(&pages_allocated_, (unsigned long)(zs->nr_pages - busy), __ATOMIC_RELAXED);
+	if (zsx_unlikely(busy))
 		Plat::defer_zspage_release(zs);
 	else
 		zspage_free_meta(zs);
@@ -484,7 +484,7 @@ zsx_always_inline unsigned long Pool::obj_alloc(SizeClass *cls, Zspage *zs, unsi
 		header.store(handle | kAllocatedTag);
 	}
 	zs->inuse++;
-	store_relaxed(&cls->obj_used, cls->obj_used + 1); // read without the lock: class_freeable_pages
+	cls->obj_used++; // read without the lock (class_freeable_pages): an aligned word
 	return ObjLayout::encode(Plat::page_to_pfn(page), cls->index, idx);
 }
 
@@ -496,7 +496,7 @@ void Pool::obj_free(SizeClass *cls, Zspage *zs, unsigned idx)
 		ObjHeader(zs, idx).store(free_link(cls, zs));
 	zs->free_head = idx;
 	zs->inuse--;
-	store_relaxed(&cls->obj_used, cls->obj_used - 1);
+	cls->obj_used--;
 }
 
 Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
@@ -508,7 +508,7 @@ Zspage *Pool::detach_if_empty(SizeClass *cls, Zspage *zs)
 	zs->node.unlink();
 	zs->dead = true;
 	cls->zspages[zs->group]--;
-	store_relaxed(&cls->obj_allocated, cls->obj_allocated - cls->objs_per_zspage);
+	cls->obj_allocated -= cls->objs_per_zspage;
 	return zs;
 }
 
@@ -541,7 +541,7 @@ zsx_always_inline unsigned long Pool::malloc_inline(usize size, unsigned gfp, in
 				// move the object as soon as the lock drops and must see it
 				store_relaxed(handle, obj_alloc(cls, zs, h));
 				if (zs == fresh) {
-					store_relaxed(&cls->obj_allocated, cls->obj_allocated + cls->objs_per_zspage);
+					cls->obj_allocated += cls->objs_per_zspage;
 					insert_zspage(cls, zs);
 				} else {
 					regroup_after_alloc(cls, zs);
@@ -604,6 +604,17 @@ void Pool::free_handle_word(unsigned long *h)
 		Plat::handle_free_debug(h);
 	else
 		Plat::handle_free(h);
+}
+
+// A free the pool refused (not a live object of this pool whose slot names
+// the handle): said as what it is. Debug pools tell a freed handle and
+// another pool's apart (debug_check; the obj may be stale by now, which
+// only picks the text: the refusal was decided under the class lock).
+void Pool::refuse(unsigned long handle, int kind) const
+{
+	if (debug_ && !debug_check(handle))
+		return; // warned
+	Plat::warn(owner_, kind, handle, load_relaxed(handle_word(handle)));
 }
 
 // the refusal path of debug_check: a freed handle whose zspage is gone too.
@@ -683,7 +694,7 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 		header.store(free_link(cls, zs));
 	}
 	zs->free_head = at.idx;
-	store_relaxed(&cls->obj_used, cls->obj_used - 1);
+	cls->obj_used--;
 	if (zsx_likely(--zs->inuse)) {
 		// one object fewer: the group can only fall, usually not at all
 		if (zsx_unlikely(zs->group == kGroupFull || zs->inuse < cls->group_min[zs->group]))
@@ -730,8 +741,9 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 	Zspage *empties = nullptr;
 	SizeClass *cls = nullptr;
 	bool ok = false;
-	// debug pools check the handle where its obj is stable (its class lock,
-	// or migrate_lock): a lockless check could race a migration
+	// Debug pools need no check of their own here: free_at accepts only a
+	// live object of this pool whose slot names the handle (a quarantined
+	// handle's slot no longer does); a refusal is then told apart below.
 	if (ObjLayout::has_class && policy_ != FreePolicy::base) {
 		// Without the pool lock: the class field never changes for a live
 		// object, only the PFN and index do (compaction, migration), and only
@@ -746,20 +758,13 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 			if (zsx_unlikely(now != obj ||
 					 !at.page)) // moved, or the PFN limit read before the lock was stale
 				at = locate(cls, now);
-			if (zsx_unlikely(debug_) && !debug_check(handle))
-				return;
 			ok = free_at(cls, at, handle, &empties);
-		} else if (zsx_unlikely(debug_)) {
-			debug_check(handle); // no class of this pool: warned as what it is
-			return;
 		}
 	} else {
 		// base: the pool lock keeps migration and compaction away while the
 		// class is found through the zspage; it is handed over to the class
 		// lock (taken first, as the lock order wants)
 		ReadGuard pg(migrate_lock_);
-		if (zsx_unlikely(debug_) && !debug_check(handle))
-			return;
 		Zspage *zs = zspage_of_obj(load_relaxed(word));
 		if (zsx_likely(zs)) {
 			cls = zs->cls;
@@ -769,7 +774,7 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 		}
 	}
 	if (zsx_unlikely(!ok)) {
-		Plat::warn(owner_, ZSX_MISUSE_FREE_NOT_LIVE, handle, load_relaxed(word));
+		refuse(handle, ZSX_MISUSE_FREE_NOT_LIVE);
 		return;
 	}
 	finish_free(handle, cls, empties, path < 0 ? int(policy_) : path);
@@ -957,10 +962,8 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 				unsigned long long t0 = Plat::now_ns();
 				while (k < stop) {
 					unsigned long handle = scratch[k];
-					if (zsx_unlikely(debug_) && !debug_check(handle))
-						scratch[k] |= 2; // refused and warned (handles are 8-byte aligned)
-					else if (!free_locked(cls, handle, &empties))
-						scratch[k] |= 1;
+					if (!free_locked(cls, handle, &empties))
+						scratch[k] |= 1; // refused (handles are 8-byte aligned)
 					// every 8 handles: someone waiting for this lock, or for this CPU?
 					if ((++k - first) % 8 == 0 && k < stop &&
 					    (cls->lock.contended() || Plat::need_resched()))
@@ -976,10 +979,8 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 					limit = min_of(limit * 2, hold_max);
 			}
 			for (unsigned j = first; j < k; ++j) {
-				if (scratch[j] & 2)
-					continue;
 				if (scratch[j] & 1) {
-					Plat::warn(owner_, ZSX_MISUSE_DEFER_NOT_LIVE, scratch[j] & ~1ul, c);
+					refuse(scratch[j] & ~1ul, ZSX_MISUSE_DEFER_NOT_LIVE);
 					continue;
 				}
 				release_handle(scratch[j]);
@@ -1146,7 +1147,10 @@ void Pool::write(unsigned long handle, const void *mem, usize len)
 
 // Under the class lock exact; without it (the shrinker's count) an estimate
 // from two relaxed reads, which may see a free before the zspage it emptied
-// was taken out: never negative.
+// was taken out: never negative. The writers, under the lock, use plain
+// stores of aligned words (the kernel's rule: such stores are not torn, and
+// KCSAN does not report them against marked reads), so the hot paths pay
+// nothing for the lockless reader.
 static unsigned long class_freeable_pages(const SizeClass *cls)
 {
 	unsigned long allocated = load_relaxed(&cls->obj_allocated), used = load_relaxed(&cls->obj_used);
@@ -1239,8 +1243,8 @@ unsigned long Pool::compact()
 }
 
 // The shrinker's count, on every shrink_slab call: no class lock (each class's
-// counters are stored with relaxed stores under its lock and read here with
-// relaxed loads), so reclaim never queues behind a drainer's hold.
+// counters are read here with relaxed loads), so reclaim never queues behind
+// a drainer's hold.
 unsigned long Pool::compactable_pages() const
 {
 	unsigned long n = 0;

@@ -229,11 +229,13 @@ public:
 	// released by the freeing caller (pool option ZSX_DEFERRED_RELEASE)
 	void set_release_deferred() { release_deferred_ = true; }
 	unsigned long live_tag() const { return reinterpret_cast<unsigned long>(this) | 1; }
-	// warns and returns false on misuse; called where obj is stable (the
-	// handle's class lock or migrate_lock held), or a live handle being
-	// migrated could look foreign
+	// warns and returns false on misuse. map/read/write call it under
+	// migrate_lock, where obj is stable (a live handle being migrated could
+	// look foreign otherwise); frees need none (free_at's checks under the
+	// class lock), only to tell a refusal apart (refuse)
 	bool debug_check(unsigned long handle) const;
-	bool quarantined(unsigned long handle) const; // a freed handle still in the quarantine
+	bool quarantined(unsigned long handle) const;      // a freed handle still in the quarantine
+	void refuse(unsigned long handle, int kind) const; // a refused free, warned
 	void *owner() const { return owner_; }
 	// a live object's class index for trace events (-1 where obj has no class field)
 	int trace_class_of(unsigned long handle) const;

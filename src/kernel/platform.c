@@ -11,6 +11,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/ktime.h>
 #include <linux/smp.h>
 #include <linux/llist.h>
@@ -188,9 +189,20 @@ static const struct movable_operations zsx_mops = {
 };
 
 #ifdef ZSX_TEST_BUILD
-/* test builds: data-page references zsx holds, per CPU (no shared line) */
+/*
+ * test builds: data-page references zsx holds, per CPU (no shared line),
+ * counted unless count_pages_held=0 (the benchmarks: a patched-out branch)
+ */
+static bool count_pages_held = true;
+module_param(count_pages_held, bool, 0444);
+MODULE_PARM_DESC(count_pages_held, "test builds: count the data pages zsx holds (debugfs pages_held)");
+static DEFINE_STATIC_KEY_TRUE(zsx_count_pages_held);
 static DEFINE_PER_CPU(long, zsx_pages_held);
-#define zsx_pages_held_add(n) this_cpu_add(zsx_pages_held, n)
+#define zsx_pages_held_add(n)                                         \
+	do {                                                          \
+		if (static_branch_likely(&zsx_count_pages_held))      \
+			this_cpu_add(zsx_pages_held, n);              \
+	} while (0)
 
 long zsx_test_pages_held(void)
 {
@@ -874,6 +886,10 @@ int zsx_platform_init(void)
 {
 	int rc;
 
+#ifdef ZSX_TEST_BUILD
+	if (!count_pages_held)
+		static_branch_disable(&zsx_count_pages_held);
+#endif
 	zsx_misuse_init();
 	rc = zsx_mm_init();
 	if (rc) {
