@@ -156,7 +156,7 @@ static void deferred_producers_race_drainer(struct kunit *test)
 }
 
 /*
- * Bug (issue 13 b): a task holding an IRQ-safe lock (here one a timer also
+ * Regression: a task holding an IRQ-safe lock (here one a timer also
  * takes, so lockdep knows it softirq-safe) with the deferred buffers full got
  * the synchronous fallback, which waits for a class lock under that lock:
  * lockdep reported a SOFTIRQ-safe -> SOFTIRQ-unsafe order (an ABBA with the

@@ -7,7 +7,7 @@
 Writes OUTDIR/{bench.md,bench.txt,munmap.csv,tput.csv,icount.csv,munmap.png,tput.png}.
 bench.txt holds one line per figure, "BENCH <arch> <kernel> <config> <metric> <value>"
 (kernel: perf | icount), and ends with "BENCH-TARGETS met=N missed=M" over the
-issue #12 targets this run measured. Exits 1 when a given console holds no
+performance targets this run measured. Exits 1 when a given console holds no
 measurement at all (the VM did not get that far).
 """
 import argparse
@@ -32,7 +32,7 @@ MUNMAP_LABEL = {
     "deferred": "zsx classidx_unlocked_free + deferred",
 }
 TPUT_ORDER = ["zsmalloc", "base", "classidx", "unlocked", "deferred", "base4"]
-# the names tools read (BENCH lines, issue #12): the kernel's zsmalloc is "zsmalloc",
+# the names tools read (BENCH lines): the kernel's zsmalloc is "zsmalloc",
 # zsx configurations "zsx:<free policy>[:deferred]"; base4 is zsx base at chain 4
 BENCH_NAME = {
     "floor": "floor", "zram": "zram", "zsmalloc": "zsmalloc",
@@ -215,7 +215,7 @@ def perf_section(log, out, B, kernel="perf"):
             B.add(kernel, "deferred", f"sync_fallbacks_P{p}", fb, 0)
             if drain is not None and uo:
                 B.target(f"[{kernel}] deferred, P={p}: drain worker time {fmt(drain)} ms <= the synchronous free time "
-                         f"it replaces {fmt(uo)} ms (issue #13)", drain <= uo)
+                         f"it replaces {fmt(uo)} ms (deferred-freeing target)", drain <= uo)
         holds = [int(r["hold_ns"]) for r in dfr if "hold_ns" in r]
         if holds:
             B.add(kernel, "deferred", "max_lock_hold_ns", max(holds), 0)
@@ -236,10 +236,10 @@ def perf_section(log, out, B, kernel="perf"):
                 md.append(f"Class-lock holds of drainers and producer drains, all rounds: {nh}, of which longer than "
                           f"1 ms: {no} ({fmt(100 * no / nh if nh else 0, 2)}%); handles freed by producers that "
                           f"found their ring full: {pd}.\n")
-            B.target(f"[{kernel}] longest class-lock hold in a drain {max(holds)} ns <= 1 ms (issue #13)",
+            B.target(f"[{kernel}] longest class-lock hold in a drain {max(holds)} ns <= 1 ms (deferred-freeing target)",
                      max(holds) <= 1000000)
         md.append("")
-    # ---- munmap while the pool is compacted (issue #13's second review question) ----
+    # ---- munmap while the pool is compacted ----
     mc = recs["munmapc"]
     if mc:
         write_csv(os.path.join(out, pre + "munmap-compact.csv"), mc)
@@ -273,7 +273,7 @@ def perf_section(log, out, B, kernel="perf"):
         md.append("Compression ratio seen (orig/compressed, median): " + ", ".join(
             f"{c} {fmt(med([float(r['ratio']) for r in ratios if r['config'] == c]), 2)}"
             for c in cfgs if any(r["config"] == c for r in ratios)) + "\n")
-    # issue #7 targets (informational) and issue #12 targets (counted)
+    # the first targets (informational) and the hot-path targets (counted)
     tg = []
 
     def ov(c, p):
@@ -292,7 +292,7 @@ def perf_section(log, out, B, kernel="perf"):
         d, z = ov("deferred", p), ov("zsmalloc", p)
         if d is not None and z:
             B.target(f"[{kernel}] munmap overhead, deferred vs kernel zsmalloc, P={p}: {fmt(d)} vs {fmt(z)} ms "
-                     f"= {fmt(d / z, 2)}x (target <= {lim}x, issue #13)", d <= lim * z)
+                     f"= {fmt(d / z, 2)}x (target <= {lim}x, deferred-freeing target)", d <= lim * z)
     for p, lim in ((1, 0.9), (2, 0.7)):
         u, z = ov("unlocked", p), ov("zsmalloc", p)
         if u is not None and z:
@@ -351,13 +351,13 @@ def perf_section(log, out, B, kernel="perf"):
         tg.append(f"- density: zsx chain 4 {fmt(ratio(tmed('base4', t1, 'pages'), tmed('zsmalloc', t1, 'pages')), 3)}x "
                   f"kernel zsmalloc (target <= 1.00x); zsx default chain 8 "
                   f"{fmt(ratio(tmed('base', t1, 'pages'), tmed('zsmalloc', t1, 'pages')), 3)}x")
-        # issue #13: deferred free throughput at T=2 against the kernel's zsmalloc
+        # deferred free throughput at T=2 against the kernel's zsmalloc
         if 2 in threads:
             d, z = tmed("deferred", 2, "free_kops"), tmed("zsmalloc", 2, "free_kops")
             if d is not None and z:
                 B.target(f"[{kernel}] zsx_bench T=2: deferred free throughput vs kernel zsmalloc: {fmt(d, 0)} vs "
-                         f"{fmt(z, 0)} kops/s = {fmt(d / z, 2)}x (target >= 2x, issue #13)", d >= 2 * z)
-        # issue #12: zsx_bench against the kernel's zsmalloc (synchronous free: classidx_unlocked_free)
+                         f"{fmt(z, 0)} kops/s = {fmt(d / z, 2)}x (target >= 2x, deferred-freeing target)", d >= 2 * z)
+        # zsx_bench against the kernel's zsmalloc (synchronous free: classidx_unlocked_free)
         for t, what, key, lim in ((1, "free", "free_kops", 1.1), (1, "malloc", "malloc_kops", 1.1),
                                   (2, "free", "free_kops", 1.5)):
             if t not in threads:
@@ -375,7 +375,7 @@ def perf_section(log, out, B, kernel="perf"):
         plot(out, pre + "tput", "zs_free throughput vs threads (zsx_bench.ko)", "threads", "free kops/s",
              {TPUT_LABEL[c]: [(t, tmed(c, t, "free_kops")) for t in threads] for c in tcfgs})
     if tg:
-        md.append("#### Targets of issue #7 (for reference)\n")
+        md.append("#### The first targets (for reference)\n")
         md.extend(tg)
         md.append("")
     plot(out, pre + "munmap", "munmap of swapped-out memory vs processes", "processes", "munmap ms (median)",
@@ -478,7 +478,7 @@ def icount_section(log, out, B):
     d, z = res.get(("deferred", "insns_per_free_total")), res.get(("zsmalloc", "insns_per_free"))
     if d is not None and z:
         B.target(f"instructions per deferred free, enqueue + drain, vs the kernel zsmalloc's synchronous free "
-                 f"(arm64 icount): {d:.1f} vs {z:.1f} = {d / z:.2f}x (target <= 1.00x, issue #13)", d <= z)
+                 f"(arm64 icount): {d:.1f} vs {z:.1f} = {d / z:.2f}x (target <= 1.00x, deferred-freeing target)", d <= z)
     return md
 
 
@@ -583,7 +583,7 @@ def main():
         with open(a.fastpath) as f:
             md += [f.read()]
     met = sum(1 for _, m in B.targets if m)
-    md.append("#### Targets of issue #12 measured by this run\n")
+    md.append("#### Targets measured by this run\n")
     md += [f"- {t}: {'met' if m else 'missed'}" for t, m in B.targets] or ["- none measured"]
     md.append(f"\n{met} met, {len(B.targets) - met} missed.\n")
     with open(os.path.join(out, "bench.md"), "w") as f:

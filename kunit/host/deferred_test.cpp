@@ -214,7 +214,7 @@ TEST(Deferred, IrqContextNeverWaitsForALockAndLosesNothing)
 	expect_no_lock_waited_for([](bool on) { host::t_in_irq = on; }, "IRQ context", true);
 }
 
-// Bug (issue 13 b): a task that disabled IRQs itself (holding a lock taken
+// Regression: a task that disabled IRQs itself (holding a lock taken
 // with spin_lock_irqsave, which an interrupt handler also takes) must not wait
 // for a class lock under that IRQ-safe lock (ABBA with the handler). It gets
 // the ring's reserve, then trylock frees.
@@ -396,7 +396,7 @@ TEST(Deferred, ReleaseOnlyHandsEmptiedZspagesToTheWorker)
 	zsx_core_pool_destroy(p);
 }
 
-// Bug (issue 13 c): flush looped (up to 1000 rounds, then warned) while
+// Regression: flush looped (up to 1000 rounds, then warned) while
 // another CPU kept producing. One drain run frees everything enqueued before
 // the call: flush returns, no warning, and those objects are gone.
 TEST(Deferred, FlushReturnsWhileAnotherCpuKeepsProducing)
@@ -440,7 +440,7 @@ TEST(Deferred, FlushReturnsWhileAnotherCpuKeepsProducing)
 	host::warnings = warnings;
 }
 
-// Bug (issue 13 a): on a debug pool, the same handle deferred twice and
+// Regression: on a debug pool, the same handle deferred twice and
 // drained in one run, with other objects in its zspage, was freed twice: the
 // slot went on the free list twice and two later mallocs shared it. Now the
 // second free is refused (one warning) and nothing is corrupted.
