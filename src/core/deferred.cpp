@@ -321,16 +321,15 @@ void DeferredFree::flush()
 		if (!r)
 			continue;
 		unsigned long target = load_relaxed(&r->head);
-		if (long(load_acquire(&r->tail) - target) >= 0) {
-			Plat::defer_wait(r->plat);
-		} else {
-			for (;;) {
-				bool done = long(load_acquire(&r->tail) - target) >= 0;
+		for (bool first = true;; first = false) {
+			bool done = long(load_acquire(&r->tail) - target) >= 0;
+			if (done && first)
+				Plat::defer_wait(r->plat); // nothing parked: only a run in progress
+			else
 				Plat::defer_flush(r->plat); // kick, then wait for the drainer
-				if (done)
-					break;
-				Plat::cond_resched();
-			}
+			if (done)
+				break;
+			Plat::cond_resched();
 		}
 		Plat::defer_take_lock(r);
 		Plat::defer_take_unlock(r);

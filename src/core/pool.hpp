@@ -210,8 +210,6 @@ public:
 	// node; the object stays allocated until the pool is destroyed (warned).
 	bool free_late(unsigned long handle);
 	void flush_late(); // process context: every handle put on the list before is freed
-	unsigned long late_frees() const { return load_relaxed(&late_freed_); }
-	unsigned long late_kept() const { return load_relaxed(&late_kept_); }
 
 	// ---- debug handles (opt-in, for finding misuse) -------------------------
 	// Debug pools' handles are two words (their own cache; other pools' are
