@@ -1,66 +1,55 @@
 #!/bin/bash
-# Build (or find in the cache) a zsx test kernel: scripts/kernel.sh ARCH VARIANT
+# Build (or find in the cache) a zsx test kernel:
+#   scripts/kernel.sh ARCH VARIANT [LINE]        LINE: 6.1 (default) | 6.12 | 7.3
 # Prints the kernel build directory (usable as KDIR) on stdout.
-# Fragments: base, $ARCH, then for each '+'-separated part of VARIANT the part and,
-# when present, $ARCH-<part> (qemu/config/).
-# Cache key: fragments + linux-source-6.1 version + this recipe, so a changed fragment rebuilds.
+# Fragments (qemu/config/): base, $ARCH, linux-$LINE, then for each '+'-separated
+# part of VARIANT the part and, when present, $ARCH-<part>. The line's own
+# scripts/kconfig/merge_config.sh merges them onto allnoconfig; every requested
+# line must be in the final .config.
+# Cache key: fragments + source package version + this recipe, so a changed
+# fragment rebuilds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-ARCH=${1:?ARCH}; VARIANT=${2:?VARIANT}
-RECIPE=3
+ARCH=${1:?ARCH}; VARIANT=${2:?VARIANT}; LINE=${3:-6.1}
+RECIPE=4
 CROSS=$(arch_cross "$ARCH")
-# VARIANT may combine fragments with '+' (debug+64k: the debug kernel with 64K pages)
-frags="$ZSX_ROOT/qemu/config/base.config $ZSX_ROOT/qemu/config/$ARCH.config"
+cfg=$ZSX_ROOT/qemu/config
+frags="$cfg/base.config $cfg/$ARCH.config $cfg/linux-$LINE.config"
 for part in ${VARIANT//+/ }; do
-	f=$ZSX_ROOT/qemu/config/$part.config
-	[ -f "$f" ] || die "missing fragment $f"
-	frags="$frags $f"
-	# optional arch x variant fragment (e.g. x86_64-perf.config: mitigations only x86 has),
-	# merged after it; being in $frags it is part of the cache key and of the survival check
-	[ -f "$ZSX_ROOT/qemu/config/$ARCH-$part.config" ] && frags="$frags $ZSX_ROOT/qemu/config/$ARCH-$part.config"
+	frags="$frags $cfg/$part.config"
+	# optional arch x variant fragment (e.g. x86_64-perf.config: mitigations only x86 has)
+	[ -f "$cfg/$ARCH-$part.config" ] && frags="$frags $cfg/$ARCH-$part.config"
 done
 for f in $frags; do [ -f "$f" ] || die "missing fragment $f"; done
-srcver=$(source_version)
+src=$(bash "$ZSX_ROOT/scripts/kernel-source.sh" "$LINE")
+srcver=${src##*/linux-}
 key=$( (cat $frags; echo "$srcver $ARCH $VARIANT recipe=$RECIPE") | sha256sum | cut -c1-12)
-out=$ZSX_CACHE/kernels/$ARCH-$VARIANT-$key
+# 6.1 kernels keep their historical name (no line prefix)
+name=$ARCH-$VARIANT; [ "$LINE" = 6.1 ] || name=$LINE-$name
+out=$ZSX_CACHE/kernels/$name-$key
 if [ -f "$out/.zsx-built" ]; then
-	log "kernel $ARCH-$VARIANT: cache hit ($out)"
+	log "kernel $LINE $ARCH-$VARIANT: cache hit ($out)"
 	echo "$out"; exit 0
 fi
 
-src=$ZSX_CACHE/src/linux-$srcver
-if [ ! -f "$src/Makefile" ]; then
-	log "unpacking linux-source-6.1 ($srcver)"
-	rm -rf "$src.tmp"; mkdir -p "$src.tmp"
-	tar -xf /usr/src/linux-source-6.1.tar.xz -C "$src.tmp" --strip-components=1
-	mv "$src.tmp" "$src"
+log "kernel $LINE $ARCH-$VARIANT: configuring in $out"
+rm -rf "$out"; mkdir -p "$out"
+# merge_config.sh runs make in the current directory with ARCH and CROSS_COMPILE
+# from the environment, and reports every requested value Kconfig did not keep
+# ("Value requested ... not in final .config", "... differs:"); later fragments
+# override earlier ones on purpose (16k.config over arm64.config's 4K pages)
+( cd "$src" && ARCH=$ARCH CROSS_COMPILE=$CROSS bash scripts/kconfig/merge_config.sh -n -O "$out" $frags ) \
+	>"$out/config.log" 2>&1 || { tail -20 "$out/config.log"; die "merge_config.sh failed"; }
+if grep -A2 -E "Value requested for|differs:" "$out/config.log" >&2; then
+	die "Kconfig dropped fragment options for $LINE $ARCH-$VARIANT (above); fix qemu/config/*.config"
 fi
 
-log "kernel $ARCH-$VARIANT: building in $out (cold build, several minutes)"
-rm -rf "$out"; mkdir -p "$out"
-cat $frags > "$out/zsx-fragment.config"
 mk() { make -C "$src" O="$out" ARCH="$ARCH" CROSS_COMPILE="$CROSS" "$@"; }
-mk KCONFIG_ALLCONFIG="$out/zsx-fragment.config" allnoconfig >"$out/config.log" 2>&1 || { tail -20 "$out/config.log"; die "allnoconfig failed"; }
-
-# every fragment line must survive Kconfig
-bad=0
-while IFS= read -r line; do
-	case $line in ''|'#'*|*=unset) continue ;; esac   # "is not set" lines: not checked
-	name=${line%%=*}; val=${line#*=}
-	if [ "$val" = n ]; then
-		grep -qx "# $name is not set" "$out/.config" || grep -qx "$name=n" "$out/.config" || { echo "  dropped: $line" >&2; bad=1; }
-	else
-		grep -qxF "$line" "$out/.config" || { echo "  dropped: $line (got: $(grep "^$name=\|# $name is not" "$out/.config" || echo absent))" >&2; bad=1; }
-	fi
-done < <(# the last setting of each symbol is the one that counts (64k.config overrides arm64.config)
-	sed -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1=unset/' "$out/zsx-fragment.config" | grep '^CONFIG_' |
-	tac | awk -F= '!seen[$1]++' | tac)
-[ $bad = 0 ] || die "Kconfig dropped fragment options for $ARCH-$VARIANT (see above); fix qemu/config/*.config"
-
+log "kernel $LINE $ARCH-$VARIANT: building (cold build, several minutes)"
 t0=$SECONDS
 run_logged "$out/build.log" mk -j"$(nproc)" "$(basename "$(arch_image "$ARCH")")" modules || { tail -40 "$out/build.log"; die "kernel build failed ($out/build.log)"; }
 mk INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install >"$out/modinst.log" 2>&1 || { tail -20 "$out/modinst.log"; die "modules_install failed"; }
 echo "$((SECONDS - t0))" > "$out/.zsx-build-seconds"
 touch "$out/.zsx-built"
-log "kernel $ARCH-$VARIANT: built in $((SECONDS - t0))s"
+log "kernel $LINE $ARCH-$VARIANT: built in $((SECONDS - t0))s"
 echo "$out"

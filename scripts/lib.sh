@@ -27,3 +27,15 @@ run_logged() {
 	done
 	wait $pid
 }
+
+# Kernel lines zsx is tested on, and the Debian suite whose linux-source-<line>
+# package carries each ("host": installed on this machine by scripts/deps.sh)
+ZSX_LINES="6.1 6.12 7.3"
+line_suite() {
+	case $1 in
+	6.1) echo host ;;
+	6.12) echo trixie ;;
+	7.3) echo trixie-backports ;;
+	*) die "unknown kernel line '$1' (one of: $ZSX_LINES)" ;;
+	esac
+}
