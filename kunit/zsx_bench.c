@@ -105,7 +105,7 @@ static unsigned long bench_alloc(struct bench_run *r, size_t size)
 	const gfp_t gfp = GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE;
 
 	if (r->cfg->kind == BK_ZSMALLOC)
-		return zs_malloc(r->zs, size, gfp);
+		return zsx_zs_malloc(r->zs, size, gfp);
 	return zsx_malloc(r->zsx, size, gfp, NUMA_NO_NODE);
 }
 
@@ -469,7 +469,7 @@ static noinline int ic_malloc_loop(struct ic_run *r, bool dry)
 		if (dry)
 			h = r->sizes[i] | 1;
 		else if (r->zs)
-			h = zs_malloc(r->zs, r->sizes[i], gfp);
+			h = zsx_zs_malloc(r->zs, r->sizes[i], gfp);
 		else
 			h = zsx_malloc(r->zsx, r->sizes[i], gfp, NUMA_NO_NODE);
 		if (IS_ERR_VALUE(h) || !h)
@@ -758,14 +758,16 @@ static bool same_filled(const void *p)
 
 static ssize_t sample_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
-	struct crypto_comp *tfm;
+	struct zsx_tfm tfm = {};
 	size_t done = 0;
 	void *src, *dst;
 	int err = 0;
 
-	tfm = crypto_alloc_comp("lzo-rle", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
+	err = zsx_tfm_alloc(&tfm, "lzo-rle");
+	if (err) {
+		zsx_tfm_free(&tfm);
+		return err;
+	}
 	src = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	dst = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
 	if (!src || !dst) {
@@ -784,7 +786,7 @@ static ssize_t sample_write(struct file *f, const char __user *ubuf, size_t len,
 		done += PAGE_SIZE;
 		if (same_filled(src))
 			continue;
-		if (crypto_comp_compress(tfm, src, PAGE_SIZE, dst, &dlen))
+		if (zsx_tfm_compress(&tfm, src, PAGE_SIZE, dst, &dlen))
 			dlen = PAGE_SIZE;
 		bench_sizes[bench_nr_sizes++] = min_t(unsigned int, dlen, PAGE_SIZE);
 	}
@@ -794,7 +796,7 @@ static ssize_t sample_write(struct file *f, const char __user *ubuf, size_t len,
 out:
 	kfree(src);
 	kfree(dst);
-	crypto_free_comp(tfm);
+	zsx_tfm_free(&tfm);
 	if (err)
 		return err;
 	return done ?: (len < PAGE_SIZE ? len : -EINVAL);

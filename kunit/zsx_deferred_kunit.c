@@ -208,8 +208,8 @@ static void lock_holder_waits_for_no_pool_lock(struct kunit *test, bool bh)
 	else
 		spin_unlock_irqrestore(&defer_irqsafe_lock, flags);
 	zsx_core_deferred_set_paused(zsx_pool_core(pool), 0);
-	del_timer_sync(&timer);
-	destroy_timer_on_stack(&timer);
+	zsx_timer_delete_sync(&timer);
+	zsx_timer_destroy_on_stack(&timer);
 	zsx_free_deferred_flush(pool);
 	zsx_core_deferred_stats(zsx_pool_core(pool), &st);
 	KUNIT_EXPECT_GT_MSG(test, st.overflowed, 0ul,
@@ -337,8 +337,8 @@ static void deferred_reentry_from_a_timer_on_the_same_cpu(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(r->h[i]));
 	}
 	init_completion(&r->done);
-	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	r->timer.function = defer_reentry_timer_fn;
+	zsx_hrtimer_setup(&r->timer, defer_reentry_timer_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_PINNED_HARD);
 	t = kthread_create(defer_reentry_task_fn, r, "zsx-defer-reentry");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	kthread_bind(t, 0);

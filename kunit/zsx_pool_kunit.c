@@ -17,7 +17,7 @@
 #include "zsx.h"
 #include "zsx_kunit.h"
 
-/* zram's flags: zsx pages are movable, so the kernel's compaction may migrate them mid-test */
+/* zram's flags: where zsx pages are movable, the kernel's compaction may migrate them mid-test */
 #define ZSX_TEST_GFP (GFP_KERNEL | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -58,7 +58,7 @@ static void write_pattern(struct zsx_pool *pool, unsigned long h, size_t len, un
 /* parameters: the free policies this build offers */
 static const int all_policies[] = { ZSX_FREE_BASE, ZSX_FREE_CLASSIDX, ZSX_FREE_CLASSIDX_UNLOCKED };
 
-static const void *policy_gen(const void *prev, char *desc)
+static const void *policy_gen(ZSX_KUNIT_GEN_ARGS)
 {
 	const int *p = prev ? (const int *)prev + 1 : all_policies;
 
@@ -472,11 +472,53 @@ static struct kunit_suite zsx_concurrency_suite = {
 	.test_cases = zsx_concurrency_cases,
 };
 
-/* ---- zsx_migration ---------------------------------------------------------------- */
+/*
+ * ---- zsx_migration ----------------------------------------------------------------
+ * Where zsx's pages are movable (ZSX_PAGES_MOVABLE: up to 6.17), the VM's
+ * migration moves them and every object stays readable. Where they are not
+ * (7.x), every attempt is refused and nothing changes.
+ */
 
-static void migration_direct(struct kunit *test)
+/* not movable: the page of every object is refused, and the objects stay as they were */
+static void migration_refused_everywhere(struct kunit *test, int policy)
 {
-	int policy = *(const int *)test->param_value;
+	struct zsx_pool *pool = test_pool(test, "kunit-migrate", 0, policy);
+	u8 *scratch = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	unsigned long h[64], pfn0, pfn1;
+	unsigned int idx0, idx1, cls;
+	struct zsx_pool_stats st;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		h[i] = zsx_malloc(pool, 40 + i * (PAGE_SIZE / 64), ZSX_TEST_GFP, NUMA_NO_NODE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h[i]));
+		write_pattern(pool, h[i], 40 + i * (PAGE_SIZE / 64), h[i] + 1, scratch);
+	}
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn0,
+							       &idx0, &cls), 0);
+		KUNIT_EXPECT_EQ_MSG(test, zsx_test_migrate_handle(zsx_pool_core(pool), h[i]),
+				    -EOPNOTSUPP, "object %d: a page that is not movable was migrated", i);
+		KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn1,
+							       &idx1, &cls), 0);
+		KUNIT_EXPECT_EQ_MSG(test, pfn0, pfn1, "object %d moved", i);
+	}
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, check_pattern(pool, h[i], 40 + i * (PAGE_SIZE / 64),
+							h[i] + 1, scratch),
+				    0, "object %d changed", i);
+		zsx_free(pool, h[i]);
+	}
+	zsx_pool_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.pages_migrated, 0ul);
+	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
+	kunit_pool_destroy(test, pool);
+}
+
+/* movable: every object's page moves, each object keeps its index and contents */
+static void migration_moves_every_object(struct kunit *test, int policy)
+{
 	struct zsx_pool *pool = test_pool(test, "kunit-migrate", 0, policy);
 	u8 *scratch = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
 	static const size_t sizes[] = { 40, 700, PAGE_SIZE / 3, PAGE_SIZE - 50, PAGE_SIZE };
@@ -529,6 +571,16 @@ static void migration_direct(struct kunit *test)
 	KUNIT_EXPECT_GE(test, st.pages_migrated, (unsigned long)migrated + 1);
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
 	kunit_pool_destroy(test, pool);
+}
+
+static void migration_direct(struct kunit *test)
+{
+	int policy = *(const int *)test->param_value;
+
+	if (ZSX_PAGES_MOVABLE)
+		migration_moves_every_object(test, policy);
+	else
+		migration_refused_everywhere(test, policy);
 }
 
 struct migrator_ctx {
@@ -610,14 +662,74 @@ static void migration_races_free_and_compaction(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, w[i].mismatches, 0ul,
 				    "worker %d read back corrupted objects", i);
 	KUNIT_EXPECT_EQ_MSG(test, mig.mismatches, 0ul, "migrated objects corrupted");
-	KUNIT_EXPECT_GT(test, mig.migrated, 0ul);
+	if (ZSX_PAGES_MOVABLE)
+		KUNIT_EXPECT_GT(test, mig.migrated, 0ul);
+	else
+		KUNIT_EXPECT_EQ_MSG(test, mig.migrated, 0ul, "a page that is not movable was migrated");
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
 	kunit_pool_destroy(test, pool);
+}
+
+/*
+ * The VM's own migration, as CMA does it: alloc_contig_range() over the page of
+ * each of a pool's objects. Movable pages are moved through zsx's callbacks;
+ * elsewhere the range is refused. Either way no object changes, and every
+ * page comes back when the pool is emptied.
+ */
+static void migration_contig_range(struct kunit *test)
+{
+	struct zsx_pool *pool = test_pool(test, "kunit-contig", 0, ZSX_FREE_DEFAULT);
+	u8 *scratch = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	unsigned long h[48], pfn, pfn1, moved = 0, refused = 0;
+	long held0 = zsx_test_pages_held();
+	unsigned int idx, cls;
+	int i, rc;
+
+	if (!IS_ENABLED(CONFIG_CONTIG_ALLOC))
+		kunit_skip(test, "kernel built without CONTIG_ALLOC (CMA or MEMORY_ISOLATION)");
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		h[i] = zsx_malloc(pool, 1000 + i * 50, ZSX_TEST_GFP, NUMA_NO_NODE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h[i]));
+		write_pattern(pool, h[i], 1000 + i * 50, h[i] * 7, scratch);
+	}
+	for (i = 0; i < ARRAY_SIZE(h); i += 4) {
+		KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn,
+							       &idx, &cls), 0);
+		rc = zsx_alloc_contig_range(pfn, pfn + 1, GFP_KERNEL | __GFP_NOWARN);
+		if (!rc) {
+			/* the range is ours now: zsx's object moved away first */
+			free_contig_range(pfn, 1);
+			KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i],
+								       &pfn1, &idx, &cls), 0);
+			KUNIT_EXPECT_NE_MSG(test, pfn, pfn1, "object %d still on the page taken", i);
+			moved++;
+		} else {
+			KUNIT_EXPECT_TRUE_MSG(test, rc == -EBUSY || rc == -EAGAIN || rc == -EINTR,
+					      "object %d: alloc_contig_range %d", i, rc);
+			refused++;
+		}
+	}
+	kunit_info(test, "alloc_contig_range over zsx pages: %lu moved, %lu refused (%s)\n", moved,
+		   refused, ZSX_PAGES_MOVABLE ? "movable pages" : "pages not movable");
+	if (ZSX_PAGES_MOVABLE)
+		KUNIT_EXPECT_GT_MSG(test, moved, 0ul, "no zsx page was ever migrated");
+	else
+		KUNIT_EXPECT_EQ_MSG(test, moved, 0ul, "a page that is not movable was taken");
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, check_pattern(pool, h[i], 1000 + i * 50, h[i] * 7, scratch),
+				    0, "object %d changed", i);
+		zsx_free(pool, h[i]);
+	}
+	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
+	kunit_pool_destroy(test, pool);
+	KUNIT_EXPECT_EQ_MSG(test, zsx_test_pages_held(), held0, "pages leaked");
 }
 
 static struct kunit_case zsx_migration_cases[] = {
 	KUNIT_CASE_PARAM(migration_direct, policy_gen),
 	KUNIT_CASE_PARAM(migration_races_free_and_compaction, policy_gen),
+	KUNIT_CASE(migration_contig_range),
 	{}
 };
 
@@ -788,7 +900,7 @@ static void density_vs_kernel_zsmalloc(struct kunit *test)
 	zs = zs_create_pool("kunit-density-zsmalloc");
 	KUNIT_ASSERT_NOT_NULL(test, zs);
 	for (i = 0; i < DENSITY_OBJS; i++) {
-		h[i] = zs_malloc(zs, density_size(i), ZSX_TEST_GFP);
+		h[i] = zsx_zs_malloc(zs, density_size(i), ZSX_TEST_GFP);
 		KUNIT_EXPECT_FALSE(test, IS_ERR_VALUE(h[i]));
 	}
 	kern = zs_get_total_pages(zs);

@@ -292,7 +292,7 @@ static void ctx_hardirq_fn(struct irq_work *w)
 
 static void ctx_softirq_fn(struct timer_list *t)
 {
-	struct ctx_batch *b = from_timer(b, t, timer);
+	struct ctx_batch *b = zsx_timer_owner(b, t, timer);
 
 	b->right_context = in_serving_softirq();
 	ctx_free_batch(b);
@@ -350,8 +350,8 @@ static void ctx_every_entry_point_in_its_contexts(struct kunit *test)
 			timer_setup_on_stack(&b.timer, ctx_softirq_fn, 0);
 			mod_timer(&b.timer, jiffies);
 			wait_for_completion(&b.done);
-			del_timer_sync(&b.timer);
-			destroy_timer_on_stack(&b.timer);
+			zsx_timer_delete_sync(&b.timer);
+			zsx_timer_destroy_on_stack(&b.timer);
 			break;
 		case 4: /* hard interrupt: irq_work */
 			b.work = IRQ_WORK_INIT_HARD(ctx_hardirq_fn);

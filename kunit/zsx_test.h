@@ -11,12 +11,16 @@
 
 #include "zsx.h"
 #include "core.h"
+#include "zsx_compat.h" /* kernel-version helpers (timers, zsmalloc API) */
 
 /* the core pool behind a zsx_pool, and the free policy it runs */
 struct zsx_core_pool *zsx_pool_core(struct zsx_pool *pool);
 int zsx_pool_policy(struct zsx_pool *pool);
 const char *zsx_free_policy_name(int policy);
-/* migrate the page holding the start of this object, as the VM would */
+/*
+ * migrate the page holding the start of this object, as the VM would;
+ * -EOPNOTSUPP where zsx's pages are not movable (!ZSX_PAGES_MOVABLE)
+ */
 int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle);
 /* reports of an enum zsx_misuse kind since load */
 unsigned long zsx_misuse_count(int kind);

@@ -888,15 +888,6 @@ void Pool::flush_late()
 }
 unsigned long Pool::malloc(usize size, unsigned gfp, int nid) { return malloc_inline(size, gfp, nid); }
 
-extern "C" void zsx_core_free(struct zsx_core_pool *p, unsigned long handle)
-{
-	reinterpret_cast<Pool *>(p)->free_inline(handle, -1);
-}
-
-extern "C" unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid)
-{
-	return reinterpret_cast<Pool *>(p)->malloc_inline(size, gfp, nid);
-}
 
 // Free n handles (deferred freeing's drainers), grouped by the class in their
 // obj: one class-lock hold frees at most hold_max of a run, and a hold ends
@@ -1395,3 +1386,15 @@ bool Pool::handle_location(unsigned long handle, unsigned long *pfn, unsigned *o
 }
 
 } // namespace zsx
+
+// The C entry points of the hot paths: here, where the inline bodies are, and
+// outside the namespace, as core.h declares them
+extern "C" void zsx_core_free(struct zsx_core_pool *p, unsigned long handle)
+{
+	reinterpret_cast<zsx::Pool *>(p)->free_inline(handle, -1);
+}
+
+extern "C" unsigned long zsx_core_malloc(struct zsx_core_pool *p, unsigned long size, unsigned int gfp, int nid)
+{
+	return reinterpret_cast<zsx::Pool *>(p)->malloc_inline(size, gfp, nid);
+}

@@ -13,6 +13,7 @@
 #include <linux/mm_types.h>
 #include <linux/spinlock.h>
 #include <linux/stddef.h>
+#include "zsx_compat.h"
 
 /*
  * The inline memory model: pfn_to_page() is vmemmap + pfn and page_address()
@@ -56,7 +57,7 @@ static void __used zsx_kconst_generate(void)
 {
 	DEFINE(ZSX_K_PAGE_SIZEOF, sizeof(struct page));
 	DEFINE(ZSX_K_PAGE_PRIVATE, offsetof(struct page, private));
-	DEFINE(ZSX_K_PAGE_INDEX, offsetof(struct page, index));
+	DEFINE(ZSX_K_PAGE_INDEX, offsetof(struct page, ZSX_PAGE_TAG_FIELD));
 	DEFINE(ZSX_K_SPINLOCK_SIZE, sizeof(spinlock_t));
 	DEFINE(ZSX_K_SPINLOCK_ALIGN, __alignof__(spinlock_t));
 	DEFINE(ZSX_K_RWLOCK_SIZE, sizeof(rwlock_t));

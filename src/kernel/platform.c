@@ -29,6 +29,7 @@
 #include <linux/spinlock.h>
 #include "core.h"
 #include "platform_abi.h"
+#include "zsx_compat.h"
 #include "zsx_internal.h"
 #include "zsx_defer.h"
 
@@ -159,7 +160,16 @@ void zsx_plat_zspage_free(void *zspage, unsigned int nr_pages)
 	kmem_cache_free(zsx_zspage_cache[nr_pages], zspage);
 }
 
-/* ---- movable pages: the kernel's compaction may migrate zsx pages ---------- */
+/*
+ * ---- movable pages: the kernel's compaction may migrate zsx pages ----------
+ * Where a module can make its pages movable (ZSX_PAGES_MOVABLE, zsx_compat.h);
+ * elsewhere (7.x) zsx's pages are allocated unmovable and these helpers do
+ * nothing: no page is ever marked, so none is ever isolated or migrated.
+ */
+#if ZSX_PAGES_MOVABLE
+#ifdef MIGRATEPAGE_SUCCESS
+static_assert(MIGRATEPAGE_SUCCESS == 0, "success is 0, as the core returns it");
+#endif
 
 static bool zsx_mops_isolate(struct page *page, isolate_mode_t mode)
 {
@@ -170,11 +180,12 @@ static int zsx_mops_migrate(struct page *newpage, struct page *page, enum migrat
 {
 	int rc;
 
+#ifdef ZSX_HAVE_MIGRATE_SYNC_NO_COPY
 	if (mode == MIGRATE_SYNC_NO_COPY)
 		return -EINVAL; /* the contents must be copied, as zsmalloc says too */
+#endif
 	rc = zsx_core_page_migrate((struct zsx_plat_page *)newpage, (struct zsx_plat_page *)page);
-
-	return rc ? rc : MIGRATEPAGE_SUCCESS;
+	return rc;
 }
 
 static void zsx_mops_putback(struct page *page)
@@ -187,6 +198,35 @@ static const struct movable_operations zsx_mops = {
 	.migrate_page = zsx_mops_migrate,
 	.putback_page = zsx_mops_putback,
 };
+
+static void zsx_page_set_movable(struct page *page)
+{
+	__SetPageMovable(page, &zsx_mops);
+}
+
+static bool zsx_page_is_movable(struct page *page)
+{
+	return __PageMovable(page);
+}
+
+static void zsx_page_clear_movable(struct page *page)
+{
+	__ClearPageMovable(page);
+}
+#else
+static void zsx_page_set_movable(struct page *page)
+{
+}
+
+static bool zsx_page_is_movable(struct page *page)
+{
+	return false;
+}
+
+static void zsx_page_clear_movable(struct page *page)
+{
+}
+#endif
 
 #ifdef ZSX_TEST_BUILD
 /*
@@ -219,7 +259,8 @@ long zsx_test_pages_held(void)
 
 struct zsx_plat_page *zsx_plat_page_alloc(unsigned int gfp, int nid)
 {
-	gfp_t g = (__force gfp_t)gfp;
+	/* a page nobody can migrate must not sit in a movable or CMA pageblock */
+	gfp_t g = (__force gfp_t)gfp & (ZSX_PAGES_MOVABLE ? ~(gfp_t)0 : ~__GFP_MOVABLE);
 	struct page *page = nid < 0 ? alloc_page(g) : alloc_pages_node(nid, g, 0);
 
 	if (page)
@@ -231,20 +272,20 @@ void zsx_plat_page_make_movable(struct zsx_plat_page *p, unsigned int gfp)
 {
 	struct page *page = (struct page *)p;
 
-	if (!gfp || !((__force gfp_t)gfp & __GFP_MOVABLE))
+	if (!ZSX_PAGES_MOVABLE || !gfp || !((__force gfp_t)gfp & __GFP_MOVABLE))
 		return;
 	/* a fresh page that is not movable yet: nobody else can hold its lock */
 	if (WARN_ON_ONCE(!trylock_page(page)))
 		return;
-	__SetPageMovable(page, &zsx_mops);
+	zsx_page_set_movable(page);
 	unlock_page(page);
 }
 
 /* the caller holds the page lock (or the page was never movable) */
 static void zsx_page_release_locked(struct page *page)
 {
-	if (__PageMovable(page))
-		__ClearPageMovable(page);
+	if (zsx_page_is_movable(page))
+		zsx_page_clear_movable(page);
 	set_page_private(page, 0);
 }
 
@@ -252,7 +293,7 @@ int zsx_plat_page_release_try(struct zsx_plat_page *p)
 {
 	struct page *page = (struct page *)p;
 
-	if (__PageMovable(page)) {
+	if (zsx_page_is_movable(page)) {
 		if (!trylock_page(page))
 			return 0; /* the VM is isolating or migrating it right now */
 		zsx_page_release_locked(page);
@@ -272,7 +313,7 @@ void zsx_plat_page_adopt_migrated(struct zsx_plat_page *newpage)
 
 	get_page(page);
 	zsx_pages_held_add(1);
-	__SetPageMovable(page, &zsx_mops);
+	zsx_page_set_movable(page);
 }
 
 void zsx_plat_page_drop_migrated(struct zsx_plat_page *oldpage)
@@ -379,7 +420,7 @@ void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned lon
 {
 	struct page *page = (struct page *)p;
 
-	WRITE_ONCE(page->index, tag);
+	WRITE_ONCE(page->ZSX_PAGE_TAG_FIELD, tag);
 	WRITE_ONCE(page->private, (unsigned long)zspage);
 }
 
@@ -390,7 +431,7 @@ void *zsx_plat_page_owner(struct zsx_plat_page *p)
 
 unsigned long zsx_plat_page_tag(struct zsx_plat_page *p)
 {
-	return READ_ONCE(((struct page *)p)->index);
+	return READ_ONCE(((struct page *)p)->ZSX_PAGE_TAG_FIELD);
 }
 
 void *zsx_plat_cpu_buffer_get(void)
@@ -552,7 +593,7 @@ static void zsx_defer_work_fn(struct work_struct *work)
  */
 static void zsx_defer_timer_fn(struct timer_list *t)
 {
-	struct zsx_plat_defer_cpu *d = from_timer(d, t, timer);
+	struct zsx_plat_defer_cpu *d = zsx_timer_owner(d, t, timer);
 
 	WRITE_ONCE(d->ring->timer_armed, 0);
 	queue_work(zsx_wq, &d->work);
@@ -603,7 +644,7 @@ void zsx_plat_defer_arm(struct zsx_defer_ring *ring)
  */
 void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
 {
-	del_timer_sync(&ring->plat->timer);
+	zsx_timer_delete_sync(&ring->plat->timer);
 	WRITE_ONCE(ring->timer_armed, 0);
 	queue_work(zsx_wq, &ring->plat->work);
 }
@@ -723,6 +764,7 @@ unsigned long long zsx_plat_clock_ns(void)
  * object (mm/migrate.c order: pin, lock, isolate, lock new page, migrate).
  */
 int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle)
+#if ZSX_PAGES_MOVABLE
 {
 	struct page *page = (struct page *)zsx_core_handle_page(pool, handle);
 	struct page *newpage;
@@ -742,7 +784,7 @@ int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle)
 	}
 	lock_page(newpage);
 	rc = zsx_mops_migrate(newpage, page, MIGRATE_SYNC);
-	if (rc != MIGRATEPAGE_SUCCESS)
+	if (rc)
 		zsx_mops_putback(page);
 	unlock_page(newpage);
 	put_page(newpage); /* the VM's reference: zsx took its own on success */
@@ -751,6 +793,11 @@ out:
 	put_page(page);
 	return rc;
 }
+#else
+{
+	return -EOPNOTSUPP; /* no zsx page is ever movable here */
+}
+#endif
 #endif
 
 /* ---- the memory model the core uses inline ----------------------------------- */

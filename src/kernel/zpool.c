@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zsx as a 6.1 zpool driver ("zsx"): echo zsx > /sys/module/zswap/parameters/zpool
+ * zsx as a zpool driver ("zsx"): echo zsx > /sys/module/zswap/parameters/zpool
  * makes the kernel's own zswap store compressed pages in zsx. The driver's
  * owner is this module, so zsx cannot be unloaded while zswap holds a pool.
+ * Built where the kernel has zpool (up to 6.17; 6.18 bound zswap to zsmalloc).
  */
 #define pr_fmt(fmt) "zsx: " fmt
 
 #include <linux/module.h>
-#include <linux/zpool.h>
 #include "zsx.h"
+#include "zsx_compat.h"
 #include "zsx_internal.h"
 
-#ifdef CONFIG_ZPOOL
+#if defined(ZSX_HAVE_ZPOOL) && IS_ENABLED(CONFIG_ZPOOL)
+#include <linux/zpool.h>
 
+#ifdef ZSX_HAVE_ZPOOL_CREATE_OPS
 static void *zsx_zpool_create(const char *name, gfp_t gfp, const struct zpool_ops *ops,
 			      struct zpool *zpool)
+#else
+static void *zsx_zpool_create(const char *name, gfp_t gfp)
+#endif
 {
 	return zsx_create_pool(name);
 }
@@ -54,10 +60,17 @@ static void zsx_zpool_unmap(void *pool, unsigned long handle)
 	zsx_unmap_object(pool, handle);
 }
 
+#ifdef ZSX_HAVE_ZPOOL_TOTAL_PAGES
+static u64 zsx_zpool_total_pages(void *pool)
+{
+	return zsx_get_total_pages(pool);
+}
+#else
 static u64 zsx_zpool_total_size(void *pool)
 {
 	return (u64)zsx_get_total_pages(pool) << PAGE_SHIFT;
 }
+#endif
 
 static struct zpool_driver zsx_zpool_driver = {
 	.type = "zsx",
@@ -70,7 +83,11 @@ static struct zpool_driver zsx_zpool_driver = {
 	.sleep_mapped = false, /* map disables preemption, as zsmalloc's does */
 	.map = zsx_zpool_map,
 	.unmap = zsx_zpool_unmap,
+#ifdef ZSX_HAVE_ZPOOL_TOTAL_PAGES
+	.total_pages = zsx_zpool_total_pages,
+#else
 	.total_size = zsx_zpool_total_size,
+#endif
 };
 
 /* zswap asks for "zpool-<type>" when its zpool parameter names a driver not yet loaded */
@@ -86,6 +103,11 @@ void zsx_zpool_exit(void)
 	zpool_unregister_driver(&zsx_zpool_driver);
 }
 
+bool zsx_zpool_registered(void)
+{
+	return true;
+}
+
 #else
 void zsx_zpool_init(void)
 {
@@ -93,5 +115,10 @@ void zsx_zpool_init(void)
 
 void zsx_zpool_exit(void)
 {
+}
+
+bool zsx_zpool_registered(void)
+{
+	return false;
 }
 #endif

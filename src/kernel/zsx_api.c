@@ -21,6 +21,7 @@
 #include "core.h"
 #include "zsx.h"
 #include "zsx_internal.h"
+#include "zsx_compat.h"
 #include "zsx_defer.h"
 
 struct zsx_pool {
@@ -33,8 +34,7 @@ struct zsx_pool {
 	struct list_head list;
 	struct hlist_node cpuhp_node; /* an instance of zsx_cpuhp_state: its rings follow CPUs */
 	bool cpuhp_added;
-	struct shrinker shrinker;
-	bool shrinker_registered;
+	struct zsx_shrinker shrinker;
 	struct dentry *debugfs;
 };
 
@@ -116,7 +116,7 @@ static int zsx_default_policy(void)
  */
 static unsigned long zsx_shrinker_count(struct shrinker *s, struct shrink_control *sc)
 {
-	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
+	struct zsx_pool *pool = zsx_shrinker_owner(s);
 
 	/* pages: those compaction frees, and those parked objects pin (about 1/4 page each) */
 	return zsx_core_compactable_pages(pool->core) + zsx_core_deferred_pending(pool->core) / 4;
@@ -124,7 +124,7 @@ static unsigned long zsx_shrinker_count(struct shrinker *s, struct shrink_contro
 
 static unsigned long zsx_shrinker_scan(struct shrinker *s, struct shrink_control *sc)
 {
-	struct zsx_pool *pool = container_of(s, struct zsx_pool, shrinker);
+	struct zsx_pool *pool = zsx_shrinker_owner(s);
 	unsigned long freed;
 
 	zsx_core_deferred_kick(pool->core);
@@ -354,14 +354,8 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 		debugfs_create_file("stats", 0444, pool->debugfs, pool, &zsx_stats_fops);
 		debugfs_create_file("deferred", 0444, pool->debugfs, pool, &zsx_deferred_fops);
 	}
-	pool->shrinker.count_objects = zsx_shrinker_count;
-	pool->shrinker.scan_objects = zsx_shrinker_scan;
-	pool->shrinker.batch = 0;
-	pool->shrinker.seeks = DEFAULT_SEEKS;
-	if (register_shrinker(&pool->shrinker, "zsx-%s", name))
+	if (zsx_shrinker_start(&pool->shrinker, pool, name, zsx_shrinker_count, zsx_shrinker_scan))
 		pr_warn("pool %s: no shrinker, compaction only on request\n", name);
-	else
-		pool->shrinker_registered = true;
 	return pool;
 
 fail:
@@ -385,8 +379,7 @@ void zsx_destroy_pool(struct zsx_pool *pool)
 {
 	if (!pool)
 		return;
-	if (pool->shrinker_registered)
-		unregister_shrinker(&pool->shrinker);
+	zsx_shrinker_stop(&pool->shrinker);
 	debugfs_remove_recursive(pool->debugfs);
 	mutex_lock(&zsx_pools_lock);
 	list_del(&pool->list);

@@ -8,6 +8,7 @@ int zsx_api_init(void);
 void zsx_api_exit(void);
 void zsx_zpool_init(void);
 void zsx_zpool_exit(void);
+bool zsx_zpool_registered(void); /* false where the kernel has no zpool */
 /* a pool's name from the owner pointer the core passes to trace hooks */
 const char *zsx_pool_name_of(void *owner);
 const char *zsx_free_policy_name(int policy);

@@ -6,7 +6,9 @@
 
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/utsname.h>
 #include "core.h"
+#include "zsx_compat.h"
 #include "zsx_internal.h"
 
 #ifdef ZSX_INJECT
@@ -66,6 +68,10 @@ static int __init zsx_init(void)
 		zsx_core_huge_class_size(l.default_chain));
 	pr_info("obj layout: pfn %u | class %u | index %u bits (%s)\n", l.pfn_bits, l.class_bits,
 		l.index_bits, l.has_class ? "class index in obj" : "narrow: no class field");
+	/* what this kernel lets zsx offer (zsx_compat.h): the VM's migration, zswap */
+	pr_info("kernel %s: pages %s, zpool driver %s\n", init_utsname()->release,
+		ZSX_PAGES_MOVABLE ? "movable" : "not movable (zsx compacts its own zspages only)",
+		zsx_zpool_registered() ? "registered" : "not built (no zpool in this kernel)");
 	zsx_selftest_inject();
 	return 0;
 }

@@ -12,6 +12,7 @@
 #define _ZSX_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "zsx_compat.h"
 #include "core.h" /* enum zsx_trace_free_path: the one definition of the paths */
 
 int zsx_trace_reg(void);
@@ -43,7 +44,7 @@ TRACE_EVENT_FN(zsx_malloc,
 		__field(unsigned long, handle)
 	),
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		zsx_assign_str(pool, pool);
 		__entry->size = size;
 		__entry->class_idx = class_idx;
 		__entry->handle = handle;
@@ -62,7 +63,7 @@ TRACE_EVENT_FN(zsx_free,
 		__field(int, path)
 	),
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		zsx_assign_str(pool, pool);
 		__entry->handle = handle;
 		__entry->class_idx = class_idx;
 		__entry->path = path;
@@ -81,7 +82,7 @@ TRACE_EVENT_FN(zsx_zspage_free,
 		__field(int, under_lock)
 	),
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		zsx_assign_str(pool, pool);
 		__entry->class_idx = class_idx;
 		__entry->pages = pages;
 		__entry->under_lock = under_lock;
@@ -104,7 +105,7 @@ TRACE_EVENT_FN(zsx_deferred_drain,
 		__field(u64, max_hold_ns)
 	),
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		zsx_assign_str(pool, pool);
 		__entry->cpu = cpu;
 		__entry->handles = handles;
 		__entry->classes = classes;
@@ -124,7 +125,7 @@ TRACE_EVENT_FN(zsx_compact,
 		__field(unsigned long, pages_freed)
 	),
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		zsx_assign_str(pool, pool);
 		__entry->classes = classes;
 		__entry->pages_freed = pages_freed;
 	),
@@ -142,7 +143,7 @@ TRACE_EVENT_FN(zsx_migrate,
 		__field(unsigned int, objects)
 	),
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		zsx_assign_str(pool, pool);
 		__entry->old_pfn = old_pfn;
 		__entry->new_pfn = new_pfn;
 		__entry->objects = objects;

@@ -28,6 +28,7 @@
 #include <linux/vmalloc.h>
 #include <linux/zsmalloc.h>
 #include "zsx.h"
+#include "zsx_compat.h"
 
 #define SECTORS_PER_PAGE_SHIFT (PAGE_SHIFT - SECTOR_SHIFT)
 #define SECTORS_PER_PAGE BIT(SECTORS_PER_PAGE_SHIFT)
@@ -46,8 +47,10 @@ struct zsxram_pool_ops {
 	void (*free)(void *pool, unsigned long handle);
 	void (*free_notify)(void *pool, unsigned long handle); /* atomic context */
 	void (*flush)(void *pool); /* frees waiting in the pool freed now (NULL: none wait) */
-	void *(*map)(void *pool, unsigned long handle, bool write);
-	void (*unmap)(void *pool, unsigned long handle);
+	/* the object's bytes, in place or copied to @local (2 * PAGE_SIZE); preemption off until read_end */
+	const void *(*read_begin)(void *pool, unsigned long handle, size_t len, void *local);
+	void (*read_end)(void *pool, unsigned long handle, size_t len, const void *mem);
+	void (*write)(void *pool, unsigned long handle, const void *src, size_t len);
 	unsigned long (*total_pages)(void *pool);
 	void (*compact)(void *pool);
 	unsigned long (*pages_compacted)(void *pool);
@@ -69,14 +72,19 @@ static void zsx_ops_free_notify(void *p, unsigned long h)
 	zsx_free_deferred(p, h);
 }
 
-static void *zsx_ops_map(void *p, unsigned long h, bool w)
+static const void *zsx_ops_read_begin(void *p, unsigned long h, size_t len, void *local)
 {
-	return zsx_map_object(p, h, w ? ZSX_MM_WO : ZSX_MM_RO);
+	return zsx_obj_read_begin(p, h, len, local);
 }
 
-static void zsx_ops_unmap(void *p, unsigned long h)
+static void zsx_ops_read_end(void *p, unsigned long h, size_t len, const void *mem)
 {
-	zsx_unmap_object(p, h);
+	zsx_obj_read_end(p, h, (void *)mem);
+}
+
+static void zsx_ops_write(void *p, unsigned long h, const void *src, size_t len)
+{
+	zsx_obj_write(p, h, (void *)src, len);
 }
 
 static unsigned long zsx_ops_total(void *p)
@@ -118,8 +126,9 @@ static const struct zsxram_pool_ops zsx_pool_ops = {
 	.free = zsx_ops_free,
 	.free_notify = zsx_ops_free_notify,
 	.flush = zsx_ops_flush,
-	.map = zsx_ops_map,
-	.unmap = zsx_ops_unmap,
+	.read_begin = zsx_ops_read_begin,
+	.read_end = zsx_ops_read_end,
+	.write = zsx_ops_write,
 	.total_pages = zsx_ops_total,
 	.compact = zsx_ops_compact,
 	.pages_compacted = zsx_ops_compacted,
@@ -128,7 +137,7 @@ static const struct zsxram_pool_ops zsx_pool_ops = {
 
 static unsigned long zs_ops_malloc(void *p, size_t size, gfp_t gfp)
 {
-	return zs_malloc(p, size, gfp);
+	return zsx_zs_malloc(p, size, gfp);
 }
 
 static void zs_ops_free(void *p, unsigned long h)
@@ -136,15 +145,39 @@ static void zs_ops_free(void *p, unsigned long h)
 	zs_free(p, h);
 }
 
-static void *zs_ops_map(void *p, unsigned long h, bool w)
+/* zsmalloc maps objects (up to 6.17), or reads and writes them (6.18+) */
+#ifdef ZSX_HAVE_ZS_MAP_OBJECT
+static const void *zs_ops_read_begin(void *p, unsigned long h, size_t len, void *local)
 {
-	return zs_map_object(p, h, w ? ZS_MM_WO : ZS_MM_RO);
+	return zs_map_object(p, h, ZS_MM_RO);
 }
 
-static void zs_ops_unmap(void *p, unsigned long h)
+static void zs_ops_read_end(void *p, unsigned long h, size_t len, const void *mem)
 {
 	zs_unmap_object(p, h);
 }
+
+static void zs_ops_write(void *p, unsigned long h, const void *src, size_t len)
+{
+	memcpy(zs_map_object(p, h, ZS_MM_WO), src, len);
+	zs_unmap_object(p, h);
+}
+#else
+static const void *zs_ops_read_begin(void *p, unsigned long h, size_t len, void *local)
+{
+	return zs_obj_read_begin(p, h, len, local);
+}
+
+static void zs_ops_read_end(void *p, unsigned long h, size_t len, const void *mem)
+{
+	zs_obj_read_end(p, h, len, (void *)mem);
+}
+
+static void zs_ops_write(void *p, unsigned long h, const void *src, size_t len)
+{
+	zs_obj_write(p, h, (void *)src, len);
+}
+#endif
 
 static unsigned long zs_ops_total(void *p)
 {
@@ -179,8 +212,9 @@ static const struct zsxram_pool_ops zs_pool_ops = {
 	.malloc = zs_ops_malloc,
 	.free = zs_ops_free,
 	.free_notify = zs_ops_free,
-	.map = zs_ops_map,
-	.unmap = zs_ops_unmap,
+	.read_begin = zs_ops_read_begin,
+	.read_end = zs_ops_read_end,
+	.write = zs_ops_write,
 	.total_pages = zs_ops_total,
 	.compact = zs_ops_compact,
 	.pages_compacted = zs_ops_compacted,
@@ -214,7 +248,7 @@ struct zsxram_counters {
 };
 
 struct zsxram_stream {
-	struct crypto_comp *tfm;
+	struct zsx_tfm tfm;
 	u8 *buffer; /* 2 pages: compressors may overrun a page on bad input */
 	struct zsxram_counters ctr;
 };
@@ -401,20 +435,21 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page)
 	} else if (!s->handle) {
 		memset(dst, 0, PAGE_SIZE);
 	} else {
-		void *src = z->ops->map(z->pool, s->handle, false);
+		/* the stream's buffer takes a copy of an object that spans pages */
+		struct zsxram_stream *st = get_cpu_ptr(z->streams);
+		const void *src = z->ops->read_begin(z->pool, s->handle, s->size, st->buffer);
 
 		if (s->size == PAGE_SIZE) {
 			memcpy(dst, src, PAGE_SIZE);
 		} else {
-			struct zsxram_stream *st = get_cpu_ptr(z->streams);
 			unsigned int dlen = PAGE_SIZE;
 
-			ret = crypto_comp_decompress(st->tfm, src, s->size, dst, &dlen);
-			put_cpu_ptr(z->streams);
+			ret = zsx_tfm_decompress(&st->tfm, src, s->size, dst, &dlen);
 			if (!ret && dlen != PAGE_SIZE)
 				ret = -EIO;
 		}
-		z->ops->unmap(z->pool, s->handle);
+		z->ops->read_end(z->pool, s->handle, s->size, src);
+		put_cpu_ptr(z->streams);
 	}
 	slot_unlock(s);
 	kunmap_local(dst);
@@ -472,10 +507,9 @@ static int write_on_stream(struct zsxram *z, struct zsxram_stream *st, const voi
 			   struct zsxram_write *w)
 {
 	unsigned int len = 2 * PAGE_SIZE;
-	void *dst;
 	int ret;
 
-	ret = crypto_comp_compress(st->tfm, src, PAGE_SIZE, st->buffer, &len);
+	ret = zsx_tfm_compress(&st->tfm, src, PAGE_SIZE, st->buffer, &len);
 	if (ret) {
 		pr_err_ratelimited("compression failed at page %lu: %d\n", w->index, ret);
 		return ret;
@@ -494,9 +528,7 @@ static int write_on_stream(struct zsxram *z, struct zsxram_stream *st, const voi
 	w->used = z->ops->total_pages(z->pool);
 	if (w->limit && w->used > w->limit)
 		return w->flushed || !z->ops->flush ? -ENOMEM : WRITE_NEED_ROOM;
-	dst = z->ops->map(z->pool, w->handle, true);
-	memcpy(dst, w->huge ? src : st->buffer, w->len);
-	z->ops->unmap(z->pool, w->handle);
+	z->ops->write(z->pool, w->handle, w->huge ? src : st->buffer, w->len);
 	return WRITE_STORED;
 }
 
@@ -706,8 +738,7 @@ static void free_streams(struct zsxram *z)
 	for_each_possible_cpu(cpu) {
 		struct zsxram_stream *st = per_cpu_ptr(z->streams, cpu);
 
-		if (!IS_ERR_OR_NULL(st->tfm))
-			crypto_free_comp(st->tfm);
+		zsx_tfm_free(&st->tfm);
 		kfree(st->buffer);
 	}
 	free_percpu(z->streams);
@@ -724,9 +755,8 @@ static int alloc_streams(struct zsxram *z)
 	for_each_possible_cpu(cpu) {
 		struct zsxram_stream *st = per_cpu_ptr(z->streams, cpu);
 
-		st->tfm = crypto_alloc_comp(z->compressor, 0, 0);
 		st->buffer = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
-		if (IS_ERR(st->tfm) || !st->buffer) {
+		if (zsx_tfm_alloc(&st->tfm, z->compressor) || !st->buffer) {
 			free_streams(z);
 			return -ENOMEM;
 		}
@@ -849,12 +879,24 @@ static void zsxram_dev_reset(struct zsxram *z)
 }
 
 /* called with the disk's open_mutex held: a claimed device stays claimed */
-static int zsxram_open(struct block_device *bdev, fmode_t mode)
+static int zsxram_open_disk(struct gendisk *disk)
 {
-	struct zsxram *z = bdev->bd_disk->private_data;
+	struct zsxram *z = disk->private_data;
 
 	return READ_ONCE(z->state) == ZSXRAM_GOING ? -ENXIO : 0;
 }
+
+#ifdef ZSX_HAVE_BDEV_OPEN_GENDISK
+static int zsxram_open(struct gendisk *disk, blk_mode_t mode)
+{
+	return zsxram_open_disk(disk);
+}
+#else
+static int zsxram_open(struct block_device *bdev, fmode_t mode)
+{
+	return zsxram_open_disk(bdev->bd_disk);
+}
+#endif
 
 static const struct block_device_operations zsxram_fops = {
 	.owner = THIS_MODULE,
@@ -983,7 +1025,7 @@ static ssize_t comp_algorithm_show(struct zsxram *z, char *buf)
 	for (i = 0; i < ARRAY_SIZE(zsxram_compressors); i++) {
 		const char *c = zsxram_compressors[i];
 
-		if (crypto_has_comp(c, 0, 0))
+		if (zsx_tfm_exists(c))
 			n += sysfs_emit_at(buf, n, strcmp(z->compressor, c) ? "%s " : "[%s] ", c);
 	}
 	return n + sysfs_emit_at(buf, n, "\n");
@@ -995,7 +1037,7 @@ static int comp_algorithm_check(const union zsxram_val *v)
 
 	for (i = 0; i < ARRAY_SIZE(zsxram_compressors); i++)
 		if (!strcmp(v->word, zsxram_compressors[i]))
-			return crypto_has_comp(v->word, 0, 0) ? 0 : -EINVAL;
+			return zsx_tfm_exists(v->word) ? 0 : -EINVAL;
 	return -EINVAL;
 }
 
@@ -1187,11 +1229,69 @@ static const struct attribute_group *zsxram_groups[] = { &zsxram_group, NULL };
 
 /* ---- creating and destroying devices ------------------------------------------- */
 
-/* what the block layer is told about every zsxram disk */
+/*
+ * The queue every zsxram disk has: pages in and out, so never rotational and
+ * the data stable while it is compressed; 4K blocks, page-sized I/O; discards
+ * free whole pages. A write-zeroes is served as a discard, which frees whole
+ * pages and leaves a partial one as it was: right only where every block is
+ * a page. With larger pages (arm64 16K, 64K) a 4K write-zeroes inside a page
+ * would keep its old data. Not advertised there, the block layer writes zero
+ * pages instead (blkdev_issue_zeroout()), which is right.
+ *
+ * The limits go to blk_alloc_disk() (6.9+), the features with them (6.11+);
+ * older kernels set both on the queue. Returns the disk or an ERR_PTR.
+ */
+#define ZSXRAM_WRITE_ZEROES_SECTORS (PAGE_SIZE == ZSXRAM_LOGICAL_BLOCK_SIZE ? UINT_MAX : 0)
+#ifdef ZSX_HAVE_BLK_ALLOC_DISK_LIMITS
+static struct gendisk *zsxram_alloc_disk(void)
+{
+	struct queue_limits lim = {
+		.logical_block_size = ZSXRAM_LOGICAL_BLOCK_SIZE,
+		.physical_block_size = PAGE_SIZE,
+		.io_min = PAGE_SIZE,
+		.io_opt = PAGE_SIZE,
+		.discard_granularity = PAGE_SIZE,
+		.max_hw_discard_sectors = UINT_MAX,
+		.max_write_zeroes_sectors = ZSXRAM_WRITE_ZEROES_SECTORS,
+#ifdef ZSX_HAVE_BLK_FEATURES
+		.features = BLK_FEAT_STABLE_WRITES, /* and not BLK_FEAT_ROTATIONAL */
+#endif
+	};
+	struct gendisk *disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
+
+#ifndef ZSX_HAVE_BLK_FEATURES
+	if (!IS_ERR(disk)) {
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
+		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
+	}
+#endif
+	return disk;
+}
+#else
+static struct gendisk *zsxram_alloc_disk(void)
+{
+	struct gendisk *disk = blk_alloc_disk(NUMA_NO_NODE);
+	struct request_queue *q;
+
+	if (!disk)
+		return ERR_PTR(-ENOMEM);
+	q = disk->queue;
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	blk_queue_logical_block_size(q, ZSXRAM_LOGICAL_BLOCK_SIZE);
+	blk_queue_physical_block_size(q, PAGE_SIZE);
+	blk_queue_io_min(q, PAGE_SIZE);
+	blk_queue_io_opt(q, PAGE_SIZE);
+	q->limits.discard_granularity = PAGE_SIZE;
+	blk_queue_max_discard_sectors(q, UINT_MAX);
+	blk_queue_max_write_zeroes_sectors(q, ZSXRAM_WRITE_ZEROES_SECTORS);
+	return disk;
+}
+#endif
+
+/* what the block layer is told about every zsxram disk, besides its queue */
 static void zsxram_describe_disk(struct zsxram *z, struct gendisk *disk)
 {
-	struct request_queue *q = disk->queue;
-
 	strscpy(disk->disk_name, z->name, sizeof(disk->disk_name));
 	disk->major = zsxram_major;
 	disk->first_minor = z->id;
@@ -1199,25 +1299,6 @@ static void zsxram_describe_disk(struct zsxram *z, struct gendisk *disk)
 	disk->flags |= GENHD_FL_NO_PART;
 	disk->fops = &zsxram_fops;
 	disk->private_data = z;
-	/* pages in and out: never rotational, data stable while it is compressed */
-	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
-	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
-	blk_queue_logical_block_size(q, ZSXRAM_LOGICAL_BLOCK_SIZE);
-	blk_queue_physical_block_size(q, PAGE_SIZE);
-	blk_queue_io_min(q, PAGE_SIZE);
-	blk_queue_io_opt(q, PAGE_SIZE);
-	/* discards free whole pages */
-	q->limits.discard_granularity = PAGE_SIZE;
-	blk_queue_max_discard_sectors(q, UINT_MAX);
-	/*
-	 * A write-zeroes is served as a discard, which frees whole pages and
-	 * leaves a partial one as it was: right only where every block is a
-	 * page. With larger pages (arm64 64K) a 4K write-zeroes inside a page
-	 * would keep its old data. Not advertised there, the block layer
-	 * writes zero pages instead (blkdev_issue_zeroout()), which is right.
-	 */
-	if (PAGE_SIZE == ZSXRAM_LOGICAL_BLOCK_SIZE)
-		blk_queue_max_write_zeroes_sectors(q, UINT_MAX);
 }
 
 /*
@@ -1244,9 +1325,9 @@ static int zsxram_setup(struct zsxram *z)
 	strscpy(z->compressor, zsxram_compressors[0], sizeof(z->compressor));
 	strscpy(z->allocator, "zsx", sizeof(z->allocator));
 
-	disk = blk_alloc_disk(NUMA_NO_NODE); /* capacity 0 until disksize */
-	if (!disk)
-		return -ENOMEM;
+	disk = zsxram_alloc_disk(); /* capacity 0 until disksize */
+	if (IS_ERR(disk))
+		return PTR_ERR(disk);
 	z->disk = disk;
 	z->built = ZSXRAM_BUILT_DISK;
 	zsxram_describe_disk(z, disk);
@@ -1354,7 +1435,8 @@ static void zsxram_dev_destroy_all(void)
 
 /* ---- the control class: /sys/class/zsxram-control ----------------------------- */
 
-static ssize_t hot_add_show(struct class *class, struct class_attribute *attr, char *buf)
+static ssize_t hot_add_show(ZSX_CLASS_CONST struct class *class,
+			    ZSX_CLASS_CONST struct class_attribute *attr, char *buf)
 {
 	int id = zsxram_dev_create();
 
@@ -1363,7 +1445,8 @@ static ssize_t hot_add_show(struct class *class, struct class_attribute *attr, c
 
 static struct class_attribute class_attr_hot_add = __ATTR(hot_add, 0400, hot_add_show, NULL);
 
-static ssize_t hot_remove_store(struct class *class, struct class_attribute *attr, const char *buf,
+static ssize_t hot_remove_store(ZSX_CLASS_CONST struct class *class,
+				ZSX_CLASS_CONST struct class_attribute *attr, const char *buf,
 				size_t count)
 {
 	int id, err = kstrtoint(buf, 10, &id);
@@ -1385,7 +1468,9 @@ ATTRIBUTE_GROUPS(zsxram_control);
 
 static struct class zsxram_control_class = {
 	.name = "zsxram-control",
-	.owner = THIS_MODULE,
+#ifndef ZSX_HAVE_CLASS_CONST
+	.owner = THIS_MODULE, /* gone in 6.4 */
+#endif
 	.class_groups = zsxram_control_groups,
 };
 
