@@ -9,6 +9,7 @@
 #pragma once
 
 #include "platform_abi_face.hpp"
+#include "zsx_features.h"
 
 namespace zsx {
 
@@ -20,7 +21,16 @@ extern "C" void _raw_spin_lock(zsx_plat_spinlock *lock);
 #if ZSX_K_RAW_SPIN_UNLOCK_CALL
 extern "C" void _raw_spin_unlock(zsx_plat_spinlock *lock);
 #endif
+// kmem_cache_alloc() is a macro around kmem_cache_alloc_noprof() from 6.10 on
+// (zsx_features.h); the handle cache's objects are not tagged for memory
+// allocation profiling, as a call through the macro would be
+#ifdef ZSX_HAVE_KMEM_CACHE_ALLOC_NOPROF
+extern "C" void *kmem_cache_alloc_noprof(void *cache, unsigned gfp);
+#define ZSX_KMEM_CACHE_ALLOC kmem_cache_alloc_noprof
+#else
 extern "C" void *kmem_cache_alloc(void *cache, unsigned gfp);
+#define ZSX_KMEM_CACHE_ALLOC kmem_cache_alloc
+#endif
 extern "C" void kmem_cache_free(void *cache, void *obj);
 
 struct KernelPlatform : AbiPlatform {
@@ -34,7 +44,7 @@ struct KernelPlatform : AbiPlatform {
 	static unsigned long *handle_alloc(unsigned gfp)
 	{
 		return static_cast<unsigned long *>(
-			kmem_cache_alloc(zsx_plat_handle_cache, gfp & ~unsigned(ZSX_K_GFP_ZONE_BITS)));
+			ZSX_KMEM_CACHE_ALLOC(zsx_plat_handle_cache, gfp & ~unsigned(ZSX_K_GFP_ZONE_BITS)));
 	}
 	static void handle_free(unsigned long *h) { kmem_cache_free(zsx_plat_handle_cache, h); }
 };
