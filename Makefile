@@ -11,13 +11,16 @@
 #
 # Test and VM targets (install the Debian packages they need, build test kernels):
 #   make demo         boot an x86_64 VM and show zsx at work
-#   make check        every test CI runs (ARCH=x86_64|arm64 for one arch)
+#   make check        every test CI runs (ARCH=x86_64|arm64 for one arch, KERNEL=6.1|6.12|7.3
+#                     for one kernel line's VM steps)
 #   make host-test    hosted GoogleTest builds of the C++ core only
-#   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1);
+#   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1,
+#                     KERNEL=6.1|6.12|7.3: the perf kernel's line, default 6.1);
 #                     arm64 adds an -icount boot: exact instructions per operation (ICOUNT=0|only)
 #   make trace        perf in a VM: per-path zs_free latency, zsx beside the kernel's zsmalloc (ARCH=...)
 #   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)
-#   make kernel       build the test kernel for ARCH/VARIANT (default: this machine's arch, debug)
+#   make kernel       build the test kernel for ARCH/VARIANT/KERNEL (default: this machine's arch,
+#                     debug, 6.1)
 #   make test-modules all modules for that test kernel, with the link lint
 SHELL := /bin/bash
 VARIANT ?= debug
@@ -70,15 +73,15 @@ deps:
 	@bash scripts/deps.sh
 
 test-modules: deps
-	@k=$$(bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT)) && \
-	  d=$$(bash scripts/modules.sh $(BUILD_ARCH) $$k $(BUILD_ARCH)-$(VARIANT)) && \
+	@k=$$(bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT) $(or $(KERNEL),6.1)) && \
+	  d=$$(bash scripts/modules.sh $(BUILD_ARCH) $$k $(or $(KERNEL),6.1)-$(BUILD_ARCH)-$(VARIANT)) && \
 	  bash scripts/lint.sh $(BUILD_ARCH) $$k $$d && ls -l $$d/*.ko
 
 kernel: deps
-	@bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT)
+	@bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT) $(or $(KERNEL),6.1)
 
 check:
-	@ARCH="$(ARCH)" bash scripts/check.sh
+	@ARCH="$(ARCH)" KERNEL="$(KERNEL)" bash scripts/check.sh
 
 demo:
 	@bash scripts/demo.sh
@@ -87,7 +90,7 @@ host-test:
 	@bash scripts/host-test.sh
 
 bench:
-	@ICOUNT="$(ICOUNT)" bash scripts/bench.sh $(BUILD_ARCH) $(if $(QUICK),quick,full)
+	@ICOUNT="$(ICOUNT)" KERNEL="$(KERNEL)" bash scripts/bench.sh $(BUILD_ARCH) $(if $(QUICK),quick,full)
 
 stress:
 	@bash scripts/stress.sh $(or $(STRESS_SECS),300) "$(or $(KERNELS),x86_64:debug arm64:debug x86_64:kcsan)"

@@ -6,7 +6,7 @@
 
 Writes OUTDIR/{bench.md,bench.txt,munmap.csv,tput.csv,icount.csv,munmap.png,tput.png}.
 bench.txt holds one line per figure, "BENCH <arch> <kernel> <config> <metric> <value>"
-(kernel: perf | icount), and ends with "BENCH-TARGETS met=N missed=M" over the
+(kernel: perf-<line> | icount-<line> | stock-<line>, e.g. perf-7.3), and ends with "BENCH-TARGETS met=N missed=M" over the
 performance targets this run measured. Exits 1 when a given console holds no
 measurement at all (the VM did not get that far).
 """
@@ -118,14 +118,16 @@ def plot(out, name, title, xlabel, ylabel, series):
 class Bench:
     """Collects the BENCH lines and the targets of one make bench run."""
 
-    def __init__(self, arch):
+    def __init__(self, arch, lines):
         self.arch = arch
+        self.kernel_lines = lines  # boot kind (perf, icount, stock) -> kernel line ("7.3")
         self.lines = []
         self.targets = []  # (text, met)
 
     def add(self, kernel, cfg, metric, value, nd=1):
         if value is None:
             return
+        kernel = f"{kernel}-{self.kernel_lines[kernel]}" if kernel in self.kernel_lines else kernel
         self.lines.append(f"BENCH {self.arch} {kernel} {BENCH_NAME.get(cfg, cfg)} {metric} {value:.{nd}f}")
 
     def target(self, text, met):
@@ -549,6 +551,8 @@ def main():
     ap.add_argument("--stock", help="console of the same workloads on Debian's own kernel")
     ap.add_argument("--fastpath")
     ap.add_argument("--workload", help="console of the realistic-workload boot (Debian's kernel)")
+    ap.add_argument("--line", default="6.1", help="kernel line of the perf and icount boots")
+    ap.add_argument("--stock-line", default="6.1", help="kernel line of Debian's kernel")
     a = ap.parse_args()
     if len(a.pos) == 2:
         a.perf, out = a.pos
@@ -561,7 +565,7 @@ def main():
     if not arch:
         info = parse(a.perf or a.icount)["info"]
         arch = {"aarch64": "arm64"}.get(info[0].get("arch"), info[0].get("arch")) if info else "?"
-    B = Bench(arch)
+    B = Bench(arch, {"perf": a.line, "icount": a.line, "stock": a.stock_line})
     md, rc = [], 0
     if a.perf:
         part = perf_section(a.perf, out, B)

@@ -3,6 +3,7 @@
 # and on arm64 a second boot of the same kernel under QEMU -icount for exact
 # instruction counts per operation.
 #   scripts/bench.sh ARCH MODE      MODE = full | quick | smoke
+#   KERNEL=6.1 | 6.12 | 7.3 (default 6.1): the line of the perf kernel
 #   ICOUNT=1 (default on arm64, full/quick) | 0 (no icount boot) | only (the icount boot alone)
 # Writes build/bench/<arch>-<mode>/{console.log,icount-console.log,bench.md,bench.txt,
 # fastpath.md,*.csv,*.png}, prints the tables, then the BENCH lines and last the
@@ -12,6 +13,8 @@ set -euo pipefail
 ARCH=${1:-x86_64}; MODE=${2:-full}
 case $MODE in full) T=3600 ;; quick) T=1500 ;; smoke) T=600 ;; *) die "unknown bench mode $MODE" ;; esac
 ICOUNT=${ICOUNT:-1}
+LINE=${KERNEL:-6.1}
+line_suite "$LINE" >/dev/null
 case $ICOUNT in 0|1|only) ;; *) die "ICOUNT=$ICOUNT: 0, 1 or only" ;; esac
 run_perf=1; run_icount=0; run_stock=0
 if [ "$ARCH" = arm64 ] && [ "$MODE" != smoke ] && [ "$ICOUNT" != 0 ]; then run_icount=1; fi
@@ -33,17 +36,17 @@ if [ "$ICOUNT" = only ]; then
 fi
 bash "$ZSX_ROOT/scripts/deps.sh"
 bash "$ZSX_ROOT/scripts/guest-progs.sh" "$ARCH"
-out=$ZSX_BUILD/bench/$ARCH-$MODE
+out=$ZSX_BUILD/bench/$ARCH-$LINE-$MODE
 mkdir -p "$out"
 img=$out/bench.cpio.gz
 if [ $run_perf = 1 ] || [ $run_icount = 1 ]; then
-	kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf)
-	mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$ARCH" "$kdir" "$ARCH-perf")
+	kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf "$LINE")
+	mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$ARCH" "$kdir" "$LINE-$ARCH-perf")
 	bash "$ZSX_ROOT/scripts/lint.sh" "$ARCH" "$kdir" "$mods"
 	bash "$ZSX_ROOT/scripts/initramfs.sh" "$ARCH" "$img" "$mods" "$kdir/modroot"
 fi
 rc=0
-report=(--arch "$ARCH")
+report=(--arch "$ARCH" --line "$LINE")
 if [ $run_perf = 1 ]; then
 	log "bench: $ARCH $MODE (QEMU TCG, $(nproc) host cores; full mode takes up to an hour)"
 	ZSX_VM_MEM=3072 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" "$ARCH" "$kdir/$(arch_image "$ARCH")" \
@@ -55,6 +58,7 @@ if [ $run_stock = 1 ]; then
 	# are modules there (built in on the perf kernel): they go into the image
 	ver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | grep -o 'linux-image-[0-9][^ ,]*' | head -1 | sed 's/linux-image-//')
 	hdr=/usr/src/linux-headers-$ver
+	report+=(--stock-line "$(echo "$ver" | cut -d. -f1,2)")
 	if [ -d "$hdr" ] && [ -f "/boot/vmlinuz-$ver" ]; then
 		smods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$hdr" debian-stock)
 		bash "$ZSX_ROOT/scripts/lint.sh" x86_64 "$hdr" "$smods"

@@ -3,7 +3,8 @@
 #   scripts/kernel.sh ARCH VARIANT [LINE]        LINE: 6.1 (default) | 6.12 | 7.3
 # Prints the kernel build directory (usable as KDIR) on stdout.
 # Fragments (qemu/config/): base, $ARCH, linux-$LINE, then for each '+'-separated
-# part of VARIANT the part and, when present, $ARCH-<part>. The line's own
+# part of VARIANT the part and, when present, $ARCH-<part>, linux-$LINE-<part>
+# and linux-$LINE-$ARCH-<part>. The line's own
 # scripts/kconfig/merge_config.sh merges them onto allnoconfig; every requested
 # line must be in the final .config.
 # Cache key: fragments + source package version + this recipe, so a changed
@@ -17,8 +18,12 @@ cfg=$ZSX_ROOT/qemu/config
 frags="$cfg/base.config $cfg/$ARCH.config $cfg/linux-$LINE.config"
 for part in ${VARIANT//+/ }; do
 	frags="$frags $cfg/$part.config"
-	# optional arch x variant fragment (e.g. x86_64-perf.config: mitigations only x86 has)
-	[ -f "$cfg/$ARCH-$part.config" ] && frags="$frags $cfg/$ARCH-$part.config"
+	# optional fragments of the part for this arch, this line, and both (e.g.
+	# x86_64-perf.config: mitigations only x86 has; linux-7.3-x86_64-perf.config:
+	# their names in 7.3)
+	for f in "$ARCH-$part" "linux-$LINE-$part" "linux-$LINE-$ARCH-$part"; do
+		[ -f "$cfg/$f.config" ] && frags="$frags $cfg/$f.config"
+	done
 done
 for f in $frags; do [ -f "$f" ] || die "missing fragment $f"; done
 src=$(bash "$ZSX_ROOT/scripts/kernel-source.sh" "$LINE")
