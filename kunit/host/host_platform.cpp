@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// Hosted implementation of the zsx platform interface (platform_abi.h):
-// pthread locks, a "vmemmap" of page structs over one reserved arena of page
-// memory (so the core's inline memory model works here too), thread-local
-// bounce buffers. Freed pages are poisoned for ASan.
+// HostedPlatform (host_platform_face.hpp): the hosted tests' implementation of
+// the platform interface (src/core/platform_concept.hpp). pthread locks, a
+// "vmemmap" of page structs over one reserved arena of page memory (so the
+// core's inline memory model works here too), thread-local bounce buffers.
+// Freed pages are poisoned for ASan.
 #include "host_platform.hpp"
 
 #include <pthread.h>
@@ -31,6 +32,8 @@
 #include "host_platform_face.hpp"
 #include "platform_abi.h"
 #include "zsx_kconst.h"
+
+using zsx::HostedPlatform;
 
 struct zsx_plat_spinlock {
 	pthread_mutex_t m;
@@ -117,7 +120,7 @@ void host_page_put(zsx_plat_page *p);
 namespace host {
 bool host_migrate_pfn(unsigned long pfn)
 {
-	zsx_plat_page *page = zsx_plat_pfn_to_page(pfn);
+	zsx_plat_page *page = HostedPlatform::pfn_to_page_checked(pfn);
 	if (!page)
 		return false;
 	std::unique_lock<std::mutex> pl(page->lock);
@@ -129,7 +132,7 @@ bool host_migrate_pfn(unsigned long pfn)
 	bool ok = false;
 	if (zsx_core_page_isolate(page)) {
 		// the new page is exclusively ours (the VM locks it too, uncontended)
-		zsx_plat_page *newpage = zsx_plat_page_alloc(0, -1);
+		zsx_plat_page *newpage = HostedPlatform::page_alloc(0, -1);
 		ok = zsx_core_page_migrate(newpage, page) == 0;
 		if (!ok)
 			zsx_core_page_putback(page);
@@ -141,22 +144,10 @@ bool host_migrate_pfn(unsigned long pfn)
 }
 } // namespace host
 
-// one word, as the kernel's cache: ASan catches any access past it
-unsigned long *host::handle_alloc(unsigned)
-{
-	host::handles_live++;
-	return static_cast<unsigned long *>(calloc(1, sizeof(unsigned long)));
-}
-void host::handle_free(unsigned long *h)
-{
-	host::handles_live--;
-	::free(h);
-}
+// ---- locks ----
 
-extern "C" {
-
-void zsx_plat_lock_init(struct zsx_plat_spinlock *l) { pthread_mutex_init(&l->m, nullptr); }
-void zsx_plat_lock_destroy(struct zsx_plat_spinlock *l) { pthread_mutex_destroy(&l->m); }
+void HostedPlatform::lock_init(zsx_plat_spinlock *l) { pthread_mutex_init(&l->m, nullptr); }
+void HostedPlatform::lock_destroy(zsx_plat_spinlock *l) { pthread_mutex_destroy(&l->m); }
 // a lock waited for where none may be (IRQ context, or a task that disabled IRQs)
 static void note_wait()
 {
@@ -166,19 +157,19 @@ static void note_wait()
 	if (host::t_drainer)
 		host::drainer_locks++;
 }
-void zsx_plat_lock(struct zsx_plat_spinlock *l)
+void HostedPlatform::lock(zsx_plat_spinlock *l)
 {
 	note_wait();
 	pthread_mutex_lock(&l->m);
 	t_locks_held++;
 }
-void zsx_plat_unlock(struct zsx_plat_spinlock *l)
+void HostedPlatform::unlock(zsx_plat_spinlock *l)
 {
 	t_locks_held--;
 	pthread_mutex_unlock(&l->m);
 }
-int zsx_plat_lock_contended(struct zsx_plat_spinlock *) { return 0; }
-int zsx_plat_trylock(struct zsx_plat_spinlock *l)
+int HostedPlatform::lock_contended(zsx_plat_spinlock *) { return 0; }
+int HostedPlatform::trylock(zsx_plat_spinlock *l)
 {
 	host::t_lock_calls++;
 	if (pthread_mutex_trylock(&l->m) != 0)
@@ -187,52 +178,94 @@ int zsx_plat_trylock(struct zsx_plat_spinlock *l)
 	return 1;
 }
 
-void zsx_plat_rwlock_init(struct zsx_plat_rwlock *l) { pthread_rwlock_init(&l->l, nullptr); }
-void zsx_plat_rwlock_destroy(struct zsx_plat_rwlock *l) { pthread_rwlock_destroy(&l->l); }
-void zsx_plat_read_lock(struct zsx_plat_rwlock *l)
+void HostedPlatform::rwlock_init(zsx_plat_rwlock *l) { pthread_rwlock_init(&l->l, nullptr); }
+void HostedPlatform::rwlock_destroy(zsx_plat_rwlock *l) { pthread_rwlock_destroy(&l->l); }
+void HostedPlatform::read_lock(zsx_plat_rwlock *l)
 {
 	note_wait();
 	pthread_rwlock_rdlock(&l->l);
 	t_locks_held++;
 }
-void zsx_plat_read_unlock(struct zsx_plat_rwlock *l)
+void HostedPlatform::read_unlock(zsx_plat_rwlock *l)
 {
 	t_locks_held--;
 	pthread_rwlock_unlock(&l->l);
 }
-void zsx_plat_write_lock(struct zsx_plat_rwlock *l)
+void HostedPlatform::write_lock(zsx_plat_rwlock *l)
 {
 	note_wait();
 	pthread_rwlock_wrlock(&l->l);
 	t_locks_held++;
 }
-void zsx_plat_write_unlock(struct zsx_plat_rwlock *l)
+void HostedPlatform::write_unlock(zsx_plat_rwlock *l)
 {
 	t_locks_held--;
 	pthread_rwlock_unlock(&l->l);
 }
 
-void *zsx_plat_zalloc(unsigned long size, unsigned int)
+// ---- memory ----
+
+void *HostedPlatform::zalloc(unsigned long size, unsigned)
 {
 	unsigned long seen = host::largest_zalloc.load();
 	while (size > seen && !host::largest_zalloc.compare_exchange_weak(seen, size)) {
 	}
 	return calloc(1, size);
 }
-void zsx_plat_free(void *p) { ::free(p); }
+void HostedPlatform::free(void *p) { ::free(p); }
 
-unsigned long *zsx_plat_handle_alloc_debug(unsigned int)
+// a handle is one word, as the kernel's cache gives (a debug pool's: two),
+// counted: ASan catches any access past it
+static unsigned long *handle_new(unsigned long words)
 {
 	host::handles_live++;
-	return static_cast<unsigned long *>(calloc(2, sizeof(unsigned long)));
+	return static_cast<unsigned long *>(calloc(words, sizeof(unsigned long)));
 }
-void zsx_plat_handle_free_debug(unsigned long *h)
+static void handle_delete(unsigned long *h)
 {
 	host::handles_live--;
 	::free(h);
 }
+unsigned long *HostedPlatform::handle_alloc(unsigned) { return handle_new(1); }
+void HostedPlatform::handle_free(unsigned long *h) { handle_delete(h); }
+unsigned long *HostedPlatform::handle_alloc_debug(unsigned) { return handle_new(2); }
+void HostedPlatform::handle_free_debug(unsigned long *h) { handle_delete(h); }
 
-struct zsx_plat_page *zsx_plat_page_alloc(unsigned int, int)
+// like the kernel's per-chain-length caches: freeing to another cache than the
+// one allocated from is a bug the kernel reports (KASAN invalid-free): abort
+void *HostedPlatform::zspage_alloc(unsigned nr_pages, unsigned)
+{
+	auto *p = static_cast<unsigned long *>(calloc(1, 16 + zsx_core_zspage_bytes(nr_pages)));
+	p[0] = nr_pages;
+	return p + 2;
+}
+void HostedPlatform::zspage_free(void *zspage, unsigned nr_pages)
+{
+	auto *p = static_cast<unsigned long *>(zspage) - 2;
+	if (p[0] != nr_pages) {
+		fprintf(stderr, "zsx-host: zspage of the %lu-page cache freed to the %u-page cache\n", p[0], nr_pages);
+		abort();
+	}
+	::free(p);
+}
+
+void *HostedPlatform::zalloc_large(unsigned long size, int)
+{
+	if (host::zalloc_large_fail.load())
+		return nullptr;
+	host::large_zallocs++;
+	return calloc(1, size);
+}
+void HostedPlatform::free_large(void *p)
+{
+	if (p)
+		host::large_zallocs--;
+	::free(p);
+}
+
+// ---- pages ----
+
+zsx_plat_page *HostedPlatform::page_alloc(unsigned, int)
 {
 	long budget = host::page_alloc_budget.load();
 	while (budget >= 0) {
@@ -276,7 +309,6 @@ struct zsx_plat_page *zsx_plat_page_alloc(unsigned int, int)
 	return p;
 }
 
-} // extern "C"
 void host_page_put(zsx_plat_page *p)
 {
 	if (--p->ref != 0)
@@ -290,17 +322,26 @@ void host_page_put(zsx_plat_page *p)
 	host::pages_live--;
 }
 
-extern "C" {
-unsigned long zsx_plat_page_to_pfn(struct zsx_plat_page *p) { return (unsigned long)(p - g_pages); }
-struct zsx_plat_page *zsx_plat_pfn_to_page(unsigned long pfn)
+unsigned long zsx_plat_page_to_pfn(zsx_plat_page *p) { return (unsigned long)(p - g_pages); }
+zsx_plat_page *HostedPlatform::pfn_to_page_checked(unsigned long pfn)
 {
 	// pfn_valid(): a page struct exists for every PFN below the high-water mark
 	return pfn > 0 && pfn < __atomic_load_n(&zsx_plat_mm.pfn_limit, __ATOMIC_RELAXED) ? &g_pages[pfn] : nullptr;
 }
-void *zsx_plat_kmap(struct zsx_plat_page *p) { return g_arena + zsx_plat_page_to_pfn(p) * kPageSize; }
-void zsx_plat_kunmap(void *) {}
-void zsx_plat_page_make_movable(struct zsx_plat_page *, unsigned int) {}
-int zsx_plat_page_release_try(struct zsx_plat_page *p)
+#if !ZSX_K_INLINE_MM
+// the memory model out of line, as on classic SPARSEMEM and HIGHMEM kernels
+zsx_plat_page *HostedPlatform::pfn_to_page(unsigned long pfn) { return pfn_to_page_checked(pfn); }
+unsigned long HostedPlatform::page_to_pfn(zsx_plat_page *p) { return zsx_plat_page_to_pfn(p); }
+void *HostedPlatform::page_owner(zsx_plat_page *p)
+{
+	return p ? __atomic_load_n(&p->owner, __ATOMIC_RELAXED) : nullptr;
+}
+unsigned long HostedPlatform::page_tag(zsx_plat_page *p) { return __atomic_load_n(&p->index, __ATOMIC_RELAXED); }
+zsx::u8 *HostedPlatform::kmap(zsx_plat_page *p) { return g_arena + zsx_plat_page_to_pfn(p) * kPageSize; }
+void HostedPlatform::kunmap(void *) {}
+#endif
+void HostedPlatform::page_make_movable(zsx_plat_page *, unsigned) {}
+int HostedPlatform::page_release_try(zsx_plat_page *p)
 {
 	long every = host::release_busy_every.load();
 	if (every > 0 && ++g_release_count % every == 0)
@@ -311,15 +352,20 @@ int zsx_plat_page_release_try(struct zsx_plat_page *p)
 	host_page_put(p);
 	return 1;
 }
-void zsx_plat_page_adopt_migrated(struct zsx_plat_page *p) { p->ref++; }
-void zsx_plat_page_drop_migrated(struct zsx_plat_page *p) { host_page_put(p); }
+void HostedPlatform::page_adopt_migrated(zsx_plat_page *p) { p->ref++; }
+void HostedPlatform::page_drop_migrated(zsx_plat_page *p) { host_page_put(p); }
+void HostedPlatform::page_set_owner(zsx_plat_page *p, void *zspage, unsigned long tag)
+{
+	__atomic_store_n(&p->index, tag, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->owner, zspage, __ATOMIC_RELAXED);
+}
 
-void zsx_plat_defer_zspage_release(void *obj)
+void HostedPlatform::defer_zspage_release(void *obj)
 {
 	std::lock_guard<std::mutex> g(g_defer_mutex);
 	g_deferred.push_back(obj);
 }
-void zsx_plat_flush_deferred_releases(void)
+void HostedPlatform::flush_deferred_releases()
 {
 	// as the kernel's worker: a zspage with a page still "locked" is tried again
 	for (;;) {
@@ -333,49 +379,27 @@ void zsx_plat_flush_deferred_releases(void)
 		bool busy = false;
 		for (void *zs : q)
 			if (!zsx_core_zspage_release_slow(zs)) {
-				zsx_plat_defer_zspage_release(zs);
+				defer_zspage_release(zs);
 				busy = true;
 			}
 		if (busy) // the kernel's waits a jiffy for a page the VM holds locked
 			std::this_thread::sleep_for(std::chrono::milliseconds(1));
 	}
 }
+void zsx_plat_flush_deferred_releases(void) { HostedPlatform::flush_deferred_releases(); }
 
-void zsx_plat_page_set_owner(struct zsx_plat_page *p, void *zspage, unsigned long tag)
-{
-	__atomic_store_n(&p->index, tag, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->owner, zspage, __ATOMIC_RELAXED);
-}
-unsigned long zsx_plat_page_tag(struct zsx_plat_page *p) { return __atomic_load_n(&p->index, __ATOMIC_RELAXED); }
-// like the kernel's per-chain-length caches: freeing to another cache than the
-// one allocated from is a bug the kernel reports (KASAN invalid-free): abort
-void *zsx_plat_zspage_alloc(unsigned int nr_pages, unsigned int)
-{
-	auto *p = static_cast<unsigned long *>(calloc(1, 16 + zsx_core_zspage_bytes(nr_pages)));
-	p[0] = nr_pages;
-	return p + 2;
-}
-void zsx_plat_zspage_free(void *zspage, unsigned int nr_pages)
-{
-	auto *p = static_cast<unsigned long *>(zspage) - 2;
-	if (p[0] != nr_pages) {
-		fprintf(stderr, "zsx-host: zspage of the %lu-page cache freed to the %u-page cache\n", p[0], nr_pages);
-		abort();
-	}
-	::free(p);
-}
-void *zsx_plat_page_owner(struct zsx_plat_page *p)
-{
-	return p ? __atomic_load_n(&p->owner, __ATOMIC_RELAXED) : nullptr;
-}
+// ---- per-CPU: host "CPUs" are slots; a thread sticks to one. "Preemption
+// off" is that slot's mutex: a task's ring section excludes the other tasks of
+// its CPU and the ring's pinned timer. A thread playing an interrupt handler
+// (t_in_irq) takes no mutex: it runs in the middle of whatever its CPU does.
 
-void *zsx_plat_cpu_buffer_get(void)
+void *HostedPlatform::cpu_buffer_get()
 {
 	t_cpu_area_depth++;
 	return t_cpu_area;
 }
 // the kernel's DEBUG_PREEMPT check: only between a get and its put
-void *zsx_plat_cpu_buffer_held(void)
+void *HostedPlatform::cpu_buffer_held()
 {
 	if (t_cpu_area_depth <= 0) {
 		fprintf(stderr, "zsx-host: per-CPU buffer used without a get\n");
@@ -383,16 +407,10 @@ void *zsx_plat_cpu_buffer_held(void)
 	}
 	return t_cpu_area;
 }
-void zsx_plat_cpu_buffer_put(void) { t_cpu_area_depth--; }
-} // extern "C"
+void HostedPlatform::cpu_buffer_put() { t_cpu_area_depth--; }
 int host::cpu_area_depth() { return t_cpu_area_depth; }
-extern "C" {
 
-// ---- per-CPU data: host "CPUs" are slots; a thread sticks to one. "Preemption
-// off" is that slot's mutex: a task's ring section excludes the other tasks of
-// its CPU and the ring's pinned timer. A thread playing an interrupt handler
-// (t_in_irq) takes no mutex: it runs in the middle of whatever its CPU does.
-void *zsx_plat_percpu_zalloc(unsigned long size)
+void *HostedPlatform::percpu_zalloc(unsigned long size)
 {
 	unsigned long stride = (size + 63) & ~63ul;
 	auto *base = static_cast<unsigned long *>(aligned_alloc(64, 64 + stride * host::kCpus));
@@ -400,35 +418,36 @@ void *zsx_plat_percpu_zalloc(unsigned long size)
 	base[0] = stride;
 	return base;
 }
-void zsx_plat_percpu_free(void *pcp) { ::free(pcp); }
-void *zsx_plat_percpu_ptr(void *pcp, int cpu)
+void HostedPlatform::percpu_free(void *pcp) { ::free(pcp); }
+void *HostedPlatform::percpu_ptr(void *pcp, int cpu)
 {
 	auto *base = static_cast<unsigned char *>(pcp);
 	return base + 64 + *static_cast<unsigned long *>(pcp) * cpu;
 }
-int zsx_plat_nr_cpu_ids(void) { return host::kCpus; }
-int zsx_plat_cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
-int zsx_plat_cpu_online(int cpu) { return zsx_plat_cpu_possible(cpu) && host::cpu_up[cpu].load(); }
-void *zsx_plat_zalloc_large(unsigned long size, int)
-{
-	if (host::zalloc_large_fail.load())
-		return nullptr;
-	host::large_zallocs++;
-	return calloc(1, size);
-}
-void zsx_plat_free_large(void *p)
-{
-	if (p)
-		host::large_zallocs--;
-	::free(p);
-}
-int zsx_plat_may_lock(void) { return !host::t_in_irq && !host::t_irqs_disabled; }
-int zsx_plat_in_task(void) { return !host::t_in_irq; }
-int zsx_plat_need_resched(void) { return 0; }
-void zsx_plat_bh_disable(void) {}
-void zsx_plat_bh_enable(void) {}
+int HostedPlatform::nr_cpu_ids() { return host::kCpus; }
+int HostedPlatform::cpu_possible(int cpu) { return cpu >= 0 && cpu < host::kCpus; }
+int HostedPlatform::cpu_online(int cpu) { return cpu_possible(cpu) && host::cpu_up[cpu].load(); }
 
-} // extern "C"
+// ---- context ----
+
+int HostedPlatform::may_lock() { return !host::t_in_irq && !host::t_irqs_disabled; }
+int HostedPlatform::in_task() { return !host::t_in_irq; }
+int HostedPlatform::need_resched() { return 0; }
+void HostedPlatform::bh_disable() {}
+void HostedPlatform::bh_enable() {}
+// the kernel's might_sleep(): never with a lock held or preemption off
+void HostedPlatform::cond_resched()
+{
+	if (t_locks_held || t_cpu_area_depth) {
+		fprintf(stderr, "zsx-host: cond_resched with %d locks held, cpu buffer depth %d\n", t_locks_held,
+			t_cpu_area_depth);
+		abort();
+	}
+	host::cond_resched_calls++;
+	// the scheduler may move a preemptible task to another CPU here
+	if (host::migrate_on_resched.load() && !host::t_in_irq)
+		host::pin_to_cpu((host::this_cpu() + 1) % host::kCpus);
+}
 
 // ---- work items: one thread each, kicked now or after a delay ----------------
 namespace {
@@ -498,6 +517,16 @@ struct zsx_plat_work {
 	explicit zsx_plat_work(std::function<void()> f) : work(std::move(f)) {}
 };
 
+zsx_plat_work *HostedPlatform::work_new(void (*fn)(void *), void *arg)
+{
+	return new zsx_plat_work([=] { fn(arg); });
+}
+void HostedPlatform::work_queue(zsx_plat_work *w) { w->work.kick(0); }
+void HostedPlatform::work_flush(zsx_plat_work *w) { w->work.flush(); }
+void HostedPlatform::work_delete(zsx_plat_work *w) { delete w; }
+
+// ---- deferred rings ----
+
 struct zsx_plat_defer_cpu {
 	struct zsx_defer_ring *ring;
 	std::atomic<unsigned> delay_ms;
@@ -517,7 +546,14 @@ struct zsx_plat_defer_cpu {
 	{}
 };
 
-// the ring's primitives on the host (defer_ring.h)
+// on the ring's CPU, preemption off: timer_armed = 1 and the timer set
+static void defer_arm(struct zsx_defer_ring *ring)
+{
+	__atomic_store_n(&ring->timer_armed, 1, __ATOMIC_RELAXED);
+	ring->plat->timer.kick(ring->plat->delay_ms.load());
+}
+
+// the ring park's primitives on the host (platform_concept.hpp, deferred rings)
 #define ZSX_RING_ENTER()                                                                                               \
 	do {                                                                                                           \
 		if (!host::t_in_irq)                                                                                   \
@@ -528,103 +564,52 @@ struct zsx_plat_defer_cpu {
 		if (!host::t_in_irq)                                                                                   \
 			host::cpu_lock(host::this_cpu()).unlock();                                                     \
 	} while (0)
-#define ZSX_RING_THIS(rings) static_cast<struct zsx_defer_ring *>(zsx_plat_percpu_ptr(rings, host::this_cpu()))
+#define ZSX_RING_THIS(rings) static_cast<struct zsx_defer_ring *>(HostedPlatform::percpu_ptr(rings, host::this_cpu()))
 #define ZSX_RING_RESERVE(rings) __atomic_fetch_add(&ZSX_RING_THIS(rings)->head, 1ul, __ATOMIC_RELAXED)
 #define ZSX_RING_LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define ZSX_RING_LOAD_ACQ(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define ZSX_RING_STORE_REL(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define ZSX_RING_ARM(ring) defer_arm(ring)
+#define ZSX_RING_KICK(ring) HostedPlatform::defer_kick(ring)
 #include "defer_ring.h"
 
-extern "C" {
-
-struct zsx_plat_work *zsx_plat_work_new(void (*fn)(void *arg), void *arg)
-{
-	return new zsx_plat_work([=] { fn(arg); });
-}
-void zsx_plat_work_queue(struct zsx_plat_work *w) { w->work.kick(0); }
-void zsx_plat_work_flush(struct zsx_plat_work *w) { w->work.flush(); }
-void zsx_plat_work_delete(struct zsx_plat_work *w) { delete w; }
-
-struct zsx_plat_defer_cpu *zsx_plat_defer_cpu_new(struct zsx_defer_ring *ring, void (*drain)(void *arg, int cpu),
-						  void *arg, unsigned int delay_ms)
+zsx_plat_defer_cpu *HostedPlatform::defer_cpu_new(zsx_defer_ring *ring, void (*drain)(void *, int), void *arg,
+						  unsigned delay_ms)
 {
 	return new zsx_plat_defer_cpu(ring, drain, arg, delay_ms);
 }
-void zsx_plat_defer_cpu_delete(struct zsx_plat_defer_cpu *d) { delete d; }
-void zsx_plat_defer_set_delay(struct zsx_plat_defer_cpu *d, unsigned int delay_ms) { d->delay_ms = delay_ms; }
-void zsx_plat_defer_arm(struct zsx_defer_ring *ring)
-{
-	__atomic_store_n(&ring->timer_armed, 1, __ATOMIC_RELAXED);
-	ring->plat->timer.kick(ring->plat->delay_ms.load());
-}
-void zsx_plat_defer_kick(struct zsx_defer_ring *ring) { ring->plat->drainer.kick(0); }
-void zsx_plat_defer_cpu_dead(struct zsx_defer_ring *ring)
+void HostedPlatform::defer_cpu_delete(zsx_plat_defer_cpu *d) { delete d; }
+void HostedPlatform::defer_set_delay(zsx_plat_defer_cpu *d, unsigned delay_ms) { d->delay_ms = delay_ms; }
+void HostedPlatform::defer_kick(zsx_defer_ring *ring) { ring->plat->drainer.kick(0); }
+void HostedPlatform::defer_cpu_dead(zsx_defer_ring *ring)
 {
 	__atomic_store_n(&ring->timer_armed, 0, __ATOMIC_RELAXED);
 	ring->plat->drainer.kick(0);
 }
-void zsx_plat_defer_wait(struct zsx_plat_defer_cpu *d) { d->drainer.flush(); }
-void zsx_plat_defer_flush(struct zsx_plat_defer_cpu *d)
+void HostedPlatform::defer_wait(zsx_plat_defer_cpu *d) { d->drainer.flush(); }
+void HostedPlatform::defer_flush(zsx_plat_defer_cpu *d)
 {
 	d->drainer.kick(0);
 	d->drainer.flush();
 }
-int zsx_plat_defer_park(struct zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
+int HostedPlatform::defer_park(zsx_defer_ring *rings, unsigned long handle, int atomic_caller)
 {
 	return zsx_defer_park(rings, handle, atomic_caller);
 }
-struct zsx_defer_ring *zsx_plat_defer_this_ring(struct zsx_defer_ring *rings) { return ZSX_RING_THIS(rings); }
+zsx_defer_ring *HostedPlatform::defer_this_ring(zsx_defer_ring *rings) { return ZSX_RING_THIS(rings); }
 // a spinlock like the class locks: cond_resched under it aborts the test
-void zsx_plat_defer_take_lock(struct zsx_defer_ring *ring)
+void HostedPlatform::defer_take_lock(zsx_defer_ring *ring)
 {
 	ring->plat->take_lock.lock();
 	t_locks_held++;
 }
-void zsx_plat_defer_take_unlock(struct zsx_defer_ring *ring)
+void HostedPlatform::defer_take_unlock(zsx_defer_ring *ring)
 {
 	t_locks_held--;
 	ring->plat->take_lock.unlock();
 }
 
-void zsx_plat_warn(void *, int kind, unsigned long handle, unsigned long detail)
-{
-	host::warnings++;
-	if (kind >= 0 && kind < ZSX_MISUSE_NR)
-		host::warnings_by_kind[kind]++;
-	fprintf(stderr, "zsx-host WARN: kind %d (handle %#lx, %#lx)\n", kind, handle, detail);
-}
-void zsx_plat_report(const char *what, unsigned long a, unsigned long b)
-{
-	fprintf(stderr, "zsx-host: %s (%lu, %lu)\n", what, a, b);
-}
-// the kernel's might_sleep(): never with a lock held or preemption off
-void zsx_plat_cond_resched(void)
-{
-	if (t_locks_held || t_cpu_area_depth) {
-		fprintf(stderr, "zsx-host: cond_resched with %d locks held, cpu buffer depth %d\n", t_locks_held,
-			t_cpu_area_depth);
-		abort();
-	}
-	host::cond_resched_calls++;
-	// the scheduler may move a preemptible task to another CPU here
-	if (host::migrate_on_resched.load() && !host::t_in_irq)
-		host::pin_to_cpu((host::this_cpu() + 1) % host::kCpus);
-}
-unsigned long long zsx_plat_clock_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-// local_clock(): each CPU's own, CPU k's off by k * local_clock_skew_ns
-unsigned long long zsx_plat_now_ns(void)
-{
-	return zsx_plat_clock_ns() + (unsigned long long)(host::this_cpu() * host::local_clock_skew_ns.load());
-}
-
-} // extern "C"
-
-// ---- trace hooks: count what the events would record ----
+// ---- tracing: count what the events would record ----
 int zsx_plat_trace_active;
 namespace host {
 std::atomic<unsigned long> trace_free_by_path[8], trace_mallocs, trace_zspages_locked, trace_zspages_unlocked,
@@ -637,19 +622,46 @@ void trace_reset()
 	trace_compact_pages = trace_migrated_objects = 0;
 }
 } // namespace host
-void zsx_plat_trace_malloc(void *, unsigned long, int, unsigned long) { host::trace_mallocs++; }
-void zsx_plat_trace_free(void *, unsigned long, int, int path) { host::trace_free_by_path[path & 7]++; }
-void zsx_plat_trace_zspage_free(void *, int, unsigned int, int under_lock)
+bool HostedPlatform::tracing() { return __atomic_load_n(&zsx_plat_trace_active, __ATOMIC_RELAXED) != 0; }
+void HostedPlatform::trace_malloc(void *, unsigned long, int, unsigned long) { host::trace_mallocs++; }
+void HostedPlatform::trace_free(void *, unsigned long, int, int path) { host::trace_free_by_path[path & 7]++; }
+void HostedPlatform::trace_zspage_free(void *, int, unsigned, int under_lock)
 {
 	(under_lock ? host::trace_zspages_locked : host::trace_zspages_unlocked)++;
 }
-void zsx_plat_trace_deferred_drain(void *, int, unsigned long handles, unsigned long, unsigned long, unsigned long)
+void HostedPlatform::trace_deferred_drain(void *, int, unsigned long handles, unsigned long, unsigned long,
+					  unsigned long)
 {
 	host::trace_drained += handles;
 	host::trace_drains++;
 }
-void zsx_plat_trace_compact(void *, unsigned long, unsigned long pages) { host::trace_compact_pages += pages; }
-void zsx_plat_trace_migrate(void *, unsigned long, unsigned long, unsigned int objects)
+void HostedPlatform::trace_compact(void *, unsigned long, unsigned long pages) { host::trace_compact_pages += pages; }
+void HostedPlatform::trace_migrate(void *, unsigned long, unsigned long, unsigned objects)
 {
 	host::trace_migrated_objects += objects;
+}
+
+// ---- diagnostics, time ----
+
+void HostedPlatform::warn(void *, int kind, unsigned long handle, unsigned long detail)
+{
+	host::warnings++;
+	if (kind >= 0 && kind < ZSX_MISUSE_NR)
+		host::warnings_by_kind[kind]++;
+	fprintf(stderr, "zsx-host WARN: kind %d (handle %#lx, %#lx)\n", kind, handle, detail);
+}
+void HostedPlatform::report(const char *what, unsigned long a, unsigned long b)
+{
+	fprintf(stderr, "zsx-host: %s (%lu, %lu)\n", what, a, b);
+}
+unsigned long long HostedPlatform::clock_ns()
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+// local_clock(): each CPU's own, CPU k's off by k * local_clock_skew_ns
+unsigned long long HostedPlatform::now_ns()
+{
+	return clock_ns() + (unsigned long long)(host::this_cpu() * host::local_clock_skew_ns.load());
 }

@@ -2,18 +2,14 @@
 /*
  * Deferred freeing, the producer side: each CPU owns a ring of handles that
  * zsx_free_deferred() appends to with one this-CPU read-modify-write, no IRQ
- * flags saved and no call. Plain C, shared by the kernel shim (the inline fast
- * path in zsx_api.c), the hosted shim and the core (the consumer, deferred.cpp).
- * The protocol and its ordering argument: docs/design.md, "Deferred freeing".
+ * flags saved and no call. Plain C, shared by the kernel platform (the inline
+ * fast path in zsx_api.c), the hosted platform and the core (the consumer,
+ * deferred.cpp). The protocol and its ordering argument: docs/design.md,
+ * "Deferred freeing".
  *
- * The includer defines the primitives before including this header:
- *   ZSX_RING_ENTER() / ZSX_RING_EXIT()  no task switch on this CPU in between
- *                                        (preempt_disable/enable)
- *   ZSX_RING_THIS(rings)                this CPU's ring (this_cpu_ptr)
- *   ZSX_RING_RESERVE(rings)             this CPU's head++ as one IRQ-safe this-CPU
- *                                        RMW; evaluates to the old head
- *   ZSX_RING_LOAD(p), ZSX_RING_LOAD_ACQ(p), ZSX_RING_STORE_REL(p, v)
- *   zsx_plat_defer_arm(ring), zsx_plat_defer_kick(ring)  (platform_abi.h)
+ * The ring is data every side reads. The park is compiled where the includer
+ * has defined its primitives first, ZSX_RING_*: the platform interface lists
+ * them with their contracts (platform_concept.hpp, "deferred rings").
  */
 #ifndef ZSX_DEFER_RING_H
 #define ZSX_DEFER_RING_H
@@ -72,6 +68,11 @@ struct zsx_defer_ring {
  * reached by a second inclusion, after them) */
 #if defined(ZSX_RING_ENTER) && !defined(ZSX_DEFER_RING_PARK)
 #define ZSX_DEFER_RING_PARK
+#if !defined(ZSX_RING_EXIT) || !defined(ZSX_RING_THIS) || !defined(ZSX_RING_RESERVE) || !defined(ZSX_RING_LOAD) ||     \
+	!defined(ZSX_RING_LOAD_ACQ) || !defined(ZSX_RING_STORE_REL) || !defined(ZSX_RING_ARM) ||                       \
+	!defined(ZSX_RING_KICK)
+#error "the platform lacks a ring park primitive (platform_concept.hpp, deferred rings)"
+#endif
 /*
  * Park handle in this CPU's ring if it holds fewer than limit handles (the
  * ring's task_limit, or atomic_limit for a caller that may not free
@@ -102,10 +103,10 @@ static inline __attribute__((always_inline)) int zsx_defer_park(struct zsx_defer
 		ZSX_RING_STORE_REL(&r->slot[pos & r->mask], handle);
 		/* once per low-water period: a handle never waits much longer than it */
 		if (__builtin_expect(!ZSX_RING_LOAD(r->timer_armed), 0))
-			zsx_plat_defer_arm(r);
+			ZSX_RING_ARM(r);
 		/* once per batch: a complete batch is drained now, on another CPU */
 		if (__builtin_expect((pos & (ZSX_DEFER_BATCH - 1)) == ZSX_DEFER_BATCH - 1, 0))
-			zsx_plat_defer_kick(r);
+			ZSX_RING_KICK(r);
 		parked = 1;
 	}
 	ZSX_RING_EXIT();

@@ -1,22 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// The core's side of the platform: Plat, the shim's face type checked against
-// the PlatformInterface concept (platform_concept.hpp), and on top of it the
+// The core's side of the platform: Plat, the platform implementation checked
+// against the platform interface (platform_concept.hpp), and on top of it the
 // embedded locks with RAII guards, page mappings and the bounce buffer guard.
-//
-// zsx_kconst.h holds the target's constants: generated from the kernel's
-// headers at build time (src/kernel/kconst.c, like asm-offsets.h), or the
-// hosted test platform's model of them (kunit/host/zsx_kconst.h). With
-// ZSX_K_INLINE_MM the faces' memory model is arithmetic on bases the shim
-// computes once at load (struct zsx_plat_mm): pfn -> page -> owner -> address
-// need no call. Otherwise (classic SPARSEMEM, HIGHMEM, 32-bit) the out-of-line
-// calls of platform_abi.h remain. Both variants are built and tested.
 #pragma once
 
-#include "atomic.hpp"
-#include "platform_abi.h"
 #include "platform_concept.hpp"
 #include "types.hpp"
-#include "zsx_kconst.h"
 #if defined(ZSX_HOSTED)
 #include "host_platform_face.hpp"
 #else
@@ -25,32 +14,32 @@
 
 namespace zsx {
 
-// The core calls the platform only through Plat (platform_concept.hpp).
+// The core calls the platform only through Plat.
 #if defined(ZSX_HOSTED)
 using Plat = HostedPlatform;
 #else
 using Plat = KernelPlatform;
 #endif
-static_assert(PlatformInterface<Plat>, "the platform face lacks a primitive of platform_concept.hpp, or mistypes it");
+static_assert(PlatformInterface<Plat>, "the platform lacks a primitive of platform_concept.hpp, or mistypes it");
 
 using Page = zsx_plat_page;
 
-inline constexpr usize kCacheLine = ZSX_K_CACHELINE;
-inline constexpr unsigned kGfpKernel = ZSX_K_GFP_KERNEL;
-inline constexpr unsigned kGfpAtomic = ZSX_K_GFP_ATOMIC; // GFP_ATOMIC | __GFP_NOWARN
+inline constexpr usize kCacheLine = Plat::kCacheLine;
+inline constexpr unsigned kGfpKernel = Plat::kGfpKernel;
+inline constexpr unsigned kGfpAtomic = Plat::kGfpAtomic; // GFP_ATOMIC | __GFP_NOWARN
 
 // ---- locks, embedded where they protect ------------------------------------
 
-struct alignas(ZSX_K_SPINLOCK_ALIGN) SpinLock {
-	unsigned char storage[ZSX_K_SPINLOCK_SIZE];
+struct alignas(Plat::kSpinLockAlign) SpinLock {
+	unsigned char storage[Plat::kSpinLockSize];
 	zsx_plat_spinlock *raw() { return reinterpret_cast<zsx_plat_spinlock *>(storage); }
 	void init() { Plat::lock_init(raw()); }
 	void destroy() { Plat::lock_destroy(raw()); }
 	bool contended() { return Plat::lock_contended(raw()) != 0; }
 };
 
-struct alignas(ZSX_K_RWLOCK_ALIGN) RwLock {
-	unsigned char storage[ZSX_K_RWLOCK_SIZE];
+struct alignas(Plat::kRwLockAlign) RwLock {
+	unsigned char storage[Plat::kRwLockSize];
 	zsx_plat_rwlock *raw() { return reinterpret_cast<zsx_plat_rwlock *>(storage); }
 	void init() { Plat::rwlock_init(raw()); }
 	void destroy() { Plat::rwlock_destroy(raw()); }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel side of the zsx platform interface (src/core/platform_abi.h):
+ * The kernel side of the zsx platform interface (src/core/platform_concept.hpp):
  * spinlocks, rwlocks, pages, kmap_local, per-CPU bounce areas, handle cache.
  */
 #define pr_fmt(fmt) "zsx: " fmt

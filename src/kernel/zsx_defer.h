@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel's primitives for deferred freeing's per-CPU rings, then the ring
- * itself (defer_ring.h): what zsx_free_deferred() inlines. The rings are a
- * per-CPU allocation; the core hands their address around as a plain pointer.
+ * The kernel's ring park primitives (their contracts: the platform interface,
+ * src/core/platform_concept.hpp, "deferred rings"), then the ring and its park
+ * (defer_ring.h): what zsx_free_deferred() inlines. The rings are a per-CPU
+ * allocation; the core hands their address around as a plain pointer.
  */
 #ifndef ZSX_DEFER_H
 #define ZSX_DEFER_H
@@ -23,6 +24,8 @@
 #define ZSX_RING_LOAD_ACQ(p) smp_load_acquire(p)
 /* a slot filled: pairs with the drainer's acquire load of it */
 #define ZSX_RING_STORE_REL(p, v) smp_store_release(p, v)
+#define ZSX_RING_ARM(ring) zsx_plat_defer_arm(ring)
+#define ZSX_RING_KICK(ring) zsx_plat_defer_kick(ring)
 #include "defer_ring.h"
 
 #endif
