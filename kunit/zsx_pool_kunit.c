@@ -499,7 +499,7 @@ static void migration_refused_everywhere(struct kunit *test, int policy)
 		KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn0,
 							       &idx0, &cls), 0);
 		KUNIT_EXPECT_EQ_MSG(test, zsx_test_migrate_handle(zsx_pool_core(pool), h[i]),
-				    -EOPNOTSUPP, "object %d: a page that is not movable was migrated", i);
+				    -EOPNOTSUPP, "object %d: an unmovable page was migrated", i);
 		KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i], &pfn1,
 							       &idx1, &cls), 0);
 		KUNIT_EXPECT_EQ_MSG(test, pfn0, pfn1, "object %d moved", i);
@@ -665,7 +665,7 @@ static void migration_races_free_and_compaction(struct kunit *test)
 	if (ZSX_PAGES_MOVABLE)
 		KUNIT_EXPECT_GT(test, mig.migrated, 0ul);
 	else
-		KUNIT_EXPECT_EQ_MSG(test, mig.migrated, 0ul, "a page that is not movable was migrated");
+		KUNIT_EXPECT_EQ_MSG(test, mig.migrated, 0ul, "an unmovable page was migrated");
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
 	kunit_pool_destroy(test, pool);
 }
@@ -702,7 +702,7 @@ static void migration_contig_range(struct kunit *test)
 			free_contig_range(pfn, 1);
 			KUNIT_ASSERT_EQ(test, zsx_core_handle_location(zsx_pool_core(pool), h[i],
 								       &pfn1, &idx, &cls), 0);
-			KUNIT_EXPECT_NE_MSG(test, pfn, pfn1, "object %d still on the page taken", i);
+			KUNIT_EXPECT_NE_MSG(test, pfn, pfn1, "object %d stayed on the page", i);
 			moved++;
 		} else {
 			KUNIT_EXPECT_TRUE_MSG(test, rc == -EBUSY || rc == -EAGAIN || rc == -EINTR,
@@ -717,8 +717,9 @@ static void migration_contig_range(struct kunit *test)
 	else
 		KUNIT_EXPECT_EQ_MSG(test, moved, 0ul, "a page that is not movable was taken");
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, check_pattern(pool, h[i], 1000 + i * 50, h[i] * 7, scratch),
-				    0, "object %d changed", i);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    check_pattern(pool, h[i], 1000 + i * 50, h[i] * 7, scratch), 0,
+				    "object %d changed", i);
 		zsx_free(pool, h[i]);
 	}
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);

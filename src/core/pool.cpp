@@ -888,7 +888,6 @@ void Pool::flush_late()
 }
 unsigned long Pool::malloc(usize size, unsigned gfp, int nid) { return malloc_inline(size, gfp, nid); }
 
-
 // Free n handles (deferred freeing's drainers), grouped by the class in their
 // obj: one class-lock hold frees at most hold_max of a run, and a hold ends
 // early when another CPU waits for the lock or this one should reschedule.

@@ -33,8 +33,10 @@
 #define zsx_timer_destroy_on_stack(timer) destroy_timer_on_stack(timer)
 #endif
 
-static inline void zsx_hrtimer_setup(struct hrtimer *t, enum hrtimer_restart (*fn)(struct hrtimer *),
-				     clockid_t clock, enum hrtimer_mode mode)
+typedef enum hrtimer_restart (*zsx_hrtimer_fn)(struct hrtimer *);
+
+static inline void zsx_hrtimer_setup(struct hrtimer *t, zsx_hrtimer_fn fn, clockid_t clock,
+				     enum hrtimer_mode mode)
 {
 #ifdef ZSX_HAVE_HRTIMER_SETUP
 	hrtimer_setup(t, fn, clock, mode);
@@ -75,9 +77,10 @@ static inline void *zsx_shrinker_owner(struct shrinker *s)
 }
 
 /* registers a shrinker named "zsx-<name>"; -ENOMEM if there is none */
+typedef unsigned long (*zsx_shrinker_fn)(struct shrinker *, struct shrink_control *);
+
 static inline int zsx_shrinker_start(struct zsx_shrinker *zs, void *owner, const char *name,
-				     unsigned long (*count)(struct shrinker *, struct shrink_control *),
-				     unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+				     zsx_shrinker_fn count, zsx_shrinker_fn scan)
 {
 	zs->owner = owner;
 #ifdef ZSX_HAVE_SHRINKER_ALLOC
@@ -216,14 +219,14 @@ static inline void zsx_tfm_free(struct zsx_tfm *t)
 	t->comp = NULL;
 }
 
-static inline int zsx_tfm_compress(struct zsx_tfm *t, const void *src, unsigned int slen, void *dst,
-			unsigned int *dlen)
+static inline int zsx_tfm_compress(struct zsx_tfm *t, const void *src, unsigned int slen,
+				   void *dst, unsigned int *dlen)
 {
 	return crypto_comp_compress(t->comp, src, slen, dst, dlen);
 }
 
-static inline int zsx_tfm_decompress(struct zsx_tfm *t, const void *src, unsigned int slen, void *dst,
-			  unsigned int *dlen)
+static inline int zsx_tfm_decompress(struct zsx_tfm *t, const void *src, unsigned int slen,
+				     void *dst, unsigned int *dlen)
 {
 	return crypto_comp_decompress(t->comp, src, slen, dst, dlen);
 }
@@ -257,7 +260,7 @@ static inline void zsx_tfm_free(struct zsx_tfm *t)
 }
 
 static inline int zsx_tfm_run(struct zsx_tfm *t, bool compress, const void *src, unsigned int slen,
-		   void *dst, unsigned int *dlen)
+			      void *dst, unsigned int *dlen)
 {
 	int ret;
 
@@ -268,14 +271,14 @@ static inline int zsx_tfm_run(struct zsx_tfm *t, bool compress, const void *src,
 	return ret;
 }
 
-static inline int zsx_tfm_compress(struct zsx_tfm *t, const void *src, unsigned int slen, void *dst,
-			unsigned int *dlen)
+static inline int zsx_tfm_compress(struct zsx_tfm *t, const void *src, unsigned int slen,
+				   void *dst, unsigned int *dlen)
 {
 	return zsx_tfm_run(t, true, src, slen, dst, dlen);
 }
 
-static inline int zsx_tfm_decompress(struct zsx_tfm *t, const void *src, unsigned int slen, void *dst,
-			  unsigned int *dlen)
+static inline int zsx_tfm_decompress(struct zsx_tfm *t, const void *src, unsigned int slen,
+				     void *dst, unsigned int *dlen)
 {
 	return zsx_tfm_run(t, false, src, slen, dst, dlen);
 }

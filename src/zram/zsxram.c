@@ -47,7 +47,10 @@ struct zsxram_pool_ops {
 	void (*free)(void *pool, unsigned long handle);
 	void (*free_notify)(void *pool, unsigned long handle); /* atomic context */
 	void (*flush)(void *pool); /* frees waiting in the pool freed now (NULL: none wait) */
-	/* the object's bytes, in place or copied to @local (2 * PAGE_SIZE); preemption off until read_end */
+	/*
+	 * the object's bytes, in place or copied to @local (2 * PAGE_SIZE);
+	 * preemption off until read_end
+	 */
 	const void *(*read_begin)(void *pool, unsigned long handle, size_t len, void *local);
 	void (*read_end)(void *pool, unsigned long handle, size_t len, const void *mem);
 	void (*write)(void *pool, unsigned long handle, const void *src, size_t len);
@@ -1241,7 +1244,11 @@ static const struct attribute_group *zsxram_groups[] = { &zsxram_group, NULL };
  * The limits go to blk_alloc_disk() (6.9+), the features with them (6.11+);
  * older kernels set both on the queue. Returns the disk or an ERR_PTR.
  */
-#define ZSXRAM_WRITE_ZEROES_SECTORS (PAGE_SIZE == ZSXRAM_LOGICAL_BLOCK_SIZE ? UINT_MAX : 0)
+#if PAGE_SHIFT == 12 /* PAGE_SIZE == ZSXRAM_LOGICAL_BLOCK_SIZE */
+#define ZSXRAM_WRITE_ZEROES_SECTORS UINT_MAX
+#else
+#define ZSXRAM_WRITE_ZEROES_SECTORS 0
+#endif
 #ifdef ZSX_HAVE_BLK_ALLOC_DISK_LIMITS
 static struct gendisk *zsxram_alloc_disk(void)
 {
