@@ -80,9 +80,11 @@ thread_local long t_lock_calls;
 std::atomic<long long> local_clock_skew_ns{0};
 std::atomic<bool> migrate_on_resched{false};
 thread_local bool t_in_irq;
+thread_local bool t_in_hardirq;
 thread_local bool t_irqs_disabled;
 std::atomic<long> warnings{0};
 std::atomic<long> forbidden_lock_waits{0};
+std::atomic<long> irq_allocations{0};
 std::atomic<long> warnings_by_kind[ZSX_MISUSE_NR];
 std::atomic<long> drainer_locks{0};
 thread_local bool t_drainer;
@@ -207,6 +209,10 @@ void HostedPlatform::write_unlock(zsx_plat_rwlock *l)
 
 void *HostedPlatform::zalloc(unsigned long size, unsigned)
 {
+	// a hard interrupt allocates nothing: the kernel's slab takes locks that
+	// PREEMPT_RT makes sleeping (7.x lockdep: "Invalid wait context")
+	if (host::t_in_hardirq || host::t_irqs_disabled)
+		host::irq_allocations++;
 	unsigned long seen = host::largest_zalloc.load();
 	while (size > seen && !host::largest_zalloc.compare_exchange_weak(seen, size)) {
 	}
@@ -432,6 +438,7 @@ int HostedPlatform::cpu_online(int cpu) { return cpu_possible(cpu) && host::cpu_
 
 int HostedPlatform::may_lock() { return !host::t_in_irq && !host::t_irqs_disabled; }
 int HostedPlatform::in_task() { return !host::t_in_irq; }
+int HostedPlatform::may_alloc_atomic() { return !host::t_in_hardirq && !host::t_irqs_disabled; }
 int HostedPlatform::need_resched() { return 0; }
 void HostedPlatform::bh_disable() {}
 void HostedPlatform::bh_enable() {}

@@ -18,10 +18,12 @@ int cpu_area_depth();                              // per-CPU buffer gets not ye
 extern std::atomic<long long> local_clock_skew_ns; // now_ns() on CPU k is off by k * this
 extern std::atomic<bool> migrate_on_resched;       // cond_resched moves the thread to the next CPU
 extern thread_local bool t_in_irq;                 // this thread plays an interrupt handler
+extern thread_local bool t_in_hardirq;             // ... a hard one (with t_in_irq): no allocation
 extern thread_local bool t_irqs_disabled;          // this thread plays a task that disabled IRQs (spin_lock_irqsave)
 extern std::atomic<long> warnings;                 // warn calls
 extern std::atomic<long> warnings_by_kind[];       // ... per enum zsx_misuse kind
 extern std::atomic<long> forbidden_lock_waits;     // locks waited for by t_in_irq / t_irqs_disabled threads
+extern std::atomic<long> irq_allocations;          // allocations in a hard interrupt or with IRQs off
 extern std::atomic<long> drainer_locks;            // locks taken by deferred-free drainers
 extern thread_local bool t_drainer;
 extern std::atomic<long> page_alloc_budget;  // pages that may still be allocated; <0 unlimited

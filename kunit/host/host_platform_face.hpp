@@ -73,6 +73,7 @@ struct HostedPlatform : KconstPlatform {
 	// ---- context, and work in process context ----
 	static int may_lock();
 	static int in_task();
+	static int may_alloc_atomic();
 	static int need_resched();
 	static void bh_disable();
 	static void bh_enable();

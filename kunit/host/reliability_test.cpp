@@ -169,6 +169,7 @@ TEST(Contexts, PoolsWithoutRingsNeverWaitForALockInInterruptContext)
 		for (int i = 0; i < 1000; ++i)
 			hs.push_back(zsx_core_malloc(p, 100 + i, 0, -1));
 		long waits = host::forbidden_lock_waits.load(), resched = host::cond_resched_calls.load();
+		long irq_allocs = host::irq_allocations.load();
 		host::work_gate_closed = true; // one late-free run frees them all
 		std::thread([&] {
 			host::t_in_irq = true;
@@ -177,6 +178,8 @@ TEST(Contexts, PoolsWithoutRingsNeverWaitForALockInInterruptContext)
 			host::t_in_irq = false;
 		}).join();
 		EXPECT_EQ(zsx_core_objects_in_use(p), hs.size()) << "freed in interrupt context";
+		EXPECT_EQ(host::irq_allocations.load() - irq_allocs, 0)
+			<< "memory allocated in interrupt context (release_only=" << release_only << ")";
 		host::work_gate_closed = false;
 		zsx_core_deferred_flush(p);
 		EXPECT_EQ(host::forbidden_lock_waits.load() - waits, 0)
@@ -190,6 +193,45 @@ TEST(Contexts, PoolsWithoutRingsNeverWaitForALockInInterruptContext)
 		zsx_plat_flush_deferred_releases();
 		EXPECT_EQ(zsx_core_total_pages(p), 0u);
 		zsx_core_pool_destroy(p);
+	}
+}
+
+// A burst from interrupt context larger than the pool's late-free slots, with
+// the late-free work held off. From a hard interrupt nothing is allocated:
+// the slots take what they hold, the rest is kept and counted (freed when the
+// pool goes, with every handle). From a softirq the rest goes on the overflow
+// list (an atomic allocation is allowed there) and nothing is kept. Neither
+// frees in interrupt context; the work frees all it was handed.
+TEST(Contexts, LateFreeSlotsFullOverflowOrKeepTheRest)
+{
+	const unsigned slots = 1024, burst = slots + 76;
+	for (int hard = 0; hard < 2; ++hard) {
+		zsx_core_pool *p = make(best_policy(), 0);
+		long handles = host::handles_live.load(), irq_allocs = host::irq_allocations.load();
+		std::vector<unsigned long> hs;
+		for (unsigned i = 0; i < burst; ++i)
+			hs.push_back(zsx_core_malloc(p, 64 + i % 2000, 0, -1));
+		host::work_gate_closed = true;
+		std::thread([&] {
+			host::t_in_irq = true;
+			host::t_in_hardirq = hard;
+			for (unsigned long h : hs)
+				zsx_core_free_deferred(p, h);
+			host::t_in_irq = host::t_in_hardirq = false;
+		}).join();
+		EXPECT_EQ(host::irq_allocations.load() - irq_allocs, 0) << "memory allocated in a hard interrupt";
+		EXPECT_EQ(zsx_core_objects_in_use(p), burst) << "freed in interrupt context (hard=" << hard << ")";
+		struct zsx_core_pool_stats ps;
+		zsx_core_pool_stats(p, &ps);
+		unsigned kept = hard ? burst - slots : 0;
+		EXPECT_EQ(ps.late_kept, kept) << "hard=" << hard;
+		host::work_gate_closed = false;
+		zsx_core_deferred_flush(p);
+		zsx_core_pool_stats(p, &ps);
+		EXPECT_EQ(ps.late_frees, burst - kept) << "hard=" << hard;
+		EXPECT_EQ(zsx_core_objects_in_use(p), kept) << "kept objects stay until the pool goes";
+		zsx_core_pool_destroy(p);
+		EXPECT_EQ(host::handles_live.load(), handles) << "a kept object's handle outlived its pool";
 	}
 }
 

@@ -70,7 +70,7 @@ struct zsx_core_pool_stats {
 	unsigned long zspages_freed_unlocked;
 	unsigned long zspages_freed_locked;
 	unsigned long late_frees; /* zsx_free_deferred calls that could not free or park: freed by the late-free work */
-	unsigned long late_kept;  /* ... with no memory for the list node: freed when the pool is destroyed */
+	unsigned long late_kept;  /* ... with every late-free slot taken: freed when the pool is destroyed */
 };
 
 /* which path a zsx_free trace event took (the zsx:zsx_free tracepoint's `path`) */
@@ -93,7 +93,7 @@ enum zsx_misuse {
 	ZSX_MISUSE_DEFER_BAD_CLASS, /* zsx_free_deferred: obj's class field names no class */
 	ZSX_MISUSE_ACCESS_NOT_LIVE, /* map/read/write: no object of this pool at the handle's obj */
 	ZSX_MISUSE_WRITE_TOO_LONG,  /* zsx_obj_write: longer than the object */
-	ZSX_MISUSE_DEFER_KEPT,      /* no misuse: ring, reserve and memory exhausted in interrupt
+	ZSX_MISUSE_DEFER_KEPT,      /* no misuse: ring, reserve and late-free slots full in interrupt
 				     * context: the object is kept until the pool is destroyed */
 	ZSX_MISUSE_NR
 };
@@ -135,8 +135,8 @@ struct zsx_core_deferred_stats {
 	unsigned long enqueued;         /* parked since creation (rings) */
 	unsigned long fallbacks;        /* freed synchronously: the ring was full */
 	unsigned long overflowed;       /* parked beyond the task limit by callers that may not lock */
-	unsigned long spilled;          /* went to the pool's late-free list: ring full, class lock busy */
-	unsigned long kept;             /* ... no memory for that either: freed when the pool is destroyed */
+	unsigned long spilled;          /* went to the pool's late-free slots: ring full, class lock busy */
+	unsigned long kept;             /* ... and those slots full: freed when the pool is destroyed */
 	unsigned long drains, drained, classes_touched, longest_drain_ns, drain_ns;
 	unsigned long longest_hold_ns;  /* longest class-lock hold of a drainer or a producer drain */
 	unsigned long holds;            /* class-lock holds of drainers and producer drains */

@@ -32,8 +32,8 @@ struct zsx_defer_ring {
 	int cpu;
 	unsigned long fallbacks;  /* task-context frees done synchronously (ring full) */
 	unsigned long overflowed; /* parks above task_limit (contexts that may not lock) */
-	unsigned long spilled;    /* handles that found even that full (the late-free list) */
-	unsigned long kept;       /* ... and no memory for its node: freed at destroy */
+	unsigned long spilled;    /* handles that found even that full (the late-free slots) */
+	unsigned long kept;       /* ... and the late-free slots full: freed at destroy */
 	/* read-mostly; slot, scratch and plat exist once the ring's CPU was
 	 * prepared (online at pool creation, or brought up since): plat, stored
 	 * last with release, says so */

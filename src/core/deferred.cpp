@@ -176,7 +176,7 @@ void DeferredFree::enqueue(unsigned long handle)
 	spill(handle);
 }
 
-// no room and no lock: the pool's late-free list (its own work frees it)
+// no room and no lock: the pool's late-free slots (its own work frees it)
 void DeferredFree::spill(unsigned long handle)
 {
 	struct zsx_defer_ring *r = Plat::defer_this_ring(rings_);

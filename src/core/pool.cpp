@@ -197,6 +197,9 @@ Pool *Pool::create(unsigned chain, FreePolicy policy, unsigned deferred_per_cpu,
 		for (unsigned s = 0; s < Geometry::nr_classes; ++s)
 			pool->by_slot_[s] = pool->by_slot_[table->slot[s].index];
 	}
+	pool->late_slots_ = static_cast<unsigned long *>(Plat::zalloc(kLateSlots * sizeof(unsigned long), kGfpKernel));
+	if (!pool->late_slots_)
+		goto fail;
 	pool->late_work_ = Plat::work_new([](void *arg) { static_cast<Pool *>(arg)->drain_late(); }, pool);
 	if (!pool->late_work_)
 		goto fail;
@@ -223,6 +226,7 @@ void Pool::destroy()
 		flush_late();
 		Plat::work_delete(late_work_);
 	}
+	Plat::free(late_slots_); // empty: flushed, or never pushed to
 	if (classes_)
 		destroy_classes();
 	migrate_lock_.destroy();
@@ -821,11 +825,6 @@ void Pool::free(unsigned long handle, int path) { free_inline(handle, path); }
 
 // ---- frees that cannot wait for a lock (pool.hpp) ----------------------------
 
-struct LateFree {
-	LateFree *next;
-	unsigned long handle;
-};
-
 void Pool::free_deferred_unbuffered(unsigned long handle)
 {
 	if (zsx_unlikely(is_err_or_null(handle)))
@@ -842,36 +841,70 @@ void Pool::free_deferred_unbuffered(unsigned long handle)
 	free_late(handle);
 }
 
+struct LateNode {
+	LateNode *next;
+	unsigned long handle;
+};
+
 bool Pool::free_late(unsigned long handle)
 {
-	auto *n = static_cast<LateFree *>(Plat::zalloc(sizeof(LateFree), kGfpAtomic));
-	if (zsx_unlikely(!n)) {
-		// no memory and no lock: the object stays allocated until the pool is
-		// destroyed (destroy frees every object); said once, counted always
-		add_relaxed(&late_kept_, 1ul);
-		Plat::warn(owner_, ZSX_MISUSE_DEFER_KEPT, handle, 0);
-		return false;
+	unsigned start = load_relaxed(&late_hint_);
+	for (unsigned i = 0; i < kLateSlots; ++i) {
+		unsigned s = (start + i) & (kLateSlots - 1);
+		unsigned long empty = 0;
+		if (load_relaxed(&late_slots_[s]))
+			continue;
+		// release pairs with drain_late's exchange: it takes the handle whole
+		if (__atomic_compare_exchange_n(&late_slots_[s], &empty, handle, false, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED)) {
+			store_relaxed(&late_hint_, s + 1);
+			Plat::work_queue(late_work_); // queued again if it runs now: no put is missed
+			return true;
+		}
 	}
-	n->handle = handle;
-	LateFree *head = load_relaxed(&late_);
-	do {
-		n->next = head;
-	} while (!__atomic_compare_exchange_n(&late_, &head, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	Plat::work_queue(late_work_);
-	return true;
+	// every slot taken (the work has not run for 1024 of them: 8 KiB read
+	// here): a node on the overflow list, where an allocation may be made
+	if (Plat::may_alloc_atomic()) {
+		auto *n = static_cast<LateNode *>(Plat::zalloc(sizeof(LateNode), kGfpAtomic));
+		if (n) {
+			n->handle = handle;
+			LateNode *head = load_relaxed(&late_overflow_);
+			do {
+				n->next = head;
+			} while (!__atomic_compare_exchange_n(&late_overflow_, &head, n, true, __ATOMIC_RELEASE,
+							      __ATOMIC_RELAXED));
+			Plat::work_queue(late_work_);
+			return true;
+		}
+	}
+	// neither, and no lock: the object stays allocated until the pool is
+	// destroyed (destroy frees every object); warned (rate-limited), counted
+	add_relaxed(&late_kept_, 1ul);
+	Plat::warn(owner_, ZSX_MISUSE_DEFER_KEPT, handle, 0);
+	return false;
 }
 
 // The late-free work: each object freed in its own class-lock hold (no hold
-// longer than one free), a reschedule point every kLateRun of them.
+// longer than one free), a reschedule point every kLateRun of them. A put
+// into a slot this pass has gone by queues the work again.
 void Pool::drain_late()
 {
-	if (!load_relaxed(&late_))
-		return;
-	// acquire pairs with the pushers' release: their node writes are visible
-	LateFree *n = xchg_acq_rel(&late_, static_cast<LateFree *>(nullptr));
 	unsigned long done = 0;
+	for (unsigned s = 0; s < kLateSlots; ++s) {
+		if (!load_relaxed(&late_slots_[s]))
+			continue;
+		unsigned long handle = xchg_acq_rel(&late_slots_[s], 0ul);
+		if (!handle)
+			continue;
+		free_inline(handle, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+		if (++done % kLateRun == 0)
+			Plat::cond_resched();
+	}
+	// acquire pairs with the pushers' release: their node writes are visible
+	LateNode *n = load_relaxed(&late_overflow_) ? xchg_acq_rel(&late_overflow_, static_cast<LateNode *>(nullptr))
+						    : nullptr;
 	while (n) {
-		LateFree *next = n->next;
+		LateNode *next = n->next;
 		free_inline(n->handle, ZSX_TRACE_FREE_DEFERRED_DRAIN);
 		Plat::free(n);
 		n = next;
@@ -881,10 +914,13 @@ void Pool::drain_late()
 	add_relaxed(&late_freed_, done);
 }
 
+// Only the work drains (its runs never overlap): a run queued now takes every
+// handle put before this call, and a concurrent flush cannot return while
+// another drainer still holds one of them.
 void Pool::flush_late()
 {
-	Plat::work_flush(late_work_); // a run in progress
-	drain_late();                 // anything pushed since: freed here
+	Plat::work_queue(late_work_);
+	Plat::work_flush(late_work_);
 }
 unsigned long Pool::malloc(usize size, unsigned gfp, int nid) { return malloc_inline(size, gfp, nid); }
 

@@ -203,13 +203,18 @@ public:
 	// or a ring with no room): in task context with IRQs and softirqs on the
 	// object is freed now; otherwise (softirq, hardirq, IRQs or softirqs off)
 	// it is freed now only if its class lock is free this instant (a trylock,
-	// task context), else it goes on the late-free list. Any context but NMI.
+	// task context), else it goes into the late-free slots. Any context but NMI.
 	void free_deferred_unbuffered(unsigned long handle);
-	// any context: the handle on the late-free list (a node allocated without
-	// sleeping), freed by the pool's late-free work. False: no memory for the
-	// node; the object stays allocated until the pool is destroyed (warned).
+	// any context: the handle into a free one of the pool's late-free slots
+	// (a compare-and-swap, no allocation: an allocation in a hard interrupt
+	// takes the slab's locks, which lockdep with PROVE_RAW_LOCK_NESTING, the
+	// default on 7.x, rejects as PREEMPT_RT would), or with every slot taken
+	// onto the overflow list (a node allocated without sleeping, where an
+	// allocation may be made), freed by the pool's late-free work. False:
+	// neither; the object stays allocated until the pool is destroyed
+	// (warned, counted in late_kept).
 	bool free_late(unsigned long handle);
-	void flush_late(); // process context: every handle put on the list before is freed
+	void flush_late(); // process context: every handle put in a slot before is freed
 
 	// ---- debug handles (opt-in, for finding misuse) -------------------------
 	// Debug pools' handles are two words (their own cache; other pools' are
@@ -328,6 +333,10 @@ private:
 	void drain_late();
 	// late frees between reschedule points (each object its own class-lock hold)
 	static constexpr unsigned kLateRun = 64;
+	// late-free slots per pool (8 KiB): a burst of frees from hard interrupts
+	// on a pool without rings, until its work runs
+	static constexpr unsigned kLateSlots = 1024;
+	static_assert((kLateSlots & (kLateSlots - 1)) == 0, "slot search wraps with a mask");
 
 	// read-mostly: set at creation
 	const ClassTable *table_;
@@ -338,7 +347,7 @@ private:
 	void *classes_mem_;  // the allocation classes_ lives in
 	void *self_mem_;     // the allocation this pool lives in
 	DeferredFree *deferred_;
-	struct zsx_plat_work *late_work_; // frees the late-free list (drain_late)
+	struct zsx_plat_work *late_work_; // frees what the late-free slots hold (drain_late)
 	void *owner_;                     // the shim's pool, for trace events
 	SpinLock *quarantine_lock_;       // debug pools
 	unsigned long *quarantine_;       // kQuarantine freed handles, oldest at quarantine_next_
@@ -352,8 +361,12 @@ private:
 	unsigned long pages_compacted_;                     // atomic
 	unsigned long pages_migrated_;                      // atomic
 	unsigned long freed_unlocked_, freed_locked_;       // atomic, once per emptied zspage
-	// pushed in any context (release compare-and-swap), taken whole by drain_late
-	alignas(kCacheLine) struct LateFree *late_;
+	// late frees: kLateSlots handles (0: a free slot), each put by a
+	// compare-and-swap in any context and taken by an exchange in drain_late;
+	// a put starts at late_hint_ (the slot after the last one put)
+	alignas(kCacheLine) unsigned long *late_slots_;
+	unsigned late_hint_;                   // relaxed: only a place to start
+	struct LateNode *late_overflow_;       // release compare-and-swap pushes, taken whole
 	unsigned long late_freed_, late_kept_; // atomic
 };
 

@@ -550,6 +550,11 @@ int zsx_plat_in_task(void)
 	return in_task();
 }
 
+int zsx_plat_may_alloc_atomic(void)
+{
+	return !in_hardirq() && !in_nmi() && !irqs_disabled();
+}
+
 void zsx_plat_bh_disable(void)
 {
 	local_bh_disable();
@@ -700,7 +705,7 @@ static const char *const zsx_misuse_text[ZSX_MISUSE_NR] = {
 		"map/read/write: handle does not point at an object of this pool, refused",
 	[ZSX_MISUSE_WRITE_TOO_LONG] = "zsx_obj_write: longer than the object, truncated",
 	[ZSX_MISUSE_DEFER_KEPT] =
-		"zsx_free_deferred: ring full, class busy, no memory in interrupt context: object kept until the pool is destroyed",
+		"zsx_free_deferred: ring full, class busy, late-free slots full in interrupt context: object kept until the pool is destroyed",
 };
 
 static struct ratelimit_state zsx_misuse_rs[ZSX_MISUSE_NR];

@@ -77,6 +77,7 @@ int zsx_plat_cpu_online(int cpu);
 /* context, and work in process context */
 int zsx_plat_may_lock(void);
 int zsx_plat_in_task(void);
+int zsx_plat_may_alloc_atomic(void);
 int zsx_plat_need_resched(void);
 void zsx_plat_bh_disable(void);
 void zsx_plat_bh_enable(void);

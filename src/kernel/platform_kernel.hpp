@@ -110,6 +110,7 @@ struct KernelPlatform : KconstPlatform {
 	// ---- context, and work in process context ----
 	static constexpr auto &may_lock = zsx_plat_may_lock;
 	static constexpr auto &in_task = zsx_plat_in_task;
+	static constexpr auto &may_alloc_atomic = zsx_plat_may_alloc_atomic;
 	static constexpr auto &need_resched = zsx_plat_need_resched;
 	static constexpr auto &bh_disable = zsx_plat_bh_disable;
 	static constexpr auto &bh_enable = zsx_plat_bh_enable;
