@@ -929,7 +929,8 @@ static void density_vs_kernel_zsmalloc(struct kunit *test)
  */
 static void density_huge_class_size_as_zsmalloc(struct kunit *test)
 {
-	struct zsx_pool *pool = test_pool(test, "kunit-huge4", 4, ZSX_FREE_DEFAULT);
+	struct zsx_pool *pool = test_pool(test, "kunit-huge-zsx", ZSX_KERNEL_ZSMALLOC_CHAIN,
+					  ZSX_FREE_DEFAULT);
 	struct zs_pool *zs = zs_create_pool("kunit-huge-zsmalloc");
 	size_t zsx_size, zs_size;
 
@@ -939,7 +940,8 @@ static void density_huge_class_size_as_zsmalloc(struct kunit *test)
 	zs_destroy_pool(zs);
 	kunit_pool_destroy(test, pool);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_size, zs_size,
-			    "zsx_huge_class_size %zu, zs_huge_class_size %zu", zsx_size, zs_size);
+			    "chain %d: zsx_huge_class_size %zu, zs_huge_class_size %zu",
+			    ZSX_KERNEL_ZSMALLOC_CHAIN, zsx_size, zs_size);
 }
 
 static struct kunit_case zsx_density_cases[] = { KUNIT_CASE(density_vs_kernel_zsmalloc),

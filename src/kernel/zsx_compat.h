@@ -178,6 +178,13 @@ static inline int zsx_alloc_contig_range(unsigned long start, unsigned long end,
 
 /* ---- the kernel's zsmalloc (zsxram's other backend, the tests' baseline) ----- */
 
+/* the kernel zsmalloc's longest zspage chain: a Kconfig choice from 6.3, 4 pages before */
+#ifdef CONFIG_ZSMALLOC_CHAIN_SIZE
+#define ZSX_KERNEL_ZSMALLOC_CHAIN CONFIG_ZSMALLOC_CHAIN_SIZE
+#else
+#define ZSX_KERNEL_ZSMALLOC_CHAIN 4
+#endif
+
 #ifdef ZSX_HAVE_ZS_MALLOC_NID
 #define zsx_zs_malloc(pool, size, gfp) zs_malloc(pool, size, gfp, NUMA_NO_NODE)
 #else
