@@ -81,7 +81,7 @@ kernel: deps
 	@bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT) $(or $(KERNEL),6.1)
 
 check:
-	@ARCH="$(ARCH)" KERNEL="$(KERNEL)" bash scripts/check.sh
+	@ARCH="$(ARCH)" KERNEL="$(KERNEL)" ONLY="$(ONLY)" bash scripts/check.sh
 
 demo:
 	@bash scripts/demo.sh

@@ -17,6 +17,7 @@ esac
 file "$bb" 2>/dev/null | grep -q "statically linked" || true
 install -m755 "$bb" "$root/bin/busybox"
 install -m755 "$ZSX_ROOT/qemu/guest/init" "$root/init"
+install -m755 "$ZSX_ROOT/qemu/guest/zsxram-up" "$root/bin/zsxram-up"
 cp "$ZSX_ROOT"/qemu/scenarios/*.sh "$root/scenarios/"
 # MODDIR "-": no test-built modules (the DKMS scenario brings its own module tree)
 [ "$MODDIR" = - ] || cp "$MODDIR"/*.ko "$root/lib/zsx/"

@@ -3,6 +3,13 @@ ZSX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ZSX_CACHE=${ZSX_CACHE:-$HOME/.cache/zsx}
 ZSX_BUILD=${ZSX_BUILD:-$ZSX_ROOT/build}
 
+# a kernel splat of any kind in a console log (grep -E): every VM verdict
+# (scripts/verdict.sh) and every count of them (scripts/stress.sh) uses this
+ZSX_SPLAT_RE='BUG: |WARNING: |Oops|general protection fault|Kernel panic|KASAN: |KCSAN: |UBSAN: |'
+ZSX_SPLAT_RE+='possible recursive locking|possible circular locking|inconsistent lock state|'
+ZSX_SPLAT_RE+='turning off the locking correctness validator|suspicious RCU usage|'
+ZSX_SPLAT_RE+='kmemleak: [0-9]+ new suspected memory leaks|unreferenced object 0x|Call Trace:|watchdog: BUG'
+
 log() { printf '[zsx %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[zsx] ERROR: %s\n' "$*" >&2; exit 1; }
 

@@ -33,7 +33,7 @@ for kv in $KERNELS; do
 	[ $vrc = 0 ] || rc=1
 	verdict=$(grep -o 'VM-VERDICT: [A-Z]*' "$log.verdict" | cut -d' ' -f2)
 	secs=$(sed -n 's/.*VM-VERDICT: PASS .*, \([0-9]*\)[0-9.]*s)$/\1/p' "$log.verdict" | head -1)
-	splats=$(grep -cE '(BUG:|WARNING:|Oops|KASAN:|KCSAN:|possible circular locking|unreferenced object|Call Trace:)' "$log")
+	splats=$(grep -cE "$ZSX_SPLAT_RE" "$log")
 	grep "^ZSX-STRESS" "$log" | while read -r _ line; do
 		get() { echo " $line" | sed -n "s/.* $1=\\([0-9]*\\).*/\\1/p"; }
 		ph=$(echo "$line" | sed -n 's/^phase=\([a-z]*\).*/\1/p')

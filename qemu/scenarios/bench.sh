@@ -43,7 +43,7 @@ setup() {
 	case $1 in
 	floor) kmod brd rd_nr=1 rd_size=$(((NCPU * MIB + 64) * 1024)) ;;
 	zram) echo lzo-rle > /sys/block/zram0/comp_algorithm && echo $DISK > /sys/block/zram0/disksize ;;
-	*) echo "$(alloc_of "$1")" > $S/allocator && echo lzo-rle > $S/comp_algorithm && echo $DISK > $S/disksize ;;
+	*) zsxram-up -c lzo-rle "$(alloc_of "$1")" $DISK ;;
 	esac || return 1
 	mkswap "$(dev_of "$1")" >/dev/null && swapon "$(dev_of "$1")"
 }
@@ -55,7 +55,7 @@ teardown() {
 	*) echo 1 > $S/reset ;;
 	esac
 }
-dstat() { awk -v k="$1" '$1 == k {print $2}' $D/deferred 2>/dev/null || echo 0; }
+dstat() { v=$(kv "$1" $D/deferred 2>/dev/null); echo "${v:-0}"; }
 # wait (up to 60 s) until the deferred buffers are empty, so rounds do not overlap
 drain_wait() {
 	grep -q "^deferred percpu" $D/deferred 2>/dev/null || return 0
@@ -73,7 +73,7 @@ while [ $r -le $ROUNDS ]; do
 	# rotate the order every round so no configuration always runs first
 	order=$(echo $CONFIGS | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + r - 1) % NF) + 1) }')
 	for cfg in $order; do
-		setup $cfg || { echo "ZSX-CHECK: FAIL - munmap: set up $cfg"; munmap_fail=$((munmap_fail + 1)); continue; }
+		setup $cfg || { check_result fail "munmap: set up $cfg"; munmap_fail=$((munmap_fail + 1)); continue; }
 		p=1
 		while [ $p -le $NCPU ]; do
 			e0=$(dstat enqueued); f0=$(dstat sync_fallbacks); t0=$(dstat drain_time_us)
@@ -91,7 +91,7 @@ while [ $r -le $ROUNDS ]; do
 			[ -n "$ratio" ] && echo "ZSX-BENCH ratio config=$cfg round=$r procs=$p ratio=$ratio"
 			p=$((p + 1))
 		done
-		teardown $cfg || { echo "ZSX-CHECK: FAIL - munmap: tear down $cfg"; munmap_fail=$((munmap_fail + 1)); }
+		teardown $cfg || { check_result fail "munmap: tear down $cfg"; munmap_fail=$((munmap_fail + 1)); }
 	done
 	r=$((r + 1))
 done
@@ -121,7 +121,7 @@ if [ $mode != smoke ]; then
 	while [ $r -le $ROUNDS ]; do
 		order=$(echo $CCONFIGS | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + r - 1) % NF) + 1) }')
 		for cfg in $order; do
-			setup $cfg || { echo "ZSX-CHECK: FAIL - compaction munmap: set up $cfg"; cfail=$((cfail + 1)); continue; }
+			setup $cfg || { check_result fail "compaction munmap: set up $cfg"; cfail=$((cfail + 1)); continue; }
 			p=1
 			while [ $p -le $NCPU ]; do
 				rm -f /tmp/compact.stop /tmp/compact.count
@@ -135,7 +135,7 @@ if [ $mode != smoke ]; then
 						cfg, r, $3, $5, $7, $9, $11, c }' /tmp/mb | tee -a /tmp/bench.out
 				p=$((p + 1))
 			done
-			teardown $cfg || { echo "ZSX-CHECK: FAIL - compaction munmap: tear down $cfg"; cfail=$((cfail + 1)); }
+			teardown $cfg || { check_result fail "compaction munmap: tear down $cfg"; cfail=$((cfail + 1)); }
 		done
 		r=$((r + 1))
 	done

@@ -10,7 +10,7 @@ echo "ZSX-DEMO-BEGIN"
 echo "== zsx demo: kernel $(uname -r) on $(uname -m), $(grep -c ^processor /proc/cpuinfo) vCPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB RAM"
 check "load zsx.ko (C++ core) and zsxram.ko" sh -c "insmod /lib/zsx/zsx.ko && insmod /lib/zsx/zsxram.ko"
 dmesg | grep "zsx:" | sed 's/^\[[ 0-9.]*\] /   /'
-check "zsxram0: allocator zsx, lzo-rle, 512 MiB, swapon" sh -c "echo zsx > $S/allocator && echo lzo-rle > $S/comp_algorithm && echo 512M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
+check "zsxram0: allocator zsx, lzo-rle, 512 MiB, swapon" zsxram-up -s -c lzo-rle zsx 512M
 echo "== pool policies: $(grep free_policy $D/stats | cut -d' ' -f2) free path, $(head -1 $D/deferred)"
 mmstat "mm_stat before:"
 echo "== workload: 256 MiB of anonymous memory (about 2x compressible with lzo-rle), MADV_PAGEOUT, read back, verified"

@@ -1,13 +1,26 @@
 # Helpers for guest scenarios (sourced by /init).
+# Checks report as a TAP stream, each line prefixed "ZSX-CHECK: " to stand out
+# of the console: "ok N desc", "not ok N desc" with the command's output as
+# "# " diagnostics, and the plan "1..N" when the scenario ends (/init). The
+# host (scripts/verdict.sh) turns it into a KTAP subtest for kunit.py parse.
 ZSX_PASS=0
 ZSX_FAIL=0
-# check "description" command...: one line per check, counted
+ZSX_N=0
+check_result() { # check_result ok|fail "description"
+	ZSX_N=$((ZSX_N + 1))
+	if [ "$1" = ok ]; then
+		ZSX_PASS=$((ZSX_PASS + 1)); echo "ZSX-CHECK: ok $ZSX_N $2"
+	else
+		ZSX_FAIL=$((ZSX_FAIL + 1)); echo "ZSX-CHECK: not ok $ZSX_N $2"
+	fi
+}
+# check "description" command...: one TAP line per check, counted
 check() {
 	desc=$1; shift
 	if "$@" >/tmp/check.out 2>&1; then
-		ZSX_PASS=$((ZSX_PASS + 1)); echo "ZSX-CHECK: ok - $desc"
+		check_result ok "$desc"
 	else
-		ZSX_FAIL=$((ZSX_FAIL + 1)); echo "ZSX-CHECK: FAIL - $desc"; sed 's/^/    /' /tmp/check.out | head -20
+		check_result fail "$desc"; head -20 /tmp/check.out | sed 's/^/ZSX-CHECK: # /'
 	fi
 }
 # print every KUnit suite's debugfs results between markers for the host parser
@@ -19,10 +32,11 @@ dump_kunit() {
 		echo "ZSX-KTAP-END"
 	done
 }
-# kunit_passed SUITE: the suite's own verdict line in its results file says ok
+# kunit_passed SUITE: the suite ran (its results hold a case) and its own
+# verdict line says ok (a suite that never ran also ends "ok")
 kunit_passed() {
 	f=/sys/kernel/debug/kunit/$1/results
-	[ -f "$f" ] && tail -n 1 "$f" | grep -q "^ok "
+	[ -f "$f" ] && grep -qE "^    (not )?ok [0-9]" "$f" && tail -n 1 "$f" | grep -q "^ok "
 }
 # kmemleak: scan twice (objects must be older than 5 s) and demand silence
 kmemleak_clean() {
@@ -33,3 +47,10 @@ kmemleak_clean() {
 	leaks=$(grep -c "unreferenced object" /sys/kernel/debug/kmemleak)
 	[ "$leaks" = 0 ] || { cat /sys/kernel/debug/kmemleak | head -40; return 1; }
 }
+# what zsx said at load about this kernel (src/kernel/zsx_main.c): its pages
+# are movable (up to 6.17), and it registered a zpool driver (kernels with zpool)
+zsx_pages_movable() { dmesg | grep -q "zsx: kernel .*: pages movable"; }
+zsx_has_zpool() { dmesg | grep -q "zsx: kernel .*zpool driver registered"; }
+# kv KEY FILE: the value after KEY in FILE, whichever way FILE pairs them:
+# "key value" lines, "key value key value" on one line, or key=value words
+kv() { tr ' =\t' '\n\n\n' < "$2" | grep -A1 -x -m1 "$1" | sed -n 2p; }

@@ -19,56 +19,14 @@ check "modprobe virtio_blk and its transport: the swap disk /dev/vda" sh -c \
 check "swap on /dev/vda (a real block device)" sh -c "mkswap /dev/vda >/dev/null && swapon /dev/vda && grep -q '^/dev/vda' /proc/swaps"
 check "zswap is off by default on Debian 12" sh -c "[ \$(cat $ZS/enabled) = N ] && [ \$(cat $ZS/zpool) = zbud ]"
 check "modprobe zsx loads the DKMS module" sh -c "modprobe zsx && grep -q '^zsx ' /proc/modules && dmesg | grep -q 'zsx: C++ core loaded'"
-check "zswap on zsx through its module parameters" sh -c \
-	"echo zsx > $ZS/zpool && echo 1 > $ZS/enabled && [ \$(cat $ZS/zpool) = zsx ] && [ \$(cat $ZS/enabled) = Y ]"
-check "the zswap pool is a zsx pool in zsx's debugfs" sh -c "ls /sys/kernel/debug/zsx | grep -q '^zswap'"
-ZP=/sys/kernel/debug/zsx/$(ls /sys/kernel/debug/zsx | grep '^zswap' | head -1)
-check "cgroup v2 memory controller, a 64 MiB group" sh -c \
-	"mount -t cgroup2 none $CG && echo +memory > $CG/cgroup.subtree_control && mkdir $CG/work && echo 64M > $CG/work/memory.max && echo 40M > $CG/work/memory.zswap.max"
-# 96 MiB in a 64 MiB group: reclaim pushes pages out through zswap while they
-# are written. zswap's compressed copies are charged to the group too, and
-# neither zsx nor zsmalloc writes back to the disk in 6.1: memory.zswap.max
-# keeps them to 40 MiB, the rest goes straight to the disk. swapverify then
-# holds it out for 20 s and verifies every page.
-sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 20" > /tmp/sv 2>&1 &
-svpid=$!
-held=0
-for i in $(seq 1 240); do
-	grep -q holding /tmp/sv && { held=1; break; }
-	kill -0 $svpid 2>/dev/null || break
-	sleep 1
-done
-check "workload in the cgroup filled 96 MiB and is holding it out" test $held = 1
-stored=$(cat $ZD/stored_pages)
-echo "ZSX-INFO: zswap stored_pages $stored pool_total_size $(cat $ZD/pool_total_size) written_back $(cat $ZD/written_back_pages) reject_alloc_fail $(cat $ZD/reject_alloc_fail) reject_compress_poor $(cat $ZD/reject_compress_poor)"
-echo "ZSX-INFO: cgroup memory.current $(cat $CG/work/memory.current) memory.swap.current $(cat $CG/work/memory.swap.current) memory.events: $(tr '\n' ' ' < $CG/work/memory.events)"
-echo "ZSX-INFO: zsx pool $(basename $ZP): $(tr '\n' ' ' < $ZP/stats)"
-check "zswap stores the workload's pages (stored_pages > 8192)" test "$stored" -gt 8192
-check "zsx's debugfs shows the pool holding them" sh -c "awk '\$1 == \"objects\" {o=\$2} \$1 == \"pages\" {p=\$2} END {exit !(o > 8192 && p > 1000)}' $ZP/stats"
-swapcur=$(cat $CG/work/memory.swap.current)
-check "zswap back to zsmalloc while pages are stored in zsx" sh -c \
-	"modprobe zsmalloc && echo zsmalloc > $ZS/zpool && [ \$(cat $ZS/zpool) = zsmalloc ]"
-check "rmmod zsx refused while zswap's zsx pool holds pages" sh -c "! rmmod zsx && grep -q '^zsx ' /proc/modules"
-wait $svpid; svrc=$?
-sed 's/^/ZSX-INFO: /' /tmp/sv
-# (swapverify's own swapped_out counts only its MADV_PAGEOUT: the cgroup swapped most before it)
-check "every page read back intact (from zswap on zsx and the swap disk), 48+ MiB of it swapped" sh -c \
-	"[ $svrc = 0 ] && grep -q 'mismatches 0' /tmp/sv && [ $swapcur -gt 50331648 ]"
-# The old pool goes when its last entry is freed (zswap releases it from a
-# work item). Swap slots the exited workload freed can wait in the per-CPU
-# swap-slot caches, their zswap entries with them: swapoff returns them all.
-check "swapoff /dev/vda: every zswap entry freed" sh -c "swapoff /dev/vda && [ \$(cat $ZD/stored_pages) = 0 ]"
-gone=0
-for i in $(seq 1 60); do rmmod zsx 2>/dev/null && { gone=1; break; }; sleep 1; done
-check "rmmod zsx accepted once zswap released the zsx pool" test $gone = 1
-echo "ZSX-INFO: zswap after the workload: stored_pages $(cat $ZD/stored_pages) pool_total_size $(cat $ZD/pool_total_size)"
+. /scenarios/zswap-workload.sh
+zswap_workload "modprobe zsmalloc"
 
 check "zswap off" sh -c "echo 0 > $ZS/enabled"
 check "modprobe zsxram loads zsx (unloaded above) with it" sh -c \
 	"! grep -q '^zsx ' /proc/modules && modprobe zsxram && grep -q '^zsx ' /proc/modules && grep -q '^zsmalloc ' /proc/modules"
 S=/sys/block/zsxram0
-check "zsxram0: allocator zsx, 256M swap (the disk is off)" sh -c \
-	"echo zsx > $S/allocator && echo 256M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
+check "zsxram0: allocator zsx, 256M swap (the disk is off)" zsxram-up -s zsx 256M
 check "64 MiB paged out to zsxram and read back intact" sh -c \
 	'swapverify 64 3 > /tmp/sv; r=$?; cat /tmp/sv; [ $r = 0 ] && [ $(awk "{print \$5}" /tmp/sv) -gt 8000 ]'
 sed 's/^/ZSX-INFO: /' /tmp/sv

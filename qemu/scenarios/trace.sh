@@ -52,7 +52,7 @@ for run in zsx-base:zsx:base:nodeferred zsx-classidx:zsx:classidx:nodeferred \
 	zsx-unlocked:zsx:classidx_unlocked_free:nodeferred zsx-deferred:zsx:classidx_unlocked_free:deferred \
 	kernel-zsmalloc:zsmalloc; do
 	name=${run%%:*} alloc=${run#*:}
-	check "$name: zsxram0 ($alloc) as swap" sh -c "echo $alloc > $S/allocator && echo 512M > $S/disksize && mkswap /dev/zsxram0 >/dev/null && swapon /dev/zsxram0"
+	check "$name: zsxram0 ($alloc) as swap" zsxram-up -s "$alloc" 512M
 	# 1. latency: entry/return probes only (tracepoints off: they would bill
 	#    their own cost to zsx and not to zs_free); the drain event is once per drain
 	check "$name: latency recording (probes), munmap phase, no lost events" \

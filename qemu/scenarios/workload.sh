@@ -34,8 +34,7 @@ check "xz runs (Debian's binary and its libraries)" sh -c "$XZ --version | grep 
 setup() {
 	case $1 in
 	zswap-*) echo "${1#zswap-}" > $ZS/zpool && echo 1 > $ZS/enabled && swapon /dev/vda ;;
-	zsxram) echo zsx > /sys/block/zsxram0/allocator && echo 1G > /sys/block/zsxram0/disksize &&
-		mkswap /dev/zsxram0 > /dev/null && swapon /dev/zsxram0 ;;
+	zsxram) zsxram-up -s zsx 1G ;;
 	zram) echo 1G > /sys/block/zram0/disksize && mkswap /dev/zram0 > /dev/null && swapon /dev/zram0 ;;
 	esac
 }
