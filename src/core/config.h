@@ -14,7 +14,11 @@
 #if defined(ZSX_HOSTED)
 /* the hosted build sets ZSX_PAGE_SHIFT and ZSX_PHYS_BITS on the command line */
 #elif defined(CONFIG_ARM64)
+#ifdef CONFIG_PAGE_SHIFT /* every arch's symbol where the kernel has it, ARM64_PAGE_SHIFT before */
+#define ZSX_PAGE_SHIFT CONFIG_PAGE_SHIFT
+#else
 #define ZSX_PAGE_SHIFT CONFIG_ARM64_PAGE_SHIFT
+#endif
 #define ZSX_PHYS_BITS CONFIG_ARM64_PA_BITS
 #elif defined(CONFIG_X86_64)
 #define ZSX_PAGE_SHIFT 12
