@@ -55,8 +55,8 @@ scenario_desc() {
 CHECK_VMS="
 6.1  x86_64 debug      kunit     maxcpus=255
 6.1  x86_64 debug      zsxram
-6.1  x86_64 debug      lifecycle append=zsx.lifecycle_secs=45
-6.1  x86_64 debug      stress    append=zsx.stress_secs=30
+6.1  x86_64 debug      lifecycle append=zsx.lifecycle_secs=30
+6.1  x86_64 debug      stress    append=zsx.stress_secs=20
 6.1  x86_64 debug      kunit     name=narrow make=ZSX_NARROW_OBJ=1
 6.1  x86_64 kcsan      kunit
 6.12 x86_64 debug      kunit
@@ -67,7 +67,7 @@ CHECK_VMS="
 7.3  x86_64 debug      stress    append=zsx.stress_secs=15
 6.1  arm64  debug+64k  kunit
 6.1  arm64  debug+64k  zsxram
-6.1  arm64  debug+64k  stress    append=zsx.stress_secs=30
+6.1  arm64  debug+64k  stress    append=zsx.stress_secs=20
 7.3  arm64  debug+16k  kunit
 7.3  arm64  debug+16k  zsxram
 7.3  arm64  debug+16k  lifecycle append=zsx.lifecycle_secs=30

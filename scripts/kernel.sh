@@ -52,7 +52,7 @@ fi
 mk() { make -C "$src" O="$out" ARCH="$ARCH" CROSS_COMPILE="$CROSS" "$@"; }
 log "kernel $LINE $ARCH-$VARIANT: building (cold build, several minutes)"
 t0=$SECONDS
-run_logged "$out/build.log" mk -j"$(nproc)" "$(basename "$(arch_image "$ARCH")")" modules || { tail -40 "$out/build.log"; die "kernel build failed ($out/build.log)"; }
+run_logged "$out/build.log" mk -j"$(($(nproc) + 1))" "$(basename "$(arch_image "$ARCH")")" modules || { tail -40 "$out/build.log"; die "kernel build failed ($out/build.log)"; }
 mk INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install >"$out/modinst.log" 2>&1 || { tail -20 "$out/modinst.log"; die "modules_install failed"; }
 echo "$((SECONDS - t0))" > "$out/.zsx-build-seconds"
 touch "$out/.zsx-built"
