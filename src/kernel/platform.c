@@ -779,7 +779,8 @@ int zsx_test_migrate_handle(struct zsx_core_pool *pool, unsigned long handle)
 		return -EINVAL;
 	lock_page(page);
 	/* still a zsx page (it may have been freed and reused meanwhile) */
-	if (!zsx_page_is_movable(page) || page_movable_ops(page) != &zsx_mops || !zsx_mops_isolate(page, 0))
+	if (!zsx_page_is_movable(page) || page_movable_ops(page) != &zsx_mops ||
+	    !zsx_mops_isolate(page, 0))
 		goto out;
 	newpage = alloc_page(GFP_KERNEL | __GFP_MOVABLE);
 	if (!newpage) {
