@@ -211,7 +211,7 @@ void *HostedPlatform::zalloc(unsigned long size, unsigned)
 {
 	// a hard interrupt allocates nothing: the kernel's slab takes locks that
 	// PREEMPT_RT makes sleeping (7.x lockdep: "Invalid wait context")
-	if (host::t_in_hardirq || host::t_irqs_disabled)
+	if (host::t_in_hardirq)
 		host::irq_allocations++;
 	unsigned long seen = host::largest_zalloc.load();
 	while (size > seen && !host::largest_zalloc.compare_exchange_weak(seen, size)) {
@@ -438,7 +438,7 @@ int HostedPlatform::cpu_online(int cpu) { return cpu_possible(cpu) && host::cpu_
 
 int HostedPlatform::may_lock() { return !host::t_in_irq && !host::t_irqs_disabled; }
 int HostedPlatform::in_task() { return !host::t_in_irq; }
-int HostedPlatform::may_alloc_atomic() { return !host::t_in_hardirq && !host::t_irqs_disabled; }
+int HostedPlatform::may_alloc_atomic() { return !host::t_in_hardirq; }
 int HostedPlatform::need_resched() { return 0; }
 void HostedPlatform::bh_disable() {}
 void HostedPlatform::bh_enable() {}

@@ -23,7 +23,7 @@ extern thread_local bool t_irqs_disabled;          // this thread plays a task t
 extern std::atomic<long> warnings;                 // warn calls
 extern std::atomic<long> warnings_by_kind[];       // ... per enum zsx_misuse kind
 extern std::atomic<long> forbidden_lock_waits;     // locks waited for by t_in_irq / t_irqs_disabled threads
-extern std::atomic<long> irq_allocations;          // allocations in a hard interrupt or with IRQs off
+extern std::atomic<long> irq_allocations;          // allocations in a hard interrupt
 extern std::atomic<long> drainer_locks;            // locks taken by deferred-free drainers
 extern thread_local bool t_drainer;
 extern std::atomic<long> page_alloc_budget;  // pages that may still be allocated; <0 unlimited

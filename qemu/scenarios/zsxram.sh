@@ -119,7 +119,10 @@ done
 # ---- swap on zsxram0: every zsx policy, and the kernel's zsmalloc ----
 mkdir -p /cg && mount -t cgroup2 none /cg 2>/dev/null
 echo "+memory" > /cg/cgroup.subtree_control 2>/dev/null
-for alloc in zsx:base zsx:classidx zsx:classidx_unlocked_free zsx:classidx_unlocked_free:release zsmalloc; do
+# zsx.swap_allocators=a,b,...: the rounds to run (default: every zsx policy,
+# the release-only pool and the kernel's zsmalloc)
+SWAP_ALLOCATORS=$(sed -n 's/.*zsx\.swap_allocators=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+for alloc in ${SWAP_ALLOCATORS:-zsx:base zsx:classidx zsx:classidx_unlocked_free zsx:classidx_unlocked_free:release zsmalloc}; do
 	swap_round "$alloc"
 done
 

@@ -135,8 +135,8 @@ concept PlatformInterface = requires
 	requires primitive<decltype(+P::may_lock), int()>;
 	// task context (IRQs may be off): a trylock here makes lockdep no IRQ-usage claim
 	requires primitive<decltype(+P::in_task), int()>;
-	// may this caller allocate without sleeping? not in a hard interrupt or with IRQs off,
-	// where PREEMPT_RT makes the slab's locks sleeping (and 7.x lockdep says so)
+	// may this caller allocate without sleeping? not in a hard interrupt (nor with IRQs
+	// off on PREEMPT_RT), where the slab's locks are sleeping ones (and 7.x lockdep says so)
 	requires primitive<decltype(+P::may_alloc_atomic), int()>;
 	requires primitive<decltype(+P::need_resched), int()>;
 	// softirqs off, on, on this CPU (local_bh_disable, local_bh_enable)

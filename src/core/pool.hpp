@@ -210,7 +210,7 @@ public:
 	// takes the slab's locks, which lockdep with PROVE_RAW_LOCK_NESTING, the
 	// default on 7.x, rejects as PREEMPT_RT would), or with every slot taken
 	// onto the overflow list (a node allocated without sleeping, where an
-	// allocation may be made), freed by the pool's late-free work. False:
+	// allocation may be made: not in a hard interrupt), freed by the pool's late-free work. False:
 	// neither; the object stays allocated until the pool is destroyed
 	// (warned, counted in late_kept).
 	bool free_late(unsigned long handle);

@@ -550,9 +550,15 @@ int zsx_plat_in_task(void)
 	return in_task();
 }
 
+/*
+ * Not in a hard interrupt (the slab's locks are sleeping locks on PREEMPT_RT,
+ * and lockdep checks that everywhere from 7.x on), nor with IRQs off on
+ * PREEMPT_RT; with IRQs off elsewhere (a task under spin_lock_irqsave) an
+ * atomic allocation is what it always was.
+ */
 int zsx_plat_may_alloc_atomic(void)
 {
-	return !in_hardirq() && !in_nmi() && !irqs_disabled();
+	return !in_hardirq() && !in_nmi() && !(IS_ENABLED(CONFIG_PREEMPT_RT) && irqs_disabled());
 }
 
 void zsx_plat_bh_disable(void)
