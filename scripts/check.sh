@@ -42,8 +42,14 @@ scenario_desc() {
 # line arch variant scenario [key=value...]
 #   maxcpus=N   boot with N possible CPUs (x86_64; 2 present)
 #   append=...  kernel command line ('+' for spaces)
+# (the x86_64 zsxram runs swap the default zsx pool and the kernel's zsmalloc;
+# every free policy's and the release-only pool's rounds run on arm64 6.1)
 #   make=...    extra module make arguments ('+' for spaces); name=... build dir suffix
 #   disk=SIZE   a raw disk the guest sees as /dev/vda
+# Kernels: KASAN, lockdep and kmemleak (debug) on 6.1 and 7.3, both arches;
+# the data-race detector (kcsan) on 6.12, whose KUnit and zswap runs are the
+# lock-free paths' KCSAN coverage (one kernel fewer than a KCSAN kernel of its
+# own: the cold make check stays within its hour).
 # Page sizes: x86_64 4K; arm64 6.1 64K (the arm64 server layout), 7.3 16K;
 # Debian's own arm64 kernel (a step below) runs zsx at 4K on arm64.
 # Possible CPUs: the 6.1 x86_64 KUnit boot has 2 present CPUs of 255 possible,
@@ -54,23 +60,22 @@ scenario_desc() {
 # (scripts/vm.sh): the other boots have their present CPUs possible.
 CHECK_VMS="
 6.1  x86_64 debug      kunit     maxcpus=255
-6.1  x86_64 debug      zsxram
-6.1  x86_64 debug      lifecycle append=zsx.lifecycle_secs=30
+6.1  x86_64 debug      zsxram    append=zsx.swap_allocators=zsx,zsmalloc
+6.1  x86_64 debug      lifecycle append=zsx.lifecycle_secs=20
 6.1  x86_64 debug      stress    append=zsx.stress_secs=20
 6.1  x86_64 debug      kunit     name=narrow make=ZSX_NARROW_OBJ=1
-6.1  x86_64 kcsan      kunit
-6.12 x86_64 debug      kunit
-6.12 x86_64 debug      zswap     disk=512M
+6.12 x86_64 kcsan      kunit
+6.12 x86_64 kcsan      zswap     disk=512M
 7.3  x86_64 debug      kunit
-7.3  x86_64 debug      zsxram
-7.3  x86_64 debug      lifecycle append=zsx.lifecycle_secs=30
+7.3  x86_64 debug      zsxram    append=zsx.swap_allocators=zsx,zsmalloc
+7.3  x86_64 debug      lifecycle append=zsx.lifecycle_secs=20
 7.3  x86_64 debug      stress    append=zsx.stress_secs=15
 6.1  arm64  debug+64k  kunit
 6.1  arm64  debug+64k  zsxram
 6.1  arm64  debug+64k  stress    append=zsx.stress_secs=20
 7.3  arm64  debug+16k  kunit
-7.3  arm64  debug+16k  zsxram
-7.3  arm64  debug+16k  lifecycle append=zsx.lifecycle_secs=30
+7.3  arm64  debug+16k  zsxram    append=zsx.swap_allocators=zsx,zsmalloc
+7.3  arm64  debug+16k  lifecycle append=zsx.lifecycle_secs=20
 7.3  arm64  debug+16k  stress    append=zsx.stress_secs=15
 "
 
