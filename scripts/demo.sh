@@ -13,7 +13,7 @@ bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "$kdir/arch/x86/boot/bzImage" "$img" demo 
 	>"$ZSX_BUILD/vm/demo.verdict" 2>&1 || rc=$?
 echo "---- what the guest printed (full console: $ZSX_BUILD/vm/demo.log) ----"
 # the guest's own lines only (kernel console messages carry a timestamp)
-sed -n '/ZSX-DEMO-BEGIN/,/ZSX-DEMO-END/p' "$ZSX_BUILD/vm/demo.log" | grep -v "ZSX-DEMO-" | grep -v '^\[ *[0-9]' | sed -n 's/^ZSX-CHECK: \(\(not \)\{0,1\}ok\) [0-9]* /   check \1: /p; /^ZSX-CHECK: /!p'
+sed -n '/ZSX-DEMO-BEGIN/,/ZSX-DEMO-END/p' "$ZSX_BUILD/vm/demo.log" | grep -v "ZSX-DEMO-" | grep -v '^\[ *[0-9]' | sed -n -e '/^ZSX-CHECK: /{s/^ZSX-CHECK: \(\(not \)\{0,1\}ok\) [0-9]* /   check \1: /p;d;}' -e p
 if [ $rc = 0 ]; then
 	grep "VM-VERDICT" "$ZSX_BUILD/vm/demo.verdict" || true
 	echo "DEMO-VERDICT: pass"
