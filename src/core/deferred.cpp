@@ -334,7 +334,8 @@ void DeferredFree::flush()
 		Plat::defer_take_lock(r);
 		Plat::defer_take_unlock(r);
 	}
-	pool_->flush_late(); // spilled handles
+	// handles spilled to the pool's late-free slots: both callers (the pool's
+	// flush and its destroy) flush those next
 }
 
 void DeferredFree::kick_all()
