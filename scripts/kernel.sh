@@ -32,9 +32,16 @@ key=$( (cat $frags; echo "$srcver $ARCH $VARIANT recipe=$RECIPE") | sha256sum | 
 # 6.1 kernels keep their historical name (no line prefix)
 name=$ARCH-$VARIANT; [ "$LINE" = 6.1 ] || name=$LINE-$name
 out=$ZSX_CACHE/kernels/$name-$key
+# A build is reused only while the source tree it was made from is the one
+# this cache holds: its output tree refers to that tree by absolute path
+# (Makefile, source link, .cmd files), so a cache copied or moved from
+# another ZSX_CACHE would build modules against a missing tree.
 if [ -f "$out/.zsx-built" ]; then
-	log "kernel $LINE $ARCH-$VARIANT: cache hit ($out)"
-	echo "$out"; exit 0
+	if [ "$(readlink -f "$out/source")" = "$(readlink -f "$src")" ]; then
+		log "kernel $LINE $ARCH-$VARIANT: cache hit ($out)"
+		echo "$out"; exit 0
+	fi
+	log "kernel $LINE $ARCH-$VARIANT: $out was built from $(readlink "$out/source"), not $src: rebuilding"
 fi
 
 log "kernel $LINE $ARCH-$VARIANT: configuring in $out"
