@@ -15,7 +15,7 @@
 #                     for one kernel line's VM steps)
 #   make host-test    hosted GoogleTest builds of the C++ core only
 #   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1,
-#                     KERNEL=6.1|6.12|7.3: the perf kernel's line, default 6.1);
+#                     KERNEL=6.1|6.12|7.3: the perf kernel's line, default 7.3);
 #                     arm64 adds an -icount boot: exact instructions per operation (ICOUNT=0|only)
 #   make trace        perf in a VM: per-path zs_free latency, zsx beside the kernel's zsmalloc (ARCH=...)
 #   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)

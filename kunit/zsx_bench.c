@@ -20,6 +20,13 @@
  *           QEMU -icount on arm64, where the PMU's INST_RETIRED is QEMU's count.
  *           "calibrate ITERATIONS": count a known asm loop (2 instructions per
  *           iteration) to prove the counter exact before trusting it.
+ *   window  (write) "open": start counting retired instructions on every
+ *           online CPU, user and kernel, whatever runs there (the counters
+ *           perf stat -a -e instructions opens); "close": wait for every
+ *           pending RCU callback (rcu_barrier()), read and release them.
+ *           result: "window insns=N cpus=C mux=0|1". A system-wide window
+ *           around a userspace workload: its softirq, worker and RCU work
+ *           count. -EBUSY to open an open window or close a closed one.
  *   sizes   (read) the object-size mix, one size per line; (write) sizes in
  *           that form ('#' lines are comments) appended to the mix: a mix
  *           saved once and loaded again keeps the input of the counting mode
@@ -686,6 +693,59 @@ static int bench_copy_cmd(char *buf, size_t size, const char __user *ubuf, size_
 	return 0;
 }
 
+/* the system-wide window: counters open between a "open" and a "close" write */
+static struct ic_run bench_window;
+static u64 bench_window_start;
+
+static int bench_window_open(void)
+{
+	int err;
+
+	if (bench_window.ev)
+		return -EBUSY;
+	bench_result[0] = 0;
+	bench_window.mux = false;
+	err = ic_open(&bench_window, bench_result, sizeof(bench_result));
+	if (err) {
+		ic_close(&bench_window);
+		return err;
+	}
+	bench_window_start = ic_read(&bench_window);
+	return 0;
+}
+
+static int bench_window_close(void)
+{
+	u64 insns;
+
+	if (!bench_window.ev)
+		return -EBUSY;
+	rcu_barrier(); /* the callbacks the window's frees queued count in it */
+	insns = ic_read(&bench_window) - bench_window_start;
+	snprintf(bench_result, sizeof(bench_result), "window insns=%llu cpus=%u mux=%d\n", insns,
+		 num_online_cpus(), bench_window.mux);
+	ic_close(&bench_window);
+	return 0;
+}
+
+static ssize_t window_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	char buf[16];
+	int err = bench_copy_cmd(buf, sizeof(buf), ubuf, len);
+
+	if (err)
+		return err;
+	mutex_lock(&bench_lock);
+	if (sysfs_streq(buf, "open"))
+		err = bench_window_open();
+	else if (sysfs_streq(buf, "close"))
+		err = bench_window_close();
+	else
+		err = -EINVAL;
+	mutex_unlock(&bench_lock);
+	return err ?: len;
+}
+
 static ssize_t insns_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
 	char buf[64], name[16];
@@ -895,6 +955,7 @@ static const struct file_operations sizes_fops = {
 };
 
 static const struct file_operations insns_fops = { .owner = THIS_MODULE, .write = insns_write };
+static const struct file_operations window_fops = { .owner = THIS_MODULE, .write = window_write };
 static const struct file_operations sample_fops = { .owner = THIS_MODULE, .write = sample_write };
 static const struct file_operations result_fops = { .owner = THIS_MODULE, .read = result_read };
 static const struct file_operations mix_fops = { .owner = THIS_MODULE, .read = mix_read };
@@ -907,6 +968,7 @@ static int __init zsx_bench_init(void)
 	bench_dir = debugfs_create_dir("zsx_bench", NULL);
 	debugfs_create_file("run", 0200, bench_dir, NULL, &run_fops);
 	debugfs_create_file("insns", 0200, bench_dir, NULL, &insns_fops);
+	debugfs_create_file("window", 0200, bench_dir, NULL, &window_fops);
 	debugfs_create_file("sample", 0200, bench_dir, NULL, &sample_fops);
 	debugfs_create_file("result", 0444, bench_dir, NULL, &result_fops);
 	debugfs_create_file("mix", 0444, bench_dir, NULL, &mix_fops);
@@ -917,6 +979,7 @@ static int __init zsx_bench_init(void)
 static void __exit zsx_bench_exit(void)
 {
 	debugfs_remove_recursive(bench_dir);
+	ic_close(&bench_window);
 	vfree(bench_sizes);
 }
 

@@ -52,7 +52,7 @@ TPUT_LABEL = {
 
 
 def parse(path):
-    recs = {"munmap": [], "munmapc": [], "tput": [], "ratio": [], "info": [], "mix": [], "insns": [], "calib": []}
+    recs = {"munmap": [], "munmapc": [], "tput": [], "ratio": [], "info": [], "mix": [], "insns": [], "calib": [], "slot": []}
     with open(path, errors="replace") as f:
         for line in f:
             m = re.match(r"^ZSX-BENCH (\w+) (.*)$", line.strip())
@@ -481,6 +481,68 @@ def icount_section(log, out, B):
     if d is not None and z:
         B.target(f"instructions per deferred free, enqueue + drain, vs the kernel zsmalloc's synchronous free "
                  f"(arm64 icount): {d:.1f} vs {z:.1f} = {d / z:.2f}x (target <= 1.00x, deferred-freeing target)", d <= z)
+    md += slot_section(recs, B)
+    return md
+
+
+def slot_section(recs, B):
+    """The icount boot's munmap workload: instructions per swap slot freed, system-wide and in the task."""
+    rows = recs["slot"]
+    if not rows:
+        return []
+    md = ["#### Per swap slot freed: munmap of 64 MiB swapped out, one process, system-wide",
+          "One process munmaps 64 MiB it had pushed to swap. A system-wide window (every instruction on the "
+          "CPU: the task, softirqs, the deferred drainers, RCU callbacks; what `perf stat -a` counts) opens "
+          "just before the munmap and closes one idle second after the process exited, once every RCU "
+          "callback ran. Per slot = window / swap slots freed in it (SwapFree before and after); over the "
+          "floor = per slot - the brd floor's per slot in the same round (the swap core's own work, which "
+          "every configuration does). task = the munmapping process's own count (per-task counter around "
+          "munmap()). Median of the rounds after a warm-up round, [min-max].\n"]
+    by_round = collections.defaultdict(dict)
+    for r in rows:
+        slots = max(int(r["slots"]), 1)
+        by_round[r["round"]][r["config"]] = (int(r["insns"]) / slots, int(r["task_insns"]) / slots)
+    vals = collections.defaultdict(list)
+    for rnd in by_round.values():
+        fl = rnd.get("floor")
+        for c, (w, t) in rnd.items():
+            vals[(c, "sys")].append(w)
+            vals[(c, "task")].append(t)
+            if fl:
+                vals[(c, "sys_over_floor")].append(w - fl[0])
+                vals[(c, "task_over_floor")].append(t - fl[1])
+    res = {k: med(v) for k, v in vals.items()}
+
+    def cell(c, m):
+        xs = vals.get((c, m))
+        return "-" if not xs else f"{med(xs):.1f} [{min(xs):.1f}-{max(xs):.1f}]"
+    md.append("| configuration | system-wide per slot | over the floor | task per slot | task over the floor "
+              "| over floor vs zram | over floor vs zsxram + zsmalloc |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    for c in MUNMAP_ORDER:
+        if (c, "sys") not in res:
+            continue
+        o = res.get((c, "sys_over_floor"))
+        md.append(f"| {MUNMAP_LABEL[c]} | {cell(c, 'sys')} | {cell(c, 'sys_over_floor')} | {cell(c, 'task')} | "
+                  f"{cell(c, 'task_over_floor')} | {fmt(ratio(o, res.get(('zram', 'sys_over_floor'))), 2)} | "
+                  f"{fmt(ratio(o, res.get(('zsmalloc', 'sys_over_floor'))), 2)} |")
+        for m, metric in (("sys", "slot_insns"), ("sys_over_floor", "slot_insns_over_floor"),
+                          ("task", "slot_task_insns"), ("task_over_floor", "slot_task_insns_over_floor")):
+            B.add("icount", c, metric, res.get((c, m)))
+    md.append("")
+    u, z, k = (res.get((c, "sys_over_floor")) for c in ("unlocked", "zsmalloc", "zram"))
+    if u is not None and z is not None:
+        B.target(f"instructions per slot freed over the floor, synchronous zsx (classidx_unlocked_free) vs zsxram on "
+                 f"the kernel's zsmalloc, system-wide (icount): {u:.1f} vs {z:.1f} (target <= zsmalloc's)", u <= z)
+    d = res.get(("deferred", "sys_over_floor"))
+    if d is not None and u is not None:
+        B.target(f"instructions per slot freed over the floor, deferred vs synchronous zsx, system-wide: "
+                 f"{d:.1f} vs {u:.1f} (target <= the synchronous free's: deferral adds no total work)", d <= u)
+    dt = res.get(("deferred", "task_over_floor"))
+    ut = res.get(("unlocked", "task_over_floor"))
+    if dt is not None and ut is not None:
+        md.append(f"The munmapping task with deferral: {dt:.1f} instructions per slot over the floor against "
+                  f"{ut:.1f} synchronous ({fmt(ratio(dt, ut), 2)}x).\n")
     return md
 
 

@@ -3,7 +3,7 @@
 # and on arm64 a second boot of the same kernel under QEMU -icount for exact
 # instruction counts per operation.
 #   scripts/bench.sh ARCH MODE      MODE = full | quick | smoke
-#   KERNEL=6.1 | 6.12 | 7.3 (default 6.1): the line of the perf kernel
+#   KERNEL=6.1 | 6.12 | 7.3 (default 7.3, the incumbent to beat): the line of the perf kernel
 #   ICOUNT=1 (default on arm64, full/quick) | 0 (no icount boot) | only (the icount boot alone)
 # Writes build/bench/<arch>-<mode>/{console.log,icount-console.log,bench.md,bench.txt,
 # fastpath.md,*.csv,*.png}, prints the tables, then the BENCH lines and last the
@@ -13,7 +13,7 @@ set -euo pipefail
 ARCH=${1:-x86_64}; MODE=${2:-full}
 case $MODE in full) T=3600 ;; quick) T=1500 ;; smoke) T=600 ;; *) die "unknown bench mode $MODE" ;; esac
 ICOUNT=${ICOUNT:-1}
-LINE=${KERNEL:-6.1}
+LINE=${KERNEL:-7.3}
 line_suite "$LINE" >/dev/null
 case $ICOUNT in 0|1|only) ;; *) die "ICOUNT=$ICOUNT: 0, 1 or only" ;; esac
 run_perf=1; run_icount=0; run_stock=0

@@ -7,7 +7,10 @@
  * its own munmap.
  *   munmapbench P MiB [seed]
  * Prints one line per process:
- *   munmapbench: procs P proc I mib M swapped_kib S munmap_us U
+ *   munmapbench: procs P proc I mib M swapped_kib S munmap_us U munmap_insns N
+ * munmap_insns: the instructions the process retired in its munmap, user and
+ * kernel (a per-task hardware counter: softirq and worker work done elsewhere
+ * is not in it); -1 where the kernel has no instruction counter.
  * and exits 1 if a process could not push at least 90% of its memory to swap
  * (the run would not measure what it claims), 2 on a setup error.
  * With MUNMAPBENCH_GATE=PATH the parent writes the processes' pids to
@@ -18,8 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +38,7 @@ struct result {
 	int proc;
 	long swapped_kib;
 	long munmap_us;
+	long long munmap_insns;
 };
 
 static uint64_t mix(uint64_t x)
@@ -78,13 +85,27 @@ static long now_us(void)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
+/* a disabled counter of this task's retired instructions, or -1 */
+static int task_insns_counter(void)
+{
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_HARDWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_HW_INSTRUCTIONS;
+	a.disabled = 1;
+	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
 static void child(int proc, size_t len, uint64_t seed, int ready_w, int go_r, int res_w)
 {
 	size_t pagesz = (size_t)sysconf(_SC_PAGESIZE), i;
-	struct result r = { .proc = proc };
+	struct result r = { .proc = proc, .munmap_insns = -1 };
 	char c = 0;
 	unsigned char *buf;
 	long t0;
+	int ctr;
 
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED) {
@@ -101,8 +122,19 @@ static void child(int proc, size_t len, uint64_t seed, int ready_w, int go_r, in
 	/* the barrier: every process blocks here until the parent closes the pipe */
 	if (read(go_r, &c, 1) < 0)
 		_exit(2);
+	ctr = task_insns_counter();
 	t0 = now_us();
+	if (ctr >= 0)
+		ioctl(ctr, PERF_EVENT_IOC_ENABLE, 0);
 	munmap(buf, len);
+	if (ctr >= 0) {
+		long long n;
+
+		ioctl(ctr, PERF_EVENT_IOC_DISABLE, 0);
+		if (read(ctr, &n, sizeof(n)) == sizeof(n))
+			r.munmap_insns = n;
+		close(ctr);
+	}
 	r.munmap_us = now_us() - t0;
 	if (write(res_w, &r, sizeof(r)) != sizeof(r))
 		_exit(2);
@@ -172,8 +204,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "munmapbench: lost a result\n");
 			return 2;
 		}
-		printf("munmapbench: procs %d proc %d mib %zu swapped_kib %ld munmap_us %ld\n", procs, r.proc, mib,
-		       r.swapped_kib, r.munmap_us);
+		printf("munmapbench: procs %d proc %d mib %zu swapped_kib %ld munmap_us %ld munmap_insns %lld\n", procs,
+		       r.proc, mib, r.swapped_kib, r.munmap_us, r.munmap_insns);
 		if (r.swapped_kib < (long)(mib * 1024 * 9 / 10))
 			bad = 1;
 	}

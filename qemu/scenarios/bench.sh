@@ -12,12 +12,9 @@ quick) MIB=64; ROUNDS=3; OBJS=20000; TROUNDS=3 ;;
 *) mode=full; MIB=256; ROUNDS=5; OBJS=50000; TROUNDS=5 ;;
 esac
 NCPU=$(grep -c ^processor /proc/cpuinfo)
-S=/sys/block/zsxram0
-D=/sys/kernel/debug/zsx/zsxram0
 echo "ZSX-BENCH info mode=$mode mib=$MIB rounds=$ROUNDS objects=$OBJS trounds=$TROUNDS cpus=$NCPU kernel=$(uname -r) arch=$(uname -m) mem_mib=$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)"
 
-# the kernel's own modules: under /lib/modules (perf kernels) or /lib/zsx (Debian's kernel)
-kmod() { m=$1; shift; insmod "$(find /lib/modules /lib/zsx -name "$m.ko" 2>/dev/null | head -1)" "$@"; }
+. /scenarios/swapdevs.sh
 # Debian builds zsmalloc as a module (zsxram and zsx_bench use it); the perf kernels build it in
 if [ -n "$(find /lib/modules /lib/zsx -name zsmalloc.ko 2>/dev/null)" ]; then
 	check "insmod the kernel's zsmalloc (a module on this kernel)" kmod zsmalloc
@@ -26,45 +23,7 @@ check "insmod zsx, zsxram, zsx_bench" sh -c "insmod /lib/zsx/zsx.ko count_pages_
 check "insmod the kernel's zram" kmod zram num_devices=1
 DISK=$((NCPU * MIB * 2 + 64))M
 
-# configuration name -> swap device set-up / tear-down
 CONFIGS="floor zram zsmalloc base classidx unlocked release deferred"
-dev_of() { case $1 in floor) echo /dev/ram0 ;; zram) echo /dev/zram0 ;; *) echo /dev/zsxram0 ;; esac; }
-alloc_of() {
-	case $1 in
-	zsmalloc) echo zsmalloc ;;
-	base) echo zsx:base:nodeferred ;;
-	classidx) echo zsx:classidx:nodeferred ;;
-	unlocked) echo zsx:classidx_unlocked_free:nodeferred ;;
-	release) echo zsx:classidx_unlocked_free:release ;;
-	deferred) echo zsx:classidx_unlocked_free:deferred ;;
-	esac
-}
-setup() {
-	case $1 in
-	floor) kmod brd rd_nr=1 rd_size=$(((NCPU * MIB + 64) * 1024)) ;;
-	zram) echo lzo-rle > /sys/block/zram0/comp_algorithm && echo $DISK > /sys/block/zram0/disksize ;;
-	*) zsxram-up -c lzo-rle "$(alloc_of "$1")" $DISK ;;
-	esac || return 1
-	mkswap "$(dev_of "$1")" >/dev/null && swapon "$(dev_of "$1")"
-}
-teardown() {
-	swapoff "$(dev_of "$1")" || return 1
-	case $1 in
-	floor) rmmod brd ;;
-	zram) echo 1 > /sys/block/zram0/reset ;;
-	*) echo 1 > $S/reset ;;
-	esac
-}
-dstat() { v=$(kv "$1" $D/deferred 2>/dev/null); echo "${v:-0}"; }
-# wait (up to 60 s) until the deferred buffers are empty, so rounds do not overlap
-drain_wait() {
-	grep -q "^deferred percpu" $D/deferred 2>/dev/null || return 0
-	for i in $(seq 600); do
-		[ "$(dstat pending)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # ---- workload 1: munmap latency -------------------------------------------------
 munmap_fail=0

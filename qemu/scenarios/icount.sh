@@ -88,4 +88,67 @@ check "counting mode: every pool empty after its frees (pages_left_after_free 0)
 	"! grep '^ZSX-BENCH insns' $O | grep -v 'pages_left_after_free=0 '"
 check "counting mode: every deferred handle parked, none freed synchronously, all drained" sh -c \
 	"! grep '^ZSX-BENCH insns.* config=deferred' $O | grep -v 'drained=$OBJS fallbacks=0 enqueued=$OBJS '"
-check "rmmod zsx_bench zsx" sh -c "rmmod zsx_bench && rmmod zsx"
+# ---- per slot, system-wide: the munmap workload --------------------------------
+# One process maps 64 MiB, pushes it to swap (MADV_PAGEOUT) and munmaps it.
+# zsx_bench's window counts every instruction retired on the CPU from just
+# before the munmap starts until one second after the process exited (the
+# deferred drainers' 20 ms low-water timer has fired many times over) and every
+# RCU callback ran: what perf stat -a counts. The same steps run for every
+# configuration, the floor included, so what the shell and the idle second
+# cost cancels in the difference. Slots: the swap slots freed in the window
+# (SwapFree before and after). task: the munmapping process's own count.
+# Round 0 is a warm-up (the first round after boot costs most) and is not kept.
+NCPU=1; MIB=64; DISK=$((MIB * 2 + 64))M
+. /scenarios/swapdevs.sh
+SCONFIGS="floor zram zsmalloc base classidx unlocked release deferred"
+check "insmod zsxram" insmod /lib/zsx/zsxram.ko
+check "insmod the kernel's zram" kmod zram num_devices=1
+page_kib=$(($(swapverify pagesize) / 1024))
+swapfree_kib() { awk '/^SwapFree:/ {print $2}' /proc/meminfo; }
+slot_fail=0
+r=0
+while [ $r -le $ROUNDS ]; do
+	order=$(echo $SCONFIGS | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + r) % NF) + 1) }')
+	for cfg in $order; do
+		setup $cfg || { slot_fail=$((slot_fail + 1)); echo "slot: set-up of $cfg failed"; continue; }
+		rm -f /tmp/gate.ready /tmp/gate.go
+		MUNMAPBENCH_GATE=/tmp/gate munmapbench 1 $MIB $((r * 100 + 7)) > /tmp/mb 2>&1 &
+		mb=$!
+		while [ ! -f /tmp/gate.ready ] && kill -0 $mb 2>/dev/null; do usleep 10000; done
+		sync; for f in /sys/kernel/slab/*/shrink; do echo 1 > $f; done 2>/dev/null
+		e0=$(dstat enqueued); f0=$(swapfree_kib)
+		echo open > $B/window || slot_fail=$((slot_fail + 1))
+		touch /tmp/gate.go
+		wait $mb || slot_fail=$((slot_fail + 1))
+		sleep 1
+		echo close > $B/window || slot_fail=$((slot_fail + 1))
+		w=$(cat $B/result)
+		f1=$(swapfree_kib); e1=$(dstat enqueued); pend=$(dstat pending)
+		[ "$pend" = 0 ] || { slot_fail=$((slot_fail + 1)); echo "slot: $cfg: $pend handles still parked"; }
+		echo "$w" > /tmp/window
+		line="config=$cfg slots=$(((f1 - f0) / page_kib)) insns=$(kv insns /tmp/window) task_insns=$(awk '/^munmapbench:/ {print $13}' /tmp/mb) enqueued=$((e1 - e0)) swapped_kib=$(awk '/^munmapbench:/ {print $9}' /tmp/mb) mux=$(kv mux /tmp/window)"
+		if [ $r = 0 ]; then
+			echo "ZSX-BENCH slot-warmup $line"
+		else
+			echo "ZSX-BENCH slot round=$r $line" | tee -a $O
+		fi
+		teardown $cfg || { slot_fail=$((slot_fail + 1)); echo "slot: tear-down of $cfg failed"; }
+	done
+	r=$((r + 1))
+done
+n=$(echo $SCONFIGS | wc -w)
+check "per slot: every configuration counted ($n configs x $ROUNDS rounds), no counter multiplexed, nothing failed" sh -c \
+	"[ $slot_fail = 0 ] && [ \$(grep -c '^ZSX-BENCH slot round' $O) = $((n * ROUNDS)) ] && ! grep '^ZSX-BENCH slot round' $O | grep -v ' mux=0'"
+# each kept slot line as "config slots task_insns enqueued"
+slot_rows() {
+	grep '^ZSX-BENCH slot round' $O | awk '{ delete v; for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["config"], v["slots"], v["task_insns"], v["enqueued"] }'
+}
+slot_rows > /tmp/slot.rows
+check "per slot: every run freed at least 90% of the 64 MiB's slots in the window" \
+	awk -v want=$((MIB * 1024 / page_kib * 9 / 10)) '$2 < want { bad = 1; print } END { exit bad }' /tmp/slot.rows
+check "per slot: the munmapping task's own count read from the PMU" \
+	awk '$3 <= 0 { bad = 1; print } END { exit bad }' /tmp/slot.rows
+check "per slot: the deferred configuration parked its frees (>= 90% of the slots), the synchronous ones none" \
+	awk '($1 == "deferred" && $4 * 10 < $2 * 9) || ($1 != "deferred" && $1 != "release" && $4 != 0) { bad = 1; print } END { exit bad }' /tmp/slot.rows
+check "rmmod zsx_bench zsxram zsx" sh -c "rmmod zsx_bench && rmmod zsxram && rmmod zsx"
