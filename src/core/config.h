@@ -19,7 +19,9 @@
 #else
 #define ZSX_PAGE_SHIFT CONFIG_ARM64_PAGE_SHIFT
 #endif
-#define ZSX_PHYS_BITS CONFIG_ARM64_PA_BITS
+/* MAX_POSSIBLE_PHYSMEM_BITS: 52 on every arm64 kernel since 6.9 whatever
+ * CONFIG_ARM64_PA_BITS says (48 on 6.1 without PA_BITS_52), as zsmalloc uses */
+#define ZSX_PHYS_BITS 52
 #elif defined(CONFIG_X86_64)
 #define ZSX_PAGE_SHIFT 12
 #define ZSX_PHYS_BITS 52 /* MAX_POSSIBLE_PHYSMEM_BITS: 5-level paging may be on */
