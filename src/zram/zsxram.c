@@ -226,16 +226,22 @@ static const struct zsxram_pool_ops zs_pool_ops = {
 
 /* ---- a device --------------------------------------------------------------- */
 
-enum slot_flags {
-	SLOT_LOCK = 0, /* bit spinlock */
+/* what a slot holds; written and read with the slot locked */
+enum slot_kind {
+	SLOT_STORED = 0, /* a compressed object (or nothing: handle 0) */
 	SLOT_SAME, /* handle holds the fill word */
 	SLOT_HUGE, /* stored uncompressed */
 };
 
+#define SLOT_LOCK 0 /* the bit spinlock: the only bit of zsxram_slot.lock */
+
 struct zsxram_slot {
 	unsigned long handle;
 	unsigned int size;
-	unsigned long flags;
+	u8 kind; /* enum slot_kind */
+	/* nothing but the lock bit: a lock holder's stores to the other fields
+	 * are plain, and the unlock is a release store (__bit_spin_unlock) */
+	unsigned long lock;
 };
 
 /*
@@ -347,6 +353,15 @@ static void update_max_used(struct zsxram *z, unsigned long used)
 		;
 }
 
+/* the slot of index if its chunk exists: the swap-release path's lookup, inline */
+static __always_inline struct zsxram_slot *slot_find(struct zsxram *z, unsigned long index)
+{
+	/* acquire: pairs with the release that publishes a zeroed chunk in slot_get() */
+	struct zsxram_slot *chunk = smp_load_acquire(&z->chunks[index / SLOTS_PER_CHUNK]);
+
+	return chunk ? &chunk[index % SLOTS_PER_CHUNK] : NULL;
+}
+
 static struct zsxram_slot *slot_get(struct zsxram *z, unsigned long index, bool create)
 {
 	unsigned long c = index / SLOTS_PER_CHUNK;
@@ -377,21 +392,24 @@ static struct zsxram_slot *slot_get(struct zsxram *z, unsigned long index, bool 
 
 static void slot_lock(struct zsxram_slot *s) __acquires(s)
 {
-	bit_spin_lock(SLOT_LOCK, &s->flags);
+	bit_spin_lock(SLOT_LOCK, &s->lock);
 }
 
 static void slot_unlock(struct zsxram_slot *s) __releases(s)
 {
-	bit_spin_unlock(SLOT_LOCK, &s->flags);
+	/* the word holds no other bit: a release store unlocks it */
+	__bit_spin_unlock(SLOT_LOCK, &s->lock);
 }
 
 /* slot locked: free its contents; notify: the swap-release path (atomic) */
 static void slot_free(struct zsxram *z, struct zsxram_slot *s, bool notify)
 {
-	if (test_bit(SLOT_SAME, &s->flags)) {
-		clear_bit(SLOT_SAME, &s->flags);
-		ctr_add(z, same_pages, -1);
-		ctr_add(z, pages_stored, -1);
+	/* loaded once: each this_cpu_add() is a compiler barrier */
+	struct zsxram_counters __percpu *ctr = &z->streams->ctr;
+
+	if (s->kind == SLOT_SAME) {
+		this_cpu_add(ctr->same_pages, -1);
+		this_cpu_add(ctr->pages_stored, -1);
 	} else if (s->handle) {
 		/* swap release, once per slot: a direct call for zsx (no retpoline) */
 		if (notify && likely(z->ops == &zsx_pool_ops))
@@ -400,13 +418,14 @@ static void slot_free(struct zsxram *z, struct zsxram_slot *s, bool notify)
 			z->ops->free_notify(z->pool, s->handle);
 		else
 			z->ops->free(z->pool, s->handle);
-		if (test_and_clear_bit(SLOT_HUGE, &s->flags))
-			ctr_add(z, huge_pages, -1);
-		ctr_add(z, compr_data_size, -(s64)s->size);
-		ctr_add(z, pages_stored, -1);
+		if (s->kind == SLOT_HUGE)
+			this_cpu_add(ctr->huge_pages, -1);
+		this_cpu_add(ctr->compr_data_size, -(s64)s->size);
+		this_cpu_add(ctr->pages_stored, -1);
 	}
 	s->handle = 0;
 	s->size = 0;
+	s->kind = SLOT_STORED;
 }
 
 static bool page_same_filled(const void *ptr, unsigned long *word)
@@ -433,7 +452,7 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page)
 		return 0;
 	}
 	slot_lock(s);
-	if (test_bit(SLOT_SAME, &s->flags)) {
+	if (s->kind == SLOT_SAME) {
 		memset_l(dst, s->handle, PAGE_SIZE / sizeof(unsigned long));
 	} else if (!s->handle) {
 		memset(dst, 0, PAGE_SIZE);
@@ -474,7 +493,7 @@ static bool write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct pa
 	slot_lock(s);
 	slot_free(z, s, false);
 	s->handle = word;
-	set_bit(SLOT_SAME, &s->flags);
+	s->kind = SLOT_SAME;
 	slot_unlock(s);
 	ctr_add(z, same_pages, 1);
 	ctr_add(z, pages_stored, 1);
@@ -586,7 +605,7 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 	s->handle = w.handle;
 	s->size = w.len;
 	if (w.huge) {
-		set_bit(SLOT_HUGE, &s->flags);
+		s->kind = SLOT_HUGE;
 		ctr_add(z, huge_pages, 1);
 		ctr_add(z, huge_pages_since, 1);
 	}
@@ -717,12 +736,12 @@ static void zsxram_submit_bio(struct bio *bio)
 static void zsxram_slot_free_notify(struct block_device *bdev, unsigned long index)
 {
 	struct zsxram *z = bdev->bd_disk->private_data;
-	struct zsxram_slot *s = slot_get(z, index, false);
+	struct zsxram_slot *s = slot_find(z, index);
 
 	ctr_add(z, notify_free, 1);
 	if (!s)
 		return;
-	if (!bit_spin_trylock(SLOT_LOCK, &s->flags)) {
+	if (!bit_spin_trylock(SLOT_LOCK, &s->lock)) {
 		ctr_add(z, miss_free, 1);
 		return;
 	}
@@ -1261,7 +1280,11 @@ static struct gendisk *zsxram_alloc_disk(void)
 		.max_hw_discard_sectors = UINT_MAX,
 		.max_write_zeroes_sectors = ZSXRAM_WRITE_ZEROES_SECTORS,
 #ifdef ZSX_HAVE_BLK_FEATURES
-		.features = BLK_FEAT_STABLE_WRITES, /* and not BLK_FEAT_ROTATIONAL */
+		/* not BLK_FEAT_ROTATIONAL; synchronous as zram is: every bio completes
+		 * before submit_bio() returns, so swap reads it without the swap
+		 * cache and readahead, and a swapped-out page leaves no swap-cache
+		 * folio for munmap to free with its slot */
+		.features = BLK_FEAT_STABLE_WRITES | BLK_FEAT_SYNCHRONOUS,
 #endif
 	};
 	struct gendisk *disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
