@@ -448,6 +448,11 @@ void zsx_free_deferred(struct zsx_pool *pool, unsigned long handle)
 	if (likely(rings && !IS_ERR_OR_NULL((void *)handle) && !READ_ONCE(zsx_plat_trace_active)) &&
 	    likely(zsx_defer_park(rings, handle, 0)))
 		return;
+	/* no rings: where zsx_free may be called, it is what this is (no detour) */
+	if (!rings && likely(!in_interrupt() && !irqs_disabled())) {
+		zsx_core_free(pool->core, handle);
+		return;
+	}
 	zsx_core_free_deferred(pool->core, handle);
 }
 EXPORT_SYMBOL_GPL(zsx_free_deferred);

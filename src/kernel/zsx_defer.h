@@ -8,6 +8,7 @@
 #ifndef ZSX_DEFER_H
 #define ZSX_DEFER_H
 
+#include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <asm/barrier.h>
@@ -17,8 +18,20 @@
 #define ZSX_RING_ENTER() preempt_disable()
 #define ZSX_RING_EXIT() preempt_enable()
 #define ZSX_RING_THIS(rings) this_cpu_ptr(ZSX_RING_PCPU(rings))
-/* one IRQ-safe this-CPU RMW: xadd with a segment prefix on x86, ll/sc on arm64 */
+/*
+ * One IRQ-safe RMW of this CPU's head: xadd with a segment prefix on x86. On
+ * arm64 this_cpu_inc_return() would turn preemption off and on again around
+ * its atomic; it is off already (ZSX_RING_ENTER), so the atomic alone (one
+ * LSE ldadd) on this CPU's word.
+ */
+#ifdef CONFIG_ARM64
+#define ZSX_RING_RESERVE(rings)                                                                   \
+	((unsigned long)atomic_long_inc_return_relaxed(                                           \
+		 (atomic_long_t *)this_cpu_ptr(&ZSX_RING_PCPU(rings)->head)) -                    \
+	 1)
+#else
 #define ZSX_RING_RESERVE(rings) (this_cpu_inc_return(ZSX_RING_PCPU(rings)->head) - 1)
+#endif
 #define ZSX_RING_LOAD(x) READ_ONCE(x)
 /* the drainer's tail, read before a slot is reused: pairs with its release */
 #define ZSX_RING_LOAD_ACQ(p) smp_load_acquire(p)
