@@ -16,8 +16,8 @@
 
 #include "zsx_kconst.h"
 
-/* handles per drain kick: a batch completed by a producer is handed to the
- * drainer at once (a power of two: the test is a mask) */
+/* handles a producer that found its ring full frees itself (the oldest batch),
+ * and the fewest per drain kick */
 #define ZSX_DEFER_BATCH 64u
 /* interrupt nesting on one CPU (task, softirq, hardirq): parks that can pass
  * the fullness test before any of them reserves */
@@ -39,6 +39,10 @@ struct zsx_defer_ring {
 	 * last with release, says so */
 	unsigned long *slot; /* mask + 1 handles; 0: free, or reserved and not yet stored */
 	unsigned long mask;
+	/* a producer kicks the drainer when the slot it reserved is the last of a
+	 * run of kick_mask + 1 (a power of two): the drainer then frees that many
+	 * at once, several per class-lock hold */
+	unsigned long kick_mask;
 	unsigned long task_limit;        /* parked handles at which a task stops parking */
 	unsigned long atomic_limit;      /* ... at which any context stops: mask + 1 - nesting */
 	struct zsx_plat_defer_cpu *plat; /* the timer and the drain work of this ring */
@@ -104,8 +108,8 @@ static inline __attribute__((always_inline)) int zsx_defer_park(struct zsx_defer
 		/* once per low-water period: a handle never waits much longer than it */
 		if (__builtin_expect(!ZSX_RING_LOAD(r->timer_armed), 0))
 			ZSX_RING_ARM(r);
-		/* once per batch: a complete batch is drained now, on another CPU */
-		if (__builtin_expect((pos & (ZSX_DEFER_BATCH - 1)) == ZSX_DEFER_BATCH - 1, 0))
+		/* once per kick run: a complete run is drained now, on another CPU */
+		if (__builtin_expect((pos & r->kick_mask) == r->kick_mask, 0))
 			ZSX_RING_KICK(r);
 		parked = 1;
 	}

@@ -44,6 +44,12 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 	// not free synchronously, less the nesting slack
 	unsigned long task_limit = max_of<unsigned long>(handles_per_cpu, 2 * ZSX_DEFER_BATCH);
 	unsigned long size = pow2_at_least(task_limit + task_limit / 3 + ZSX_DEFER_NESTING);
+	// a kick per drain chunk (the drainer sorts that many at once: a real size
+	// mix spreads 64 handles over about as many classes, one handle per hold),
+	// and two kicks at least before a task finds its ring full
+	unsigned long kick = ZSX_DEFER_BATCH;
+	while (kick < kChunk && kick * 4 <= task_limit)
+		kick *= 2;
 	// the ring headers for every possible CPU (a few cache lines each); the
 	// slots and the sort space only for CPUs that come up (cpu_prepare), so
 	// a machine declaring hundreds of possible CPUs pays for the ones it has
@@ -56,6 +62,7 @@ DeferredFree *DeferredFree::create(Pool *pool, unsigned handles_per_cpu, int *er
 		struct zsx_defer_ring *r = d->ring(cpu);
 		r->cpu = cpu;
 		r->mask = size - 1;
+		r->kick_mask = kick - 1;
 		r->task_limit = task_limit;
 		r->atomic_limit = size - ZSX_DEFER_NESTING;
 	}
