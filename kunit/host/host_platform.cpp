@@ -170,6 +170,9 @@ void HostedPlatform::unlock(zsx_plat_spinlock *l)
 	t_locks_held--;
 	pthread_mutex_unlock(&l->m);
 }
+// softirqs do not exist here: the _bh forms are the plain lock
+void HostedPlatform::lock_bh(zsx_plat_spinlock *l) { lock(l); }
+void HostedPlatform::unlock_bh(zsx_plat_spinlock *l) { unlock(l); }
 int HostedPlatform::lock_contended(zsx_plat_spinlock *) { return 0; }
 int HostedPlatform::trylock(zsx_plat_spinlock *l)
 {
@@ -234,6 +237,11 @@ static void handle_delete(unsigned long *h)
 }
 unsigned long *HostedPlatform::handle_alloc(unsigned) { return handle_new(1); }
 void HostedPlatform::handle_free(unsigned long *h) { handle_delete(h); }
+void HostedPlatform::handle_free_bulk(void **h, unsigned n)
+{
+	for (unsigned i = 0; i < n; ++i)
+		handle_delete(static_cast<unsigned long *>(h[i]));
+}
 unsigned long *HostedPlatform::handle_alloc_debug(unsigned) { return handle_new(2); }
 void HostedPlatform::handle_free_debug(unsigned long *h) { handle_delete(h); }
 
@@ -358,6 +366,16 @@ int HostedPlatform::page_release_try(zsx_plat_page *p)
 	host_page_put(p);
 	return 1;
 }
+unsigned HostedPlatform::pages_release(zsx_plat_page **pages, unsigned n)
+{
+	unsigned busy = 0;
+	for (unsigned i = 0; i < n; ++i) {
+		page_set_owner(pages[i], nullptr, 0);
+		if (!page_release_try(pages[i]))
+			busy |= 1u << i;
+	}
+	return busy;
+}
 void HostedPlatform::page_adopt_migrated(zsx_plat_page *p) { p->ref++; }
 void HostedPlatform::page_drop_migrated(zsx_plat_page *p) { host_page_put(p); }
 void HostedPlatform::page_set_owner(zsx_plat_page *p, void *zspage, unsigned long tag)
@@ -440,8 +458,6 @@ int HostedPlatform::may_lock() { return !host::t_in_irq && !host::t_irqs_disable
 int HostedPlatform::in_task() { return !host::t_in_irq; }
 int HostedPlatform::may_alloc_atomic() { return !host::t_in_hardirq; }
 int HostedPlatform::need_resched() { return 0; }
-void HostedPlatform::bh_disable() {}
-void HostedPlatform::bh_enable() {}
 // the kernel's might_sleep(): never with a lock held or preemption off
 void HostedPlatform::cond_resched()
 {

@@ -19,6 +19,8 @@ struct HostedPlatform : KconstPlatform {
 	static void lock_destroy(zsx_plat_spinlock *l);
 	static void lock(zsx_plat_spinlock *l);
 	static void unlock(zsx_plat_spinlock *l);
+	static void lock_bh(zsx_plat_spinlock *l);
+	static void unlock_bh(zsx_plat_spinlock *l);
 	static int lock_contended(zsx_plat_spinlock *l);
 	static int trylock(zsx_plat_spinlock *l);
 	static void rwlock_init(zsx_plat_rwlock *l);
@@ -33,6 +35,7 @@ struct HostedPlatform : KconstPlatform {
 	static void free(void *p);
 	static unsigned long *handle_alloc(unsigned gfp);
 	static void handle_free(unsigned long *h);
+	static void handle_free_bulk(void **h, unsigned n);
 	static unsigned long *handle_alloc_debug(unsigned gfp);
 	static void handle_free_debug(unsigned long *h);
 	static void *zspage_alloc(unsigned nr_pages, unsigned gfp);
@@ -53,6 +56,7 @@ struct HostedPlatform : KconstPlatform {
 #endif
 	static void page_make_movable(zsx_plat_page *p, unsigned gfp);
 	static int page_release_try(zsx_plat_page *p);
+	static unsigned pages_release(zsx_plat_page **pages, unsigned n);
 	static void page_adopt_migrated(zsx_plat_page *newpage);
 	static void page_drop_migrated(zsx_plat_page *oldpage);
 	static void page_set_owner(zsx_plat_page *p, void *zspage, unsigned long tag);
@@ -75,8 +79,6 @@ struct HostedPlatform : KconstPlatform {
 	static int in_task();
 	static int may_alloc_atomic();
 	static int need_resched();
-	static void bh_disable();
-	static void bh_enable();
 	static void cond_resched();
 	static zsx_plat_work *work_new(void (*fn)(void *), void *arg);
 	static void work_queue(zsx_plat_work *w);

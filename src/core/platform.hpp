@@ -61,16 +61,8 @@ private:
 // softirqs an interrupt raises inside it run after it, not in it)
 class SpinGuardBh {
 public:
-	explicit SpinGuardBh(SpinLock &l) : l_(l)
-	{
-		Plat::bh_disable();
-		Plat::lock(l_.raw());
-	}
-	~SpinGuardBh()
-	{
-		Plat::unlock(l_.raw());
-		Plat::bh_enable();
-	}
+	explicit SpinGuardBh(SpinLock &l) : l_(l) { Plat::lock_bh(l_.raw()); }
+	~SpinGuardBh() { Plat::unlock_bh(l_.raw()); }
 	SpinGuardBh(const SpinGuardBh &) = delete;
 	SpinGuardBh &operator=(const SpinGuardBh &) = delete;
 

@@ -52,6 +52,9 @@ concept PlatformInterface = requires
 	requires primitive<decltype(+P::lock), void(zsx_plat_spinlock *)>;
 	// spin_unlock
 	requires primitive<decltype(+P::unlock), void(zsx_plat_spinlock *)>;
+	// spin_lock_bh, spin_unlock_bh: the lock held with softirqs off on this CPU
+	requires primitive<decltype(+P::lock_bh), void(zsx_plat_spinlock *)>;
+	requires primitive<decltype(+P::unlock_bh), void(zsx_plat_spinlock *)>;
 	// nonzero while another CPU waits for it (spin_is_contended)
 	requires primitive<decltype(+P::lock_contended), int(zsx_plat_spinlock *)>;
 	// 1: taken, 0: busy; waits for nothing (spin_trylock)
@@ -74,6 +77,8 @@ concept PlatformInterface = requires
 	// a handle: one word from the handle cache, as zsmalloc's
 	requires primitive<decltype(+P::handle_alloc), unsigned long *(unsigned)>;
 	requires primitive<decltype(+P::handle_free), void(unsigned long *)>;
+	// n handle words at once (kmem_cache_free_bulk: neighbours in a slab freed together)
+	requires primitive<decltype(+P::handle_free_bulk), void(void **, unsigned)>;
 	// a debug pool's handle: two words ([1]: the pool's tag) from a cache of their own
 	requires primitive<decltype(+P::handle_alloc_debug), unsigned long *(unsigned)>;
 	requires primitive<decltype(+P::handle_free_debug), void(unsigned long *)>;
@@ -101,6 +106,11 @@ concept PlatformInterface = requires
 	requires primitive<decltype(+P::page_make_movable), void(zsx_plat_page *, unsigned)>;
 	// release a zspage's page: 1 done, 0 its lock is held (by migration) right now
 	requires primitive<decltype(+P::page_release_try), int(zsx_plat_page *)>;
+	// an emptied zspage's n (<= 32) pages at once: each page's owner and tag
+	// cleared, and each page released unless its lock is held right now
+	// (page_release_try of every page, the releases batched); returns the
+	// pages not released as a bit mask (bit i: pages[i], left in the array)
+	requires primitive<decltype(+P::pages_release), unsigned(zsx_plat_page **, unsigned)>;
 	// migration, both pages locked by the VM: take over the new page, drop the old one
 	requires primitive<decltype(+P::page_adopt_migrated), void(zsx_plat_page *)>;
 	requires primitive<decltype(+P::page_drop_migrated), void(zsx_plat_page *)>;
@@ -139,9 +149,6 @@ concept PlatformInterface = requires
 	// off on PREEMPT_RT), where the slab's locks are sleeping ones (and 7.x lockdep says so)
 	requires primitive<decltype(+P::may_alloc_atomic), int()>;
 	requires primitive<decltype(+P::need_resched), int()>;
-	// softirqs off, on, on this CPU (local_bh_disable, local_bh_enable)
-	requires primitive<decltype(+P::bh_disable), void()>;
-	requires primitive<decltype(+P::bh_enable), void()>;
 	// process context, no lock held: the scheduler may run another task (and move this one)
 	requires primitive<decltype(+P::cond_resched), void()>;
 	// fn(arg) in process context on the memory-reclaim workqueue; process context

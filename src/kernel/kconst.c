@@ -51,6 +51,16 @@
 #else
 #define ZSX_RAW_SPIN_UNLOCK_CALL 0
 #endif
+#if ZSX_SPINLOCK_C && !defined(CONFIG_INLINE_SPIN_LOCK_BH)
+#define ZSX_RAW_SPIN_LOCK_BH_CALL 1
+#else
+#define ZSX_RAW_SPIN_LOCK_BH_CALL 0
+#endif
+#if ZSX_SPINLOCK_C && !defined(CONFIG_INLINE_SPIN_UNLOCK_BH)
+#define ZSX_RAW_SPIN_UNLOCK_BH_CALL 1
+#else
+#define ZSX_RAW_SPIN_UNLOCK_BH_CALL 0
+#endif
 
 /* the symbols Kbuild turns into zsx_kconst.h (filechk offsets); never called */
 static void __used zsx_kconst_generate(void)
@@ -66,6 +76,8 @@ static void __used zsx_kconst_generate(void)
 	DEFINE(ZSX_K_INLINE_MM, ZSX_INLINE_MM);
 	DEFINE(ZSX_K_RAW_SPIN_LOCK_CALL, ZSX_RAW_SPIN_LOCK_CALL);
 	DEFINE(ZSX_K_RAW_SPIN_UNLOCK_CALL, ZSX_RAW_SPIN_UNLOCK_CALL);
+	DEFINE(ZSX_K_RAW_SPIN_LOCK_BH_CALL, ZSX_RAW_SPIN_LOCK_BH_CALL);
+	DEFINE(ZSX_K_RAW_SPIN_UNLOCK_BH_CALL, ZSX_RAW_SPIN_UNLOCK_BH_CALL);
 	DEFINE(ZSX_K_GFP_KERNEL, (__force unsigned int)GFP_KERNEL);
 	DEFINE(ZSX_K_GFP_ATOMIC, (__force unsigned int)(GFP_ATOMIC | __GFP_NOWARN));
 	DEFINE(ZSX_K_GFP_ZONE_BITS,

@@ -14,13 +14,19 @@
 #include "platform_kconst.h"
 #include "zsx_features.h"
 
-// spin_lock()/spin_unlock() are these calls on the target kernel (spinlock_t
-// starts with its raw lock: platform.c asserts it)
+// spin_lock()/spin_unlock() and their _bh forms are these calls on the target
+// kernel (spinlock_t starts with its raw lock: platform.c asserts it)
 #if ZSX_K_RAW_SPIN_LOCK_CALL
 extern "C" void _raw_spin_lock(zsx_plat_spinlock *lock);
 #endif
 #if ZSX_K_RAW_SPIN_UNLOCK_CALL
 extern "C" void _raw_spin_unlock(zsx_plat_spinlock *lock);
+#endif
+#if ZSX_K_RAW_SPIN_LOCK_BH_CALL
+extern "C" void _raw_spin_lock_bh(zsx_plat_spinlock *lock);
+#endif
+#if ZSX_K_RAW_SPIN_UNLOCK_BH_CALL
+extern "C" void _raw_spin_unlock_bh(zsx_plat_spinlock *lock);
 #endif
 // kmem_cache_alloc() is a macro around kmem_cache_alloc_noprof() from 6.10 on
 // (zsx_features.h); the handle cache's objects are not tagged for memory
@@ -33,6 +39,7 @@ extern "C" void *kmem_cache_alloc(void *cache, unsigned gfp);
 #define ZSX_KMEM_CACHE_ALLOC kmem_cache_alloc
 #endif
 extern "C" void kmem_cache_free(void *cache, void *obj);
+extern "C" void kmem_cache_free_bulk(void *cache, __SIZE_TYPE__ size, void **p);
 
 namespace zsx {
 
@@ -49,6 +56,16 @@ struct KernelPlatform : KconstPlatform {
 	static void unlock(zsx_plat_spinlock *l) { _raw_spin_unlock(l); }
 #else
 	static constexpr auto &unlock = zsx_plat_unlock;
+#endif
+#if ZSX_K_RAW_SPIN_LOCK_BH_CALL
+	static void lock_bh(zsx_plat_spinlock *l) { _raw_spin_lock_bh(l); }
+#else
+	static constexpr auto &lock_bh = zsx_plat_lock_bh;
+#endif
+#if ZSX_K_RAW_SPIN_UNLOCK_BH_CALL
+	static void unlock_bh(zsx_plat_spinlock *l) { _raw_spin_unlock_bh(l); }
+#else
+	static constexpr auto &unlock_bh = zsx_plat_unlock_bh;
 #endif
 	static constexpr auto &lock_contended = zsx_plat_lock_contended;
 	static constexpr auto &trylock = zsx_plat_trylock;
@@ -69,6 +86,7 @@ struct KernelPlatform : KconstPlatform {
 			ZSX_KMEM_CACHE_ALLOC(zsx_plat_handle_cache, gfp & ~unsigned(ZSX_K_GFP_ZONE_BITS)));
 	}
 	static void handle_free(unsigned long *h) { kmem_cache_free(zsx_plat_handle_cache, h); }
+	static void handle_free_bulk(void **h, unsigned n) { kmem_cache_free_bulk(zsx_plat_handle_cache, n, h); }
 	static constexpr auto &handle_alloc_debug = zsx_plat_handle_alloc_debug;
 	static constexpr auto &handle_free_debug = zsx_plat_handle_free_debug;
 	static constexpr auto &zspage_alloc = zsx_plat_zspage_alloc;
@@ -90,6 +108,7 @@ struct KernelPlatform : KconstPlatform {
 #endif
 	static constexpr auto &page_make_movable = zsx_plat_page_make_movable;
 	static constexpr auto &page_release_try = zsx_plat_page_release_try;
+	static constexpr auto &pages_release = zsx_plat_pages_release;
 	static constexpr auto &page_adopt_migrated = zsx_plat_page_adopt_migrated;
 	static constexpr auto &page_drop_migrated = zsx_plat_page_drop_migrated;
 	static constexpr auto &page_set_owner = zsx_plat_page_set_owner;
@@ -112,8 +131,6 @@ struct KernelPlatform : KconstPlatform {
 	static constexpr auto &in_task = zsx_plat_in_task;
 	static constexpr auto &may_alloc_atomic = zsx_plat_may_alloc_atomic;
 	static constexpr auto &need_resched = zsx_plat_need_resched;
-	static constexpr auto &bh_disable = zsx_plat_bh_disable;
-	static constexpr auto &bh_enable = zsx_plat_bh_enable;
 	static constexpr auto &cond_resched = zsx_plat_cond_resched;
 	static constexpr auto &work_new = zsx_plat_work_new;
 	static constexpr auto &work_queue = zsx_plat_work_queue;
