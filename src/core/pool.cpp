@@ -410,14 +410,21 @@ Zspage *Pool::alloc_zspage(SizeClass *cls, unsigned gfp, int nid)
 // is needed. The pool counts a page until it is released.
 void Pool::free_zspage_pages(Zspage *zs)
 {
+	static_assert(Geometry::max_chain <= 32, "pages_release reports busy pages in 32 bits");
 	unsigned busy = 0; // counted on the rare path only
-	for (unsigned i = 0; i < zs->nr_pages; ++i) {
-		Plat::page_set_owner(zs->pages[i], nullptr, 0);
-		// release_deferred_: every page to the release worker, as busy ones
-		if (zsx_likely(!release_deferred_) && Plat::page_release_try(zs->pages[i]))
-			zs->pages[i] = nullptr;
-		else
-			busy++;
+	if (zsx_likely(!release_deferred_)) {
+		unsigned mask = Plat::pages_release(zs->pages, zs->nr_pages);
+		for (unsigned i = 0; i < zs->nr_pages; ++i) {
+			if (zsx_likely(!(mask & (1u << i))))
+				zs->pages[i] = nullptr;
+			else
+				busy++;
+		}
+	} else {
+		// every page to the release worker, as busy ones
+		for (unsigned i = 0; i < zs->nr_pages; ++i)
+			Plat::page_set_owner(zs->pages[i], nullptr, 0);
+		busy = zs->nr_pages;
 	}
 	if (zsx_likely(busy < zs->nr_pages))
 		__atomic_sub_fetch(&pages_allocated_, (unsigned long)(zs->nr_pages - busy), __ATOMIC_RELAXED);
@@ -718,7 +725,7 @@ zsx_always_inline bool Pool::free_at(SizeClass *cls, const ObjRef &at, unsigned 
 }
 
 // class->lock held: the handle is read here, under the lock (batch drains)
-bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
+zsx_always_inline bool Pool::free_locked(SizeClass *cls, unsigned long handle, Zspage **empties)
 {
 	return free_at(cls, locate(cls, obj_of_handle(handle)), handle, empties);
 }
@@ -751,18 +758,12 @@ zsx_always_inline void Pool::free_inline(unsigned long handle, int path)
 	if (ObjLayout::has_class && policy_ != FreePolicy::base) {
 		// Without the pool lock: the class field never changes for a live
 		// object, only the PFN and index do (compaction, migration), and only
-		// under this class's lock. So the location is computed from a lockless
-		// read and re-read under the lock; if it moved, it is located again.
-		unsigned long obj = load_relaxed(word);
-		cls = class_in_obj(obj);
+		// under this class's lock. So a lockless read names the class, and
+		// the object is located from the handle read again under its lock.
+		cls = class_in_obj(load_relaxed(word));
 		if (zsx_likely(cls)) {
-			ObjRef at = locate(cls, obj);
 			SpinGuard g(cls->lock);
-			unsigned long now = load_relaxed(word);
-			if (zsx_unlikely(now != obj ||
-					 !at.page)) // moved, or the PFN limit read before the lock was stale
-				at = locate(cls, now);
-			ok = free_at(cls, at, handle, &empties);
+			ok = free_at(cls, locate(cls, load_relaxed(word)), handle, &empties);
 		}
 	} else {
 		// base: the pool lock keeps migration and compaction away while the
@@ -945,13 +946,14 @@ void Pool::free_batch(unsigned long *h, unsigned n, unsigned long *scratch, unsi
 void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max, bool may_resched,
 			     HoldTally *tally)
 {
-	// scratch: n handles, then the class counts, then 2n class indices (kernel
-	// stacks are small). One bucket per class slot and one for a class field
-	// no class has (a corrupt obj: refused below): the counts to clear and sum
-	// are the classes there are, not all the field can hold.
+	// scratch: n handles, then the class counts, then 2n class indices and n
+	// positions in h (kernel stacks are small). One bucket per class slot and
+	// one for a class field no class has (a corrupt obj: refused below): the
+	// counts to clear and sum are the classes there are, not all the field can hold.
+	static_assert(kFreeBatchMax <= 65536, "positions in h are 16-bit");
 	constexpr unsigned kNoClass = Geometry::nr_classes;
 	u32 *start = reinterpret_cast<u32 *>(scratch + n);
-	u16 *cls_of = reinterpret_cast<u16 *>(start + kNoClass + 2), *sorted_cls = cls_of + n;
+	u16 *cls_of = reinterpret_cast<u16 *>(start + kNoClass + 2), *sorted_cls = cls_of + n, *pos = sorted_cls + n;
 	for (unsigned c = 0; c < kNoClass + 2; ++c)
 		start[c] = 0;
 	for (unsigned i = 0; i < n; ++i) {
@@ -964,6 +966,7 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 		u32 at = start[cls_of[i]]++;
 		scratch[at] = h[i];
 		sorted_cls[at] = cls_of[i];
+		pos[at] = u16(i);
 	}
 
 	unsigned limit = tally->limit && tally->limit <= hold_max ? tally->limit : hold_max;
@@ -975,43 +978,55 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 		SizeClass *cls = c < kNoClass ? by_slot_[c] : nullptr;
 		if (zsx_unlikely(!cls)) {
 			// a corrupt class field: refuse the whole run
-			for (unsigned k = i; k < end; ++k)
+			for (unsigned k = i; k < end; ++k) {
 				Plat::warn(owner_, ZSX_MISUSE_DEFER_BAD_CLASS, scratch[k], c);
+				h[pos[k]] = 0;
+			}
 			i = end;
 			continue;
 		}
 		for (unsigned k = i; k < end;) {
 			unsigned first = k, stop = k + min_of(limit, end - k); // no overflow for any limit
+			// A hold of fewer than kHoldCheck handles is as short as that many
+			// frees (the waiter check below could not end it sooner): it is
+			// counted, not timed. A real size mix gives a few handles per class
+			// in a chunk, and two clock reads would cost more than their frees.
+			bool timed = stop - first >= kHoldCheck;
 			Zspage *empties = nullptr;
 			{
 				SpinGuardBh g(cls->lock);
-				unsigned long long t0 = Plat::now_ns();
+				unsigned long long t0 = timed ? Plat::now_ns() : 0;
 				while (k < stop) {
 					unsigned long handle = scratch[k];
 					if (!free_locked(cls, handle, &empties))
 						scratch[k] |= 1; // refused (handles are 8-byte aligned)
-					// every 8 handles: someone waiting for this lock, or for this CPU?
-					if ((++k - first) % 8 == 0 && k < stop &&
+					// every kHoldCheck handles: someone waiting for this lock, or for this CPU?
+					if ((++k - first) % kHoldCheck == 0 && k < stop &&
 					    (cls->lock.contended() || Plat::need_resched()))
 						break;
 				}
-				unsigned long held = (unsigned long)(Plat::now_ns() - t0);
 				tally->holds++;
-				tally->longest_ns = max_of(tally->longest_ns, held);
-				tally->over_budget += held > kHoldBudgetNs;
-				if (held > kHoldBudgetNs / 2)
-					limit = max_of(limit / 2, min_of(kHoldMin, hold_max));
-				else if (held < kHoldBudgetNs / 8 && k - first == limit)
-					limit = min_of(limit * 2, hold_max);
-			}
-			for (unsigned j = first; j < k; ++j) {
-				if (scratch[j] & 1) {
-					refuse(scratch[j] & ~1ul, ZSX_MISUSE_DEFER_NOT_LIVE);
-					continue;
+				if (timed) {
+					unsigned long held = (unsigned long)(Plat::now_ns() - t0);
+					tally->longest_ns = max_of(tally->longest_ns, held);
+					tally->over_budget += held > kHoldBudgetNs;
+					if (held > kHoldBudgetNs / 2)
+						limit = max_of(limit / 2, min_of(kHoldMin, hold_max));
+					else if (held < kHoldBudgetNs / 8 && k - first == limit)
+						limit = min_of(limit * 2, hold_max);
 				}
-				release_handle(scratch[j]);
-				if (Plat::tracing())
+			}
+			// the handle words go back after the whole chunk, in h's order
+			// (the order they were freed in, close to the order they were
+			// allocated in: neighbours in the handle cache's slabs)
+			const bool tracing = Plat::tracing();
+			for (unsigned j = first; j < k; ++j) {
+				if (zsx_unlikely(scratch[j] & 1)) {
+					refuse(scratch[j] & ~1ul, ZSX_MISUSE_DEFER_NOT_LIVE);
+					h[pos[j]] = 0;
+				} else if (tracing) {
 					Plat::trace_free(owner_, scratch[j], cls->index, ZSX_TRACE_FREE_DEFERRED_DRAIN);
+				}
 			}
 			if (empties)
 				add_relaxed(&freed_unlocked_, release_chain(empties));
@@ -1022,6 +1037,23 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 		i = end;
 	}
 	tally->limit = limit;
+	release_handles(h, n);
+}
+
+// the handles of a drained chunk, refused ones zeroed: one bulk free
+void Pool::release_handles(unsigned long *h, unsigned n)
+{
+	unsigned m = 0;
+	for (unsigned i = 0; i < n; ++i) {
+		if (zsx_unlikely(!h[i]))
+			continue;
+		if (zsx_unlikely(debug_))
+			release_handle(h[i]);
+		else
+			h[m++] = h[i];
+	}
+	if (m)
+		Plat::handle_free_bulk(reinterpret_cast<void **>(h), m);
 }
 
 // ---- object access ----------------------------------------------------------

@@ -178,13 +178,15 @@ public:
 	};
 	static constexpr unsigned long kHoldBudgetNs = 1000000; // the 1 ms a drainer's hold should stay under
 	static constexpr unsigned kHoldMin = 8;
+	// a hold checks for lock waiters and rescheduling every this many handles
+	static constexpr unsigned kHoldCheck = 8;
 	// free n handles grouped by class, at most hold_max per class-lock hold;
 	// may_resched: the caller may sleep (a drainer), so free_batch reschedules
 	// between holds; a producer draining its own ring may hold spinlocks.
 	// scratch: free_batch_scratch_words(min(n, kFreeBatchMax)) words
 	static constexpr unsigned long free_batch_scratch_words(unsigned n)
 	{
-		return n + ((Geometry::nr_classes + 2) * 4 + 2 * n * 2 + 7) / 8;
+		return n + ((Geometry::nr_classes + 2) * 4 + 3 * n * 2 + 7) / 8;
 	}
 	void free_batch(unsigned long *handles, unsigned n, unsigned long *scratch, unsigned hold_max, bool may_resched,
 			HoldTally *tally);
@@ -306,6 +308,7 @@ private:
 	unsigned long release_chain(Zspage *chain);
 	// a freed object's handle goes back to the platform (debug: via the quarantine)
 	void release_handle(unsigned long handle);
+	void release_handles(unsigned long *h, unsigned n);
 	void quarantine_handle(unsigned long handle);
 	void free_handle_word(unsigned long *h);
 	void free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratch, unsigned hold_max,
