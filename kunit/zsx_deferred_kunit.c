@@ -19,17 +19,24 @@
 
 #define DEFER_GFP (GFP_KERNEL | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
 
-static struct zsx_pool *defer_pool(struct kunit *test, const char *name, unsigned int per_cpu)
+static struct zsx_pool *defer_pool_opts(struct kunit *test, const char *name, unsigned int per_cpu,
+					int debug)
 {
 	struct zsx_pool_opts opts = {
 		.free_policy = ZSX_FREE_DEFAULT,
 		.deferred = ZSX_DEFERRED_PERCPU,
 		.deferred_per_cpu = per_cpu,
+		.debug = debug,
 	};
 	struct zsx_pool *pool = kunit_pool(test, name, &opts);
 
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	return pool;
+}
+
+static struct zsx_pool *defer_pool(struct kunit *test, const char *name, unsigned int per_cpu)
+{
+	return defer_pool_opts(test, name, per_cpu, 0);
 }
 
 static void expect_exact(struct kunit *test, struct zsx_pool *pool, unsigned long frees)
@@ -49,9 +56,21 @@ static void expect_exact(struct kunit *test, struct zsx_pool *pool, unsigned lon
 	KUNIT_EXPECT_EQ(test, zsx_get_total_pages(pool), 0ul);
 }
 
+/* the pools every context must park in: a plain one and a debug pool */
+static const int defer_debug_params[] = { 0, 1 };
+
+static void defer_debug_desc(const int *debug, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s pool", *debug ? "debug" : "plain");
+}
+
+KUNIT_ARRAY_PARAM(defer_debug, defer_debug_params, defer_debug_desc);
+
 static void deferred_enqueue_flush_exactness(struct kunit *test)
 {
-	struct zsx_pool *pool = defer_pool(test, "kunit-defer", 0);
+	const int *debug = test->param_value;
+	struct zsx_pool *pool = defer_pool_opts(test, "kunit-defer", 0, *debug);
+	struct zsx_core_deferred_stats st;
 	const unsigned long n = 3000;
 	unsigned long i;
 
@@ -62,6 +81,13 @@ static void deferred_enqueue_flush_exactness(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(h));
 		zsx_free_deferred(pool, h);
 	}
+	/*
+	 * A task with IRQs on parks them (a full ring is drained by its producer
+	 * and the handle parked after): none may have been freed on the spot
+	 * but for the rare fallback
+	 */
+	KUNIT_ASSERT_EQ(test, zsx_core_deferred_stats(zsx_pool_core(pool), &st), 0);
+	KUNIT_EXPECT_GT_MSG(test, st.enqueued, n / 2, "deferred frees from a task were not parked");
 	zsx_free_deferred_flush(pool);
 	expect_exact(test, pool, n);
 	/* 0 and ERR values are ignored, as by zsx_free */
@@ -411,7 +437,7 @@ static void deferred_off_is_plain_free(struct kunit *test)
 }
 
 static struct kunit_case zsx_deferred_cases[] = {
-	KUNIT_CASE(deferred_enqueue_flush_exactness),
+	KUNIT_CASE_PARAM(deferred_enqueue_flush_exactness, defer_debug_gen_params),
 	KUNIT_CASE(deferred_from_atomic_context),
 	KUNIT_CASE(deferred_producers_race_drainer),
 	KUNIT_CASE(deferred_irqsafe_lock_holder_waits_for_no_pool_lock),

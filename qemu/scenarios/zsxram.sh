@@ -18,6 +18,14 @@ check "bad input: disksize overflowing -> EINVAL" bad disksize 99999999999999999
 check "bad input: unknown compressor -> EINVAL" bad comp_algorithm "gzip9"
 check "bad input: unknown allocator -> EINVAL" bad allocator "slab"
 check "bad input: allocator zsx:bogus -> EINVAL" bad allocator "zsx:bogus"
+ZD=/sys/module/zsx/parameters/deferred
+check "bad input: zsx.deferred=lazy -> EINVAL, the default stays percpu" sh -c \
+	"! echo lazy > $ZD 2>/dev/null && [ \$(cat $ZD) = percpu ]"
+check "zsx.deferred at run time: a pool created after off has no rings, after percpu again it has" sh -c \
+	"echo off > $ZD && echo zsx > $S/allocator && echo 16M > $S/disksize &&
+	 grep -qx 'deferred off' /sys/kernel/debug/zsx/zsxram0/deferred && echo 1 > $S/reset &&
+	 echo percpu > $ZD && echo 16M > $S/disksize &&
+	 grep -qx 'deferred percpu' /sys/kernel/debug/zsx/zsxram0/deferred && echo 1 > $S/reset"
 check "100 GiB disksize accepted on a 1 GiB VM (sparse slot table)" sh -c "echo 100G > $S/disksize && [ \$(cat $S/disksize) = 107374182400 ]"
 check "bad input: disksize on an initialised device -> EBUSY" bad disksize 1G
 check "bad input: allocator change after init -> EBUSY" bad allocator zsmalloc

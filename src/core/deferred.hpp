@@ -2,9 +2,9 @@
 // Deferred freeing: zsx_free_deferred() parks a handle in this CPU's ring
 // (defer_ring.h: one this-CPU read-modify-write, no IRQ flags, no call) and
 // each CPU's ring has its own drainer, a work item on an unbound workqueue:
-// N CPUs freeing get N drainers. A completed batch of ZSX_DEFER_BATCH handles
-// kicks the drainer at once; a low-water timer pinned to the ring's CPU kicks
-// it for the rest. The drainer frees class by class, at most hold_max handles
+// N CPUs freeing get N drainers. A completed run of the ring's kick length
+// (1024 handles, fewer on a small ring) kicks the drainer at once; a
+// low-water timer pinned to the ring's CPU kicks it for the rest. The drainer frees class by class, at most hold_max handles
 // per class-lock hold. The protocol and its ordering argument are in
 // docs/design.md ("Deferred freeing"); the contexts that may call it:
 //

@@ -663,8 +663,8 @@ int Pool::trace_class_of(unsigned long handle) const
 }
 
 // Where an object's header word is: its page (the PFN in obj) and the offset
-// in that page. Computed before the class lock from a lockless read of the
-// handle, and re-validated under it (Pool::free).
+// in that page. Computed under the class lock from the handle read there (a
+// free's lockless read only names the class: Pool::free_inline).
 struct Pool::ObjRef {
 	unsigned long obj;
 	Page *page; // nullptr: the PFN is not memory
@@ -991,7 +991,7 @@ void Pool::free_batch_sorted(unsigned long *h, unsigned n, unsigned long *scratc
 			// frees (the waiter check below could not end it sooner): it is
 			// counted, not timed. A real size mix gives a few handles per class
 			// in a chunk, and two clock reads would cost more than their frees.
-			bool timed = stop - first >= kHoldCheck;
+			bool timed = stop - first >= min_of(kHoldCheck, hold_max);
 			Zspage *empties = nullptr;
 			{
 				SpinGuardBh g(cls->lock);

@@ -56,9 +56,36 @@ static unsigned int chain_size = ZSX_CHAIN_SIZE;
 module_param(chain_size, uint, 0444);
 MODULE_PARM_DESC(chain_size, "default longest zspage chain in pages (4..16)");
 
-static char *deferred = "percpu";
-module_param(deferred, charp, 0444);
-MODULE_PARM_DESC(deferred, "default zsx_free_deferred path: percpu | off");
+/*
+ * The deferred freeing of pools created from now on (zswap creates its pool
+ * when its zpool or compressor changes): writable, so deferral can be turned
+ * on or off without reloading zsx; existing pools keep theirs.
+ */
+static int deferred_default = ZSX_DEFERRED_PERCPU;
+
+static int deferred_param_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "percpu"))
+		WRITE_ONCE(deferred_default, ZSX_DEFERRED_PERCPU);
+	else if (sysfs_streq(val, "off"))
+		WRITE_ONCE(deferred_default, ZSX_DEFERRED_OFF);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int deferred_param_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 READ_ONCE(deferred_default) == ZSX_DEFERRED_OFF ? "off" : "percpu");
+}
+
+static const struct kernel_param_ops deferred_param_ops = {
+	.set = deferred_param_set,
+	.get = deferred_param_get,
+};
+module_param_cb(deferred, &deferred_param_ops, NULL, 0644);
+MODULE_PARM_DESC(deferred, "zsx_free_deferred path of pools created from now on: percpu | off");
 static unsigned long deferred_budget_kb = 128 * 1024;
 module_param(deferred_budget_kb, ulong, 0444);
 MODULE_PARM_DESC(deferred_budget_kb,
@@ -278,7 +305,7 @@ struct zsx_pool *zsx_create_pool_opts(const char *name, const struct zsx_pool_op
 								     zsx_default_policy();
 	int defer = opts && opts->deferred != ZSX_DEFERRED_DEFAULT ?
 			    opts->deferred :
-			    (strcmp(deferred, "off") ? ZSX_DEFERRED_PERCPU : ZSX_DEFERRED_OFF);
+			    READ_ONCE(deferred_default);
 	unsigned int per_cpu = 0;
 	int err;
 
@@ -448,8 +475,12 @@ void zsx_free_deferred(struct zsx_pool *pool, unsigned long handle)
 	if (likely(rings && !IS_ERR_OR_NULL((void *)handle) && !READ_ONCE(zsx_plat_trace_active)) &&
 	    likely(zsx_defer_park(rings, handle, 0)))
 		return;
-	/* no rings: where zsx_free may be called, it is what this is (no detour) */
-	if (!rings && likely(!in_interrupt() && !irqs_disabled())) {
+	/*
+	 * A pool without deferred freeing (not a debug pool: it has no rings
+	 * here, its parks take the core's path), where zsx_free may be called:
+	 * what this is (no detour)
+	 */
+	if (pool->deferred != ZSX_DEFERRED_PERCPU && likely(!in_interrupt() && !irqs_disabled())) {
 		zsx_core_free(pool->core, handle);
 		return;
 	}
