@@ -546,20 +546,28 @@ def slot_section(recs, B):
     return md
 
 
-WORKLOAD_ORDER = ["zswap-zsx", "zswap-zsmalloc", "zswap-zbud", "zsxram", "zram"]
+WORKLOAD_ORDER = ["zswap-zsx", "zswap-zsx-sync", "zswap-zsmalloc", "zswap-zbud", "zsxram", "zsxram-sync", "zram",
+                  "zswap-zsx+race", "zswap-zsx-sync+race", "zsxram+race", "zsxram-sync+race"]
 WORKLOAD_LABEL = {
-    "zswap-zsx": "zswap on zsx (+ swap disk)",
+    "zswap-zsx": "zswap on zsx, deferred freeing (+ swap disk)",
+    "zswap-zsx-sync": "zswap on zsx, synchronous freeing (+ swap disk)",
     "zswap-zsmalloc": "zswap on the kernel's zsmalloc (+ swap disk)",
     "zswap-zbud": "zswap on zbud, Debian 12's default (+ swap disk)",
-    "zsxram": "zsxram swap on zsx",
+    "zsxram": "zsxram swap on zsx, deferred freeing",
+    "zsxram-sync": "zsxram swap on zsx, synchronous freeing",
     "zram": "the kernel's zram (zsmalloc)",
 }
+for _c in ("zswap-zsx", "zswap-zsx-sync", "zsxram", "zsxram-sync"):
+    WORKLOAD_LABEL[_c + "+race"] = WORKLOAD_LABEL[_c] + ", exiting processes beside it"
 # BENCH names: workload:<set-up>; metrics wl_* (README lists them)
-WORKLOAD_BENCH = {"zswap-zsx": "workload:zswap:zsx", "zswap-zsmalloc": "workload:zswap:zsmalloc",
-                  "zswap-zbud": "workload:zswap:zbud", "zsxram": "workload:zsxram:zsx", "zram": "workload:zram"}
+WORKLOAD_BENCH = {"zswap-zsx": "workload:zswap:zsx", "zswap-zsx-sync": "workload:zswap:zsx:sync",
+                  "zswap-zsmalloc": "workload:zswap:zsmalloc", "zswap-zbud": "workload:zswap:zbud",
+                  "zsxram": "workload:zsxram:zsx", "zsxram-sync": "workload:zsxram:zsx:sync", "zram": "workload:zram"}
+for _c in ("zswap-zsx", "zswap-zsx-sync", "zsxram", "zsxram-sync"):
+    WORKLOAD_BENCH[_c + "+race"] = WORKLOAD_BENCH[_c] + ":race"
 
 
-def workload_section(log, out, B):
+def workload_section(log, out, B, kernel="stock"):
     """ZSX-WORKLOAD lines of the realistic-workload boot -> a table, CSV and BENCH lines."""
     runs, info = [], {}
     with open(log, errors="replace") as f:
@@ -574,17 +582,21 @@ def workload_section(log, out, B):
                 runs.append(kv)
     if not runs:
         return None
-    write_csv(os.path.join(out, "workload.csv"), runs)
+    write_csv(os.path.join(out, "workload.csv" if kernel == "stock" else f"workload-{kernel}.csv"), runs)
     metrics = [("wall_ms", "wall s", 1000.0, 1), ("sys_ms", "system s", 1000.0, 2),
                ("user_ms", "user s", 1000.0, 1), ("swapout_dev_pages", "pages to disk", 1, 0),
                ("stored_peak_pages", "pages in pool at peak", 1, 0), ("pool_peak_kib", "pool peak MiB", 1024.0, 1),
-               ("ratio_x100", "compression ratio", 100.0, 2)]
-    md = [f"### Realistic workload on Debian's kernel {info.get('kernel', '?')}: xz -4 of {info.get('input_kib', '?')} KiB "
+               ("ratio_x100", "compression ratio", 100.0, 2), ("drained", "handles drained", 1, 0),
+               ("drain_us", "drainers' ms", 1000.0, 1)]
+    whose = "Debian's kernel" if kernel == "stock" else "the perf kernel"
+    md = [f"### Realistic workload on {whose} {info.get('kernel', '?')}: xz -4 of {info.get('input_kib', '?')} KiB "
           f"in a {info.get('limit', '?')} memory cgroup (median of {info.get('rounds', '?')} rounds, "
           f"{info.get('cpus', '?')} vCPUs, {info.get('mem_mib', '?')} MiB)", "",
           "| set-up | " + " | ".join(h for _, h, _, _ in metrics) + " | wall vs zswap on zsmalloc |",
           "|---|" + "---:|" * (len(metrics) + 1)]
-    base = med([float(r["wall_ms"]) for r in runs if r["config"] == "zswap-zsmalloc"])
+    base_cfg = "zswap-zsmalloc" if any(r["config"] == "zswap-zsmalloc" for r in runs) else "zram"
+    md[2] = md[2].replace("wall vs zswap on zsmalloc", "wall vs " + ("zswap on zsmalloc" if base_cfg != "zram" else "zram"))
+    base = med([float(r["wall_ms"]) for r in runs if r["config"] == base_cfg])
     for cfg in WORKLOAD_ORDER:
         rs = [r for r in runs if r["config"] == cfg]
         if not rs:
@@ -594,13 +606,26 @@ def workload_section(log, out, B):
             v = med([float(r[key]) for r in rs if key in r])
             cells.append(fmt(None if v is None else v / div, nd))
             if v is not None:
-                B.add("stock", WORKLOAD_BENCH[cfg], "wl_" + key.replace("_x100", ""), v / (100.0 if key == "ratio_x100" else 1),
+                B.add(kernel, WORKLOAD_BENCH[cfg], "wl_" + key.replace("_x100", ""), v / (100.0 if key == "ratio_x100" else 1),
                       2 if key == "ratio_x100" else 0)
         w = med([float(r["wall_ms"]) for r in rs])
         md.append(f"| {WORKLOAD_LABEL[cfg]} | " + " | ".join(cells) + f" | {fmt(ratio(w, base), 2)} |")
     md += ["", "pages to disk: pswpout during the run (zswap: pages it did not keep; zram: every swap-out);"
            " pages in pool / pool peak: the compressed pool's largest size seen (sampled every 0.2 s) and what it"
-           " held then; ratio: those stored bytes over the pool's bytes.", ""]
+           " held then; ratio: those stored bytes over the pool's bytes; handles drained, drainers' ms: what zsx's"
+           " deferred-freeing drainers freed during the run and the time they took. +race: processes that fill"
+           " 8 MiB in the same group, push it to swap and exit, one after another, for the whole run.", ""]
+    for d, s in (("zswap-zsx", "zswap-zsx-sync"), ("zsxram", "zsxram-sync"),
+                 ("zswap-zsx+race", "zswap-zsx-sync+race"), ("zsxram+race", "zsxram-sync+race")):
+        wd = med([float(r["wall_ms"]) for r in runs if r["config"] == d])
+        ws = med([float(r["wall_ms"]) for r in runs if r["config"] == s])
+        sd = med([float(r["sys_ms"]) for r in runs if r["config"] == d])
+        ss = med([float(r["sys_ms"]) for r in runs if r["config"] == s])
+        if wd is not None and ws is not None:
+            md.append(f"- {WORKLOAD_LABEL[d]}: wall {wd / 1000:.1f} s vs {ws / 1000:.1f} s synchronous "
+                      f"({fmt(ratio(wd, ws), 2)}x), system {fmt(None if sd is None else sd / 1000, 2)} s vs "
+                      f"{fmt(None if ss is None else ss / 1000, 2)} s")
+    md.append("")
     return md
 
 
@@ -613,6 +638,7 @@ def main():
     ap.add_argument("--stock", help="console of the same workloads on Debian's own kernel")
     ap.add_argument("--fastpath")
     ap.add_argument("--workload", help="console of the realistic-workload boot (Debian's kernel)")
+    ap.add_argument("--workload-perf", help="console of the realistic-workload boot on the perf kernel")
     ap.add_argument("--line", default="6.1", help="kernel line of the perf and icount boots")
     ap.add_argument("--stock-line", default="6.1", help="kernel line of Debian's kernel")
     a = ap.parse_args()
@@ -641,6 +667,10 @@ def main():
         part = workload_section(a.workload, out, B)
         rc |= part is None
         md += part or [f"### realistic workload: no runs in {a.workload}", ""]
+    if a.workload_perf:
+        part = workload_section(a.workload_perf, out, B, kernel="perf")
+        rc |= part is None
+        md += part or [f"### realistic workload: no runs in {a.workload_perf}", ""]
     if a.icount:
         part = icount_section(a.icount, out, B)
         rc |= part is None

@@ -5,6 +5,8 @@
 #   scripts/bench.sh ARCH MODE      MODE = full | quick | smoke
 #   KERNEL=6.1 | 6.12 | 7.3 (default 7.3, the incumbent to beat): the line of the perf kernel
 #   ICOUNT=1 (default on arm64, full/quick) | 0 (no icount boot) | only (the icount boot alone)
+#   WORKLOAD=only (x86_64): the realistic-workload boots alone, on Debian's
+#     kernel and on the perf kernel of KERNEL when that is another line
 # Writes build/bench/<arch>-<mode>/{console.log,icount-console.log,bench.md,bench.txt,
 # fastpath.md,*.csv,*.png}, prints the tables, then the BENCH lines and last the
 # BENCH-TARGETS line (bench.txt: what tools read).
@@ -34,12 +36,26 @@ if [ "$ICOUNT" = only ]; then
 	[ $run_icount = 1 ] || die "ICOUNT=only: the icount boot exists on arm64, modes full and quick"
 	run_perf=0
 fi
+# the realistic workload (x86_64, not smoke): on Debian's kernel, and on the
+# perf kernel where KERNEL is another line (7.3: zsxram, no zpool)
+run_workload=0 run_workload_perf=0
+if [ "$ARCH" = x86_64 ] && [ "$MODE" != smoke ]; then
+	[ $run_stock = 1 ] && run_workload=1
+	[ "$LINE" != 6.1 ] && [ "$STOCK" != only ] && [ "$STOCK" != workload ] && run_workload_perf=1
+fi
+case ${WORKLOAD:-} in
+"") ;;
+only)
+	[ "$ARCH" = x86_64 ] && [ "$MODE" != smoke ] || die "WORKLOAD=only: the workload runs on x86_64, modes full and quick"
+	run_perf=0; run_icount=0; stock_bench=0 ;;
+*) die "WORKLOAD=$WORKLOAD: only" ;;
+esac
 bash "$ZSX_ROOT/scripts/deps.sh"
 bash "$ZSX_ROOT/scripts/guest-progs.sh" "$ARCH"
 out=$ZSX_BUILD/bench/$ARCH-$LINE-$MODE
 mkdir -p "$out"
 img=$out/bench.cpio.gz
-if [ $run_perf = 1 ] || [ $run_icount = 1 ]; then
+if [ $run_perf = 1 ] || [ $run_icount = 1 ] || [ $run_workload_perf = 1 ]; then
 	kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf "$LINE")
 	mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$ARCH" "$kdir" "$LINE-$ARCH-perf")
 	bash "$ZSX_ROOT/scripts/lint.sh" "$ARCH" "$kdir" "$mods"
@@ -74,28 +90,47 @@ if [ $run_stock = 1 ]; then
 		log "bench: no Debian kernel $ver with headers (scripts/deps.sh installs them)"; rc=1
 	fi
 fi
-if [ $run_stock = 1 ] && [ "$MODE" != smoke ]; then
-	# a real program in a memory-limited cgroup through zswap (zsx, zsmalloc, zbud)
-	# and zram-style swap (zsxram on zsx, the kernel's zram), on Debian's kernel
-	# with zsx installed as a user installs it (DKMS)
-	wroot=$(ZSX_STAGE_KO="kernel/mm/zsmalloc.ko kernel/drivers/block/zram/zram.ko
-		kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_pci.ko" \
-		bash "$ZSX_ROOT/scripts/stage-modules.sh" dkms "$ver" "$hdr" "$ZSX_BUILD/stage/$ver-bench") || rc=1
-	extra=$out/workload-extra
+# the workload's program and data: Debian's xz with its libraries, and the
+# first 4 MiB of Debian's perf binary (installed by scripts/deps.sh)
+workload_extra() {
+	local extra=$out/workload-extra
 	rm -rf "$extra" && mkdir -p "$extra/usr/lib/zsx-xz" "$extra/data"
 	cp -L /usr/bin/xz "$extra/usr/lib/zsx-xz/xz.bin"
 	for l in $(ldd /usr/bin/xz | awk '$3 ~ /^\// {print $3}'); do cp -L "$l" "$extra/usr/lib/zsx-xz/"; done
 	cp -L /lib64/ld-linux-x86-64.so.2 "$extra/usr/lib/zsx-xz/ld.so"
-	# the input: the first 4 MiB of Debian's perf binary (installed by scripts/deps.sh)
 	head -c 4M /usr/bin/perf > "$extra/data/input.tar"
-	ZSX_INITRAMFS_EXTRA=$extra bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$out/workload.cpio.gz" - "$wroot" || rc=1
-	disk=$out/workload-swap.img
+	echo "$extra"
+}
+# one workload boot: KERNEL-IMAGE INITRAMFS CONSOLE-LOG (1 GiB VM, a 1 GiB swap
+# disk; rounds of every set-up, so twice the other boots' time limit)
+workload_boot() {
+	local disk=$out/workload-swap.img r=0
 	rm -f "$disk" && truncate -s 1G "$disk"
-	log "bench: realistic workload (xz in a memory-limited cgroup) on Debian's kernel $ver"
-	ZSX_VM_DISK=$disk ZSX_VM_MEM=1024 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "/boot/vmlinuz-$ver" \
-		"$out/workload.cpio.gz" workload "$out/workload-console.log" "$T" || rc=$?
+	ZSX_VM_DISK=$disk ZSX_VM_MEM=1024 ZSX_VM_APPEND="zsx.bench=$MODE" bash "$ZSX_ROOT/scripts/vm.sh" x86_64 "$1" \
+		"$2" workload "$3" $((T * 2)) || r=$?
 	rm -f "$disk"
+	return $r
+}
+if [ $run_workload = 1 ]; then
+	# a real program in a memory-limited cgroup through zswap (zsx with and
+	# without deferral, zsmalloc, zbud) and zram-style swap (zsxram on zsx with
+	# and without, the kernel's zram), on Debian's kernel with zsx installed as
+	# a user installs it (DKMS)
+	wroot=$(ZSX_STAGE_KO="kernel/mm/zsmalloc.ko kernel/drivers/block/zram/zram.ko
+		kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_pci.ko" \
+		bash "$ZSX_ROOT/scripts/stage-modules.sh" dkms "$ver" "$hdr" "$ZSX_BUILD/stage/$ver-bench") || rc=1
+	ZSX_INITRAMFS_EXTRA=$(workload_extra) bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$out/workload.cpio.gz" - "$wroot" || rc=1
+	log "bench: realistic workload (xz in a memory-limited cgroup) on Debian's kernel $ver"
+	workload_boot "/boot/vmlinuz-$ver" "$out/workload.cpio.gz" "$out/workload-console.log" || rc=$?
 	report+=(--workload "$out/workload-console.log")
+fi
+if [ $run_workload_perf = 1 ]; then
+	# the same on the perf kernel of this line (7.x: no zpool, so zsxram and zram)
+	ZSX_INITRAMFS_EXTRA=$(workload_extra) bash "$ZSX_ROOT/scripts/initramfs.sh" x86_64 "$out/workload-perf.cpio.gz" \
+		"$mods" "$kdir/modroot" || rc=1
+	log "bench: realistic workload (xz in a memory-limited cgroup) on the $LINE perf kernel"
+	workload_boot "$kdir/$(arch_image x86_64)" "$out/workload-perf.cpio.gz" "$out/workload-perf-console.log" || rc=$?
+	report+=(--workload-perf "$out/workload-perf-console.log")
 fi
 if [ $run_icount = 1 ]; then
 	# one vCPU, single-threaded TCG, -icount shift=0: the PMU counts QEMU's exact instruction count
