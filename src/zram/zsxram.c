@@ -239,8 +239,10 @@ struct zsxram_slot {
 	unsigned long handle;
 	unsigned int size;
 	u8 kind; /* enum slot_kind */
-	/* nothing but the lock bit: a lock holder's stores to the other fields
-	 * are plain, and the unlock is a release store (__bit_spin_unlock) */
+	/*
+	 * nothing but the lock bit: a lock holder's stores to the other fields
+	 * are plain, and the unlock is a release store (__bit_spin_unlock)
+	 */
 	unsigned long lock;
 };
 
@@ -1280,10 +1282,12 @@ static struct gendisk *zsxram_alloc_disk(void)
 		.max_hw_discard_sectors = UINT_MAX,
 		.max_write_zeroes_sectors = ZSXRAM_WRITE_ZEROES_SECTORS,
 #ifdef ZSX_HAVE_BLK_FEATURES
-		/* not BLK_FEAT_ROTATIONAL; synchronous as zram is: every bio completes
-		 * before submit_bio() returns, so swap reads it without the swap
-		 * cache and readahead, and a swapped-out page leaves no swap-cache
-		 * folio for munmap to free with its slot */
+		/*
+		 * not BLK_FEAT_ROTATIONAL; synchronous as zram is: every bio
+		 * completes before submit_bio() returns, so swap reads it without
+		 * the swap cache and readahead, and a swapped-out page leaves no
+		 * swap-cache folio for munmap to free with its slot
+		 */
 		.features = BLK_FEAT_STABLE_WRITES | BLK_FEAT_SYNCHRONOUS,
 #endif
 	};
