@@ -14,9 +14,10 @@
 # drained, drain_us: the handles zsx's drainers freed during the run and the
 # time they took (every zsx pool's debugfs deferred file, summed).
 # Then the race: on each zsxram set-up (and zswap's in full mode), the same
-# xz while, in the same group, processes one after another (a quarter of a second apart) fill 8 MiB, push
-# it to swap and exit: their slots are freed while xz allocates under the
-# limit and reclaim runs (config=C+race, exiters= the processes that ran).
+# xz while, in the same group, processes one after another (a quarter of a
+# second apart) fill 8 MiB, push it to swap and exit: their slots are freed
+# while xz allocates under the limit and reclaim runs (config=C+race,
+# exiters= the processes that ran).
 # Kernel command line: zsx.bench=quick (2 rounds) | full (4 rounds, and zbud).
 # Each round runs the set-ups in another order (a run's time under TCG
 # depends on what ran before it): medians over rounds are what to compare.
