@@ -63,6 +63,14 @@ fi
 echo "ZSX-BENCH mix $(cat $B/mix)"
 rm -f /tmp/kallsyms
 
+# a measurement line of round r: round 0 is a warm-up, printed and not kept
+record() {
+	if [ $r = 0 ]; then
+		echo "ZSX-BENCH $1-warmup $2"
+	else
+		echo "ZSX-BENCH $1 round=$r $2" | tee -a $O
+	fi
+}
 fail=0
 r=0
 while [ $r -le $ROUNDS ]; do
@@ -72,10 +80,8 @@ while [ $r -le $ROUNDS ]; do
 		for f in /sys/kernel/slab/*/shrink; do echo 1 > $f; done 2>/dev/null
 		if ! echo "$cfg $OBJS" > $B/insns; then
 			fail=$((fail + 1)); echo "zsx_bench insns $cfg failed: $(cat $B/result)"
-		elif [ $r = 0 ]; then
-			echo "ZSX-BENCH insns-warmup $(cat $B/result)"
 		else
-			echo "ZSX-BENCH insns round=$r $(cat $B/result)" | tee -a $O
+			record insns "$(cat $B/result)"
 		fi
 		echo "ZSX-VMSTAT round=$r config=$cfg $(grep -E '^(compact_|pgmigrate_|kcompactd|drop_|pgsteal|pgscan_kswapd)' /proc/vmstat | tr ' \n' '= ')"
 	done
@@ -127,11 +133,7 @@ while [ $r -le $ROUNDS ]; do
 		[ "$pend" = 0 ] || { slot_fail=$((slot_fail + 1)); echo "slot: $cfg: $pend handles still parked"; }
 		echo "$w" > /tmp/window
 		line="config=$cfg slots=$(((f1 - f0) / page_kib)) insns=$(kv insns /tmp/window) task_insns=$(awk '/^munmapbench:/ {print $13}' /tmp/mb) enqueued=$((e1 - e0)) swapped_kib=$(awk '/^munmapbench:/ {print $9}' /tmp/mb) mux=$(kv mux /tmp/window)"
-		if [ $r = 0 ]; then
-			echo "ZSX-BENCH slot-warmup $line"
-		else
-			echo "ZSX-BENCH slot round=$r $line" | tee -a $O
-		fi
+		record slot "$line"
 		teardown $cfg || { slot_fail=$((slot_fail + 1)); echo "slot: tear-down of $cfg failed"; }
 	done
 	r=$((r + 1))
