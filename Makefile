@@ -28,12 +28,14 @@ HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 BUILD_ARCH := $(or $(ARCH),$(HOST_ARCH))
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-# a cross build names ARCH (and CROSS_COMPILE); a native one lets the kernel's Makefile decide
+# a cross build names ARCH (and CROSS_COMPILE); a native one lets the kernel's Makefile decide.
+# No BTF for zsx's modules: pahole (1.24 in Debian 12) cannot encode the C++
+# objects' debug information, and headers that ship vmlinux (Debian's 6.12)
+# would have it try (dkms.conf.in builds the same way).
 kmake = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(ARCH),ARCH=$(subst x86_64,x86,$(ARCH))) \
-	$(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+	$(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE)) CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all modules tests install uninstall dkms-install dkms-uninstall prereq \
+.PHONY: all modules tests install uninstall dkms-install dkms-uninstall deb prereq help \
 	check demo host-test kernel test-modules deps bench trace stress clean
 
 all: modules
@@ -50,24 +52,57 @@ tests: prereq
 
 install: modules
 	@# signed with the tree's own key where it has one; distribution headers do not
-	@# ship their key (Secure Boot: use dkms-install, which signs with the machine's MOK)
+	@# ship their key (Secure Boot: use the package or dkms-install, which sign with
+	@# the machine's MOK)
 	$(kmake) INSTALL_MOD_DIR=updates $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
 	@# the release the modules were built for (Debian's headers trees report only the upstream version)
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $$(/sbin/modinfo -F vermagic zsx.ko | cut -d' ' -f1)
 
-# DKMS keeps the sources in /usr/src/zsx-<version> and rebuilds zsx.ko and
-# zsxram.ko for every kernel installed later (dkms.conf).
+# the modules `make install` put in /lib/modules/$(KVER)/updates (built with
+# KDIR=: pass the KVER they were built for)
+uninstall:
+	@# compressed (.ko.xz, .ko.zst) where the kernel compresses its modules
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/zsx.ko* $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/zsxram.ko*
+	@if [ -d $(INSTALL_MOD_PATH)/lib/modules/$(KVER) ]; then \
+		echo "depmod $(KVER)"; depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER); fi
+
+# DKMS keeps the sources in /usr/src/zsx-<version> and builds zsx.ko and
+# zsxram.ko for KVER; zsx's kernel hook builds them for every kernel installed
+# later within the supported range (dkms.conf.in). Run again, it replaces what
+# it installed; the package zsx-dkms does the same and excludes these two.
+ZSX_HOOKS := /etc/kernel/postinst.d/dkms-zsx /etc/kernel/header_postinst.d/dkms-zsx
+not-packaged = @if dpkg-query -W -f='$${Status}' zsx-dkms 2>/dev/null | grep -q ' installed'; then \
+	echo "zsx: the zsx-dkms package is installed: remove it first (apt remove zsx-dkms)" >&2; exit 1; fi
+
 dkms-install:
-	rm -rf /usr/src/zsx-$(DKMS_VERSION) && mkdir -p /usr/src/zsx-$(DKMS_VERSION)
-	cp -a Kbuild dkms.conf COPYING README.md src /usr/src/zsx-$(DKMS_VERSION)/
-	rm -rf /usr/src/zsx-$(DKMS_VERSION)/src/generated
-	dkms add -m zsx -v $(DKMS_VERSION)
-	dkms install -m zsx -v $(DKMS_VERSION) -k $(KVER)
+	$(not-packaged)
+	@command -v dkms >/dev/null || { echo "zsx: dkms is not installed (apt-get install dkms)" >&2; exit 1; }
+	rm -rf build/dkms && ver=$$(bash scripts/dkms-tree.sh build/dkms) && \
+	if [ -n "$$(dkms status -m zsx -v $$ver)" ]; then dkms remove -m zsx -v $$ver --all; fi && \
+	rm -rf /usr/src/zsx-$$ver && cp -a build/dkms/zsx-$$ver /usr/src/ && \
+	dkms add -m zsx -v $$ver && dkms install -m zsx -v $$ver -k $(KVER) && \
+	for h in $(ZSX_HOOKS); do install -D -m755 build/dkms/dkms-zsx $$h; done
 
 dkms-uninstall:
-	dkms remove -m zsx -v $(DKMS_VERSION) --all
-	rm -rf /usr/src/zsx-$(DKMS_VERSION)
+	$(not-packaged)
+	@for v in $$(ls /var/lib/dkms/zsx 2>/dev/null | grep -v '^kernel-'); do \
+		echo "dkms remove zsx/$$v --all"; dkms remove -m zsx -v $$v --all || exit 1; \
+		rm -rf /usr/src/zsx-$$v; done
+	rm -f $(ZSX_HOOKS)
+
+# the Debian package zsx-dkms_<version>_all.deb (dh-dkms), in build/
+deb:
+	@for p in debhelper dh-dkms dpkg-dev; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q ' installed' || \
+		{ echo "zsx: make deb needs debhelper, dh-dkms and dpkg-dev (apt-get install debhelper dh-dkms dpkg-dev)" >&2; exit 1; }; done
+	rm -rf build/deb && mkdir -p build/deb/src && ver=$$(bash scripts/dkms-tree.sh build/deb/src) && \
+	cp -a debian build/deb/src/ && mkdir build/deb/src/examples && cp -a contrib/examples/. build/deb/src/examples/ && \
+	cp README.md build/deb/src/ && \
+	printf 'zsx (%s) unstable; urgency=medium\n\n  * zsx %s.\n\n -- zsx developers <zsx@localhost>  %s\n' \
+		"$$ver" "$$ver" "$$(date -R -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))" > build/deb/src/debian/changelog && \
+	echo README.md > build/deb/src/debian/zsx-dkms.docs && \
+	(cd build/deb/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1) || { cat build/deb/build.log >&2; exit 1; } && \
+	cp build/deb/zsx-dkms_$${ver}_all.deb build/ && echo "build/zsx-dkms_$${ver}_all.deb"
 
 deps:
 	@bash scripts/deps.sh

@@ -18,7 +18,6 @@ unset ARCH CROSS_COMPILE
 . "$(dirname "$0")/lib.sh"
 MODE=${1:?dkms|install}; KVER=${2:?KVER}; HDR=${3:?HEADERS}; STAGE=${4:?STAGE}; ARCH=${5:-x86_64}
 MODTREE=${ZSX_STAGE_MODTREE:-/lib/modules/$KVER}
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ZSX_ROOT/dkms.conf")
 root=$STAGE/root
 mdir=$root/lib/modules/$KVER
 rm -rf "$STAGE" && mkdir -p "$STAGE/src" "$STAGE/dkms" "$mdir"
@@ -41,11 +40,11 @@ done
 cross=()
 karch=x86_64
 if [ "$ARCH" = arm64 ]; then cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-); karch=aarch64; fi
-# the sources as a user has them: the tree `make dkms-install` copies to /usr/src/zsx-<ver>
+# the sources as a user has them: dkms, the tree `make dkms-install` copies to
+# /usr/src/zsx-<ver>; install, a checkout
+ver=$(bash "$ZSX_ROOT/scripts/dkms-tree.sh" "$STAGE/src")
 src=$STAGE/src/zsx-$ver
-mkdir -p "$src"
-cp -a "$ZSX_ROOT"/{Makefile,Kbuild,dkms.conf,COPYING,README.md,src} "$src/"
-rm -rf "$src/src/generated"
+[ "$MODE" = install ] && cp -a "$ZSX_ROOT"/{Makefile,VERSION} "$src/"
 case $MODE in
 dkms)
 	command -v dkms >/dev/null || die "dkms is not installed (scripts/deps.sh installs it)"
