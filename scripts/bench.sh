@@ -7,9 +7,17 @@
 #   ICOUNT=1 (default on arm64, full/quick) | 0 (no icount boot) | only (the icount boot alone)
 #   WORKLOAD=only (x86_64): the realistic-workload boots alone, on Debian's
 #     kernel and on the perf kernel of KERNEL when that is another line
-# Writes build/bench/<arch>-<mode>/{console.log,icount-console.log,bench.md,bench.txt,
+# Writes build/bench/<arch>-<line>-<mode>/{console.log,icount-console.log,bench.md,bench.txt,
 # fastpath.md,*.csv,*.png}, prints the tables, then the BENCH lines and last the
 # BENCH-TARGETS line (bench.txt: what tools read).
+# A full or quick run also leaves its results in ZSX_RESULTS (default
+# qemu/bench-results; empty: nowhere), each file named by what it measured,
+# <arch>-<kernel>-<benchmark>-<YYYYMMDD>.<ext>, in place of the older runs' file
+# of the same benchmark (git keeps those). <kernel>: the perf kernel's line
+# (7.3) or stock-<line> (Debian's kernel); <benchmark>: munmap,
+# munmap-compact, tput (csv, png), icount, workload (csv), fastpath (md), and
+# the run's report (md, txt: bench.md, bench.txt) as bench, or icount or
+# workload for a run of that boot alone.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ARCH=${1:-x86_64}; MODE=${2:-full}
@@ -54,6 +62,11 @@ bash "$ZSX_ROOT/scripts/deps.sh"
 bash "$ZSX_ROOT/scripts/guest-progs.sh" "$ARCH"
 out=$ZSX_BUILD/bench/$ARCH-$LINE-$MODE
 mkdir -p "$out"
+RESULTS=${ZSX_RESULTS-$ZSX_ROOT/qemu/bench-results}
+[ "$MODE" = smoke ] && RESULTS=
+DATE=$(date -u +%Y%m%d)
+stamp=$out/.run-started
+touch "$stamp"
 img=$out/bench.cpio.gz
 if [ $run_perf = 1 ] || [ $run_icount = 1 ] || [ $run_workload_perf = 1 ]; then
 	kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf "$LINE")
@@ -74,7 +87,8 @@ if [ $run_stock = 1 ]; then
 	# are modules there (built in on the perf kernel): they go into the image
 	ver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | grep -o 'linux-image-[0-9][^ ,]*' | head -1 | sed 's/linux-image-//')
 	hdr=/usr/src/linux-headers-$ver
-	report+=(--stock-line "$(echo "$ver" | cut -d. -f1,2)")
+	sline=$(echo "$ver" | cut -d. -f1,2)
+	report+=(--stock-line "$sline")
 	if [ -d "$hdr" ] && [ -f "/boot/vmlinuz-$ver" ]; then
 		smods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$hdr" debian-stock)
 		bash "$ZSX_ROOT/scripts/lint.sh" x86_64 "$hdr" "$smods"
@@ -152,6 +166,40 @@ fi
 # the fast paths' calls, atomics and divisions, read from the module this bench ran
 python3 "$ZSX_ROOT/scripts/fastpath-insns.py" "$ARCH" "${mods:-$smods}/zsx.ko" "$out/fastpath.md" > "$out/fastpath.txt" || rc=1
 python3 "$ZSX_ROOT/scripts/bench-report.py" "$out" "${report[@]}" --fastpath "$out/fastpath.md" || rc=1
+# publish FILE NAME: FILE, if this run wrote it, as $RESULTS/NAME-$DATE.<its extension>,
+# in place of the NAME-<date> file of an earlier run
+publish() {
+	local ext=${1##*.} old
+	[ -s "$1" ] && [ "$1" -nt "$stamp" ] || return 0
+	mkdir -p "$RESULTS"
+	for old in "$RESULTS/$2"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]."$ext"; do
+		[ -e "$old" ] && rm -f "$old"
+	done
+	cp "$1" "$RESULTS/$2-$DATE.$ext"
+	published+=" $2-$DATE.$ext"
+}
+if [ -n "$RESULTS" ]; then
+	published=
+	perf=$ARCH-$LINE stock=$ARCH-stock-${sline:-}
+	for f in munmap munmap-compact tput; do
+		for ext in csv png; do
+			publish "$out/$f.$ext" "$perf-$f"
+			publish "$out/stock-$f.$ext" "$stock-$f"
+		done
+	done
+	publish "$out/icount.csv" "$perf-icount"
+	publish "$out/workload.csv" "$stock-workload"
+	publish "$out/workload-perf.csv" "$perf-workload"
+	publish "$out/fastpath.md" "$([ -n "${mods:-}" ] && echo "$perf" || echo "$stock")-fastpath"
+	# the report: named by the kernel and the boot it is about, bench for a perf or stock boot
+	if [ $run_perf = 1 ] || { [ $run_stock = 1 ] && [ $stock_bench = 1 ]; }; then what=bench
+	elif [ $run_icount = 1 ]; then what=icount
+	else what=workload; fi
+	if [ $run_perf = 1 ] || [ $run_icount = 1 ] || [ $run_workload_perf = 1 ]; then rname=$perf-$what; else rname=$stock-$what; fi
+	publish "$out/bench.md" "$rname"
+	publish "$out/bench.txt" "$rname"
+	log "bench: results in $RESULTS:$published$([ $rc = 0 ] || echo " (from a run that failed: check them before keeping them)")"
+fi
 [ -f "$out/bench.md" ] && cat "$out/bench.md"
 [ -f "$out/fastpath.txt" ] && cat "$out/fastpath.txt"
 [ -f "$out/bench.txt" ] && cat "$out/bench.txt"

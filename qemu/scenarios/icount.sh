@@ -42,8 +42,8 @@ calib_ok() {
 check "instruction counter exact: known loops of 2x(1e7-1), 2x(3e7-1) instructions counted within 0.5%" calib_ok
 
 # The object-size mix. It must not depend on the build being measured, or a
-# before/after comparison changes its own input (seen: a rebuilt zsx_bench.ko in
-# the sample moved zs_free by 2.3%). So the mix is a committed list of sizes,
+# comparison of two builds changes its own input (a rebuilt zsx_bench.ko in the
+# sample moves zs_free by about 2%). So the mix is a committed list of sizes,
 # qemu/guest/icount.mix (/etc/zsx/icount.mix here). Without it, the mix is made
 # as the bench scenario makes it (lzo-rle sizes of the guest's busybox, our
 # modules, the kernel's modules and symbol table) and printed between
