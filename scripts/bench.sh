@@ -58,7 +58,7 @@ only)
 	run_perf=0; run_icount=0; stock_bench=0 ;;
 *) die "WORKLOAD=$WORKLOAD: only" ;;
 esac
-bash "$ZSX_ROOT/scripts/deps.sh"
+bash "$ZSX_ROOT/scripts/deps.sh" build source x86 arm64 stock bench
 bash "$ZSX_ROOT/scripts/guest-progs.sh" "$ARCH"
 out=$ZSX_BUILD/bench/$ARCH-$LINE-$MODE
 mkdir -p "$out"

@@ -2,7 +2,7 @@
 # make demo: boot an x86_64 VM, load zsx and show it at work.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-bash "$ZSX_ROOT/scripts/deps.sh"
+bash "$ZSX_ROOT/scripts/deps.sh" build source x86
 kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" x86_64 debug)
 bash "$ZSX_ROOT/scripts/guest-progs.sh" x86_64
 mods=$(bash "$ZSX_ROOT/scripts/modules.sh" x86_64 "$kdir" x86_64-debug)

@@ -15,7 +15,7 @@ KERNELS=${2:-x86_64:debug arm64:debug x86_64:kcsan}
 LINE=6.1
 RESULTS=${ZSX_RESULTS-$ZSX_ROOT/qemu/bench-results}
 DATE=$(date -u +%Y%m%d)
-bash "$ZSX_ROOT/scripts/deps.sh" || exit 1
+bash "$ZSX_ROOT/scripts/deps.sh" build source x86 arm64 || exit 1
 out=$ZSX_BUILD/stress
 mkdir -p "$out"
 summary=$out/summary.md

@@ -10,7 +10,7 @@ ARCH=${1:-x86_64}; MIB=${2:-32}
 LINE=6.1
 RESULTS=${ZSX_RESULTS-$ZSX_ROOT/qemu/bench-results}
 DATE=$(date -u +%Y%m%d)
-bash "$ZSX_ROOT/scripts/deps.sh"
+bash "$ZSX_ROOT/scripts/deps.sh" build source x86 arm64 bench
 kdir=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$ARCH" perf "$LINE")
 bash "$ZSX_ROOT/scripts/guest-progs.sh" "$ARCH"
 mods=$(bash "$ZSX_ROOT/scripts/modules.sh" "$ARCH" "$kdir" "$ARCH-perf")
