@@ -39,7 +39,19 @@ if [ -n "${ZSX_VM_DISK:-}" ]; then
 	qemu+=(-drive "if=none,id=out0,format=raw,file=$ZSX_VM_DISK" -device "$dev,drive=out0")
 fi
 timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" "${accel[@]}" -m "$MEM" \
-	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" </dev/null >"$LOG" 2>&1
+	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" </dev/null >"$LOG" 2>&1 &
+pid=$!
+# a progress line every 30 s: elapsed time and the guest's last check or suite
+start=$SECONDS last=$SECONDS
+while kill -0 $pid 2>/dev/null; do
+	sleep 2
+	if (( SECONDS - last >= 30 )); then
+		last=$SECONDS
+		phase=$(tr -d '\r' < "$LOG" | grep -E 'ZSX-CHECK|# Subtest:|ZSX-INFO' | tail -n1 | cut -c1-100)
+		log "  ... $((SECONDS - start))s of at most ${TIMEOUT}s: ${phase:-booting}"
+	fi
+done
+wait $pid
 rc=$?
 secs=$(echo "$(date +%s.%N) - $t0" | bc)
 tr -d '\r' < "$LOG" > "$LOG.tmp" && mv "$LOG.tmp" "$LOG"
