@@ -1,32 +1,20 @@
-# zsx user entry points. The kernel build itself is driven by ./Kbuild.
-#
-# Building and installing on your own machine (needs only the kernel headers,
-# make, gcc and g++; installs no package):
-#   make [KDIR=<headers>]    zsx.ko and zsxram.ko for KDIR (default: the running
-#                            kernel, /lib/modules/$(uname -r)/build)
-#   make install             install them under /lib/modules/<ver>/updates and run depmod
-#                            (INSTALL_MOD_PATH=<root> stages them elsewhere)
-#   make tests               the test modules too (zsx_testctl, zsx_bench, zsx_stress, KUnit)
-#   make dkms-install        register with DKMS so every new kernel gets zsx built
-#
-# Test and VM targets (install the Debian packages they need, build test kernels):
-#   make demo         boot an x86_64 VM and show zsx at work
-#   make check        every test CI runs (ARCH=x86_64|arm64 for one arch, KERNEL=6.1|6.12|7.3
-#                     for one kernel line's VM steps)
-#   make host-test    hosted GoogleTest builds of the C++ core only
-#   make bench        side-by-side benchmarks in one VM boot (ARCH=x86_64|arm64, QUICK=1,
-#                     KERNEL=6.1|6.12|7.3: the perf kernel's line, default 7.3);
-#                     arm64 adds an -icount boot: exact instructions per operation (ICOUNT=0|only)
-#   make trace        perf in a VM: per-path zs_free latency, zsx beside the kernel's zsmalloc (ARCH=...)
-#   make stress       long sanitizer/fault-injection runs (STRESS_SECS per phase, KERNELS=arch:variant...)
-#   make kernel       build the test kernel for ARCH/VARIANT/KERNEL (default: this machine's arch,
-#                     debug, 6.1)
-#   make test-modules all modules for that test kernel, with the link lint
+# zsx user entry points (make help lists them). The kernel build itself is
+# driven by ./Kbuild.
 SHELL := /bin/bash
 VARIANT ?= debug
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 BUILD_ARCH := $(or $(ARCH),$(HOST_ARCH))
 KVER ?= $(shell uname -r)
+# values checked up front (a kernel cross build names ARCH=arm64; x86_64 is x86)
+ifneq ($(filter-out x86_64 arm64,$(ARCH)),)
+$(error zsx: ARCH=$(ARCH): use x86_64 or arm64 (make help))
+endif
+ifneq ($(filter-out 6.1 6.12 7.3,$(KERNEL)),)
+$(error zsx: KERNEL=$(KERNEL): use 6.1, 6.12 or 7.3 (make help))
+endif
+ifneq ($(filter-out debug perf kcsan debug+64k debug+16k,$(VARIANT)),)
+$(error zsx: VARIANT=$(VARIANT): use debug, perf, kcsan, debug+64k or debug+16k (make help))
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 # a cross build names ARCH (and CROSS_COMPILE); a native one lets the kernel's Makefile decide.
 # No BTF for zsx's modules: pahole (1.24 in Debian 12) cannot encode the C++
@@ -39,6 +27,41 @@ kmake = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(ARCH),ARCH=$(subst x86_64,x86,$(AR
 	check demo host-test kernel test-modules deps bench trace stress clean
 
 all: modules
+
+help:
+	@echo 'zsx: a zsmalloc-compatible allocator as a kernel module (README.md).'
+	@echo
+	@echo 'On your machine (kernel headers, make, gcc, g++; installs no package itself):'
+	@echo '  make                  build zsx.ko and zsxram.ko for KVER (default: the running kernel)'
+	@echo '  make install          install them in /lib/modules/KVER/updates, run depmod'
+	@echo '  make uninstall        remove what make install installed for KVER'
+	@echo '  make dkms-install     sources to /usr/src/zsx-<version>, DKMS builds for KVER and,'
+	@echo '                        through zsx'"'"'s kernel hook, for every later kernel in range'
+	@echo '  make dkms-uninstall   undo dkms-install'
+	@echo '  make deb              build/zsx-dkms_<version>_all.deb (needs debhelper, dh-dkms)'
+	@echo '  make tests            the test modules too (never installed)'
+	@echo '  make clean'
+	@echo
+	@echo 'Tests, VMs and benchmarks (root; install the Debian packages they need with apt-get,'
+	@echo 'build test kernels into ~/.cache/zsx; make deps says what it installs):'
+	@echo '  make demo             boot an x86_64 VM and show zsx at work'
+	@echo '  make check            every test CI runs (ARCH=, KERNEL=, ONLY=vm|<scenario>)'
+	@echo '  make host-test        the C++ core'"'"'s hosted tests only'
+	@echo '  make bench            benchmarks in one VM boot (ARCH=, KERNEL=, QUICK=1, ICOUNT=0|only)'
+	@echo '  make trace            perf in a VM: zs_free time per path (ARCH=)'
+	@echo '  make stress           long sanitizer and fault-injection runs (STRESS_SECS=, KERNELS=)'
+	@echo '  make kernel           build one test kernel (ARCH=, VARIANT=, KERNEL=)'
+	@echo '  make test-modules     every module for that test kernel, with the link lint'
+	@echo '  make deps             install the packages the test targets need'
+	@echo
+	@echo 'Variables:'
+	@echo '  KVER=<release>        kernel to build or install for (default: uname -r; set it'
+	@echo '                        in a chroot or for a kernel you do not run)'
+	@echo '  KDIR=<tree>           kernel build tree (default: /lib/modules/KVER/build)'
+	@echo '  ARCH=x86_64|arm64     arch of the VMs, or a cross build (with CROSS_COMPILE=)'
+	@echo '  KERNEL=6.1|6.12|7.3   kernel line of the VM steps (check), of the perf kernel (bench)'
+	@echo '  VARIANT=debug|perf|kcsan|debug+64k|debug+16k   test kernel configuration'
+	@echo '  INSTALL_MOD_PATH=<root>   install into a staging root'
 
 prereq:
 	@test -f $(KDIR)/Makefile || { echo "zsx: no kernel build tree at $(KDIR): install linux-headers-$(KVER) or pass KDIR=<tree>" >&2; exit 1; }
@@ -104,15 +127,19 @@ deb:
 	(cd build/deb/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1) || { cat build/deb/build.log >&2; exit 1; } && \
 	cp build/deb/zsx-dkms_$${ver}_all.deb build/ && echo "build/zsx-dkms_$${ver}_all.deb"
 
+# every package make check needs (make help: what each target installs)
 deps:
 	@bash scripts/deps.sh
+kernel-deps = @bash scripts/deps.sh build source $(if $(filter arm64,$(BUILD_ARCH)),arm64)
 
-test-modules: deps
+test-modules:
+	$(kernel-deps)
 	@k=$$(bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT) $(or $(KERNEL),6.1)) && \
 	  d=$$(bash scripts/modules.sh $(BUILD_ARCH) $$k $(or $(KERNEL),6.1)-$(BUILD_ARCH)-$(VARIANT)) && \
 	  bash scripts/lint.sh $(BUILD_ARCH) $$k $$d && ls -l $$d/*.ko
 
-kernel: deps
+kernel:
+	$(kernel-deps)
 	@bash scripts/kernel.sh $(BUILD_ARCH) $(VARIANT) $(or $(KERNEL),6.1)
 
 check:
