@@ -46,3 +46,22 @@ line_suite() {
 	*) die "unknown kernel line '$1' (one of: $ZSX_LINES)" ;;
 	esac
 }
+
+# Debian build roots (scripts/debroot.sh). In a private mount namespace
+# (unshare --mount --propagation private), debroot_mount BASE W makes W/merged
+# an overlay of the cached root BASE with W/upper (the cache is never written),
+# with /proc, /sys, /dev, a /tmp and the host's DNS; in_root DIR CMD runs CMD
+# (sh -c) chrooted in DIR as root, with a clean environment.
+debroot_mount() {
+	local base=$1 w=$2
+	mkdir -p "$w/upper" "$w/work" "$w/merged"
+	mount -t overlay overlay -o "lowerdir=$base,upperdir=$w/upper,workdir=$w/work" "$w/merged" &&
+		mount -t proc proc "$w/merged/proc" && mount -t sysfs sys "$w/merged/sys" &&
+		mount --rbind /dev "$w/merged/dev" && mount -t tmpfs tmpfs "$w/merged/tmp" &&
+		cp -L /etc/resolv.conf "$w/merged/etc/resolv.conf"
+}
+in_root() {
+	local r=$1; shift
+	chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 /bin/sh -c "$*"
+}
