@@ -215,6 +215,15 @@ for arch in $ARCHES; do
 				kernel/mm/zsmalloc.ko kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_mmio.ko
 		}
 		step "Debian 12's own arm64 kernel (linux-image-arm64, 6.1): cross-built against its headers, make install, zswap on zsx in a memory-limited cgroup, zsxram swap" stock_arm64
+		stock13_arm64() {
+			local o ver
+			o=$(bash "$ZSX_ROOT/scripts/debian13-arm64.sh") || return 1
+			ver=$(cat "$o/kver")
+			ZSX_STAGE_MODTREE=$o/modules ZSX_STAGE_PREBUILT=$o/zsx ZSX_STAGE_WHERE=updates ZSX_STAGE_BUILDLOG=$o/build.log \
+				stock_suite arm64 prebuilt "$ver" - "$o/vmlinuz" debian13-arm64 \
+				kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_mmio.ko
+		}
+		step "Debian 13's own arm64 kernel (6.12): cross-built in a Debian 13 build root, make install, zswap on zsx in a memory-limited cgroup, zsxram swap" stock13_arm64
 	fi
 	if [ "$arch" = x86_64 ]; then
 		# on Debian's own kernel: the workload users run, and no perf kernel to build
@@ -234,6 +243,20 @@ for arch in $ARCHES; do
 				kernel/mm/zsmalloc.ko kernel/drivers/block/virtio_blk.ko kernel/drivers/virtio/virtio_pci.ko
 		}
 		step "Debian 12's own kernel (linux-image-amd64, 6.1): DKMS install, modprobe, zswap on zsx in a memory-limited cgroup, zsxram swap" stock
+		# the package on Debian 12 and 13 (build roots, scripts/debroot.sh)
+		step "Debian 12 root (dkms 3.0.10): zsx-dkms installed; 6.12 from bookworm-security built by zsx's hook; an upgrade and a kernel outside the range; remove, purge; make dkms-install and make install twice each: every apt run exits 0, dpkg --audit empty" \
+			bash "$ZSX_ROOT/scripts/kernel-update.sh" bookworm
+		step "Debian 13 root (dkms 3.2): zsx-dkms installed; 7.3 from trixie-backports built by zsx's hook; an upgrade and a kernel outside the range; remove, purge: every apt run exits 0, dpkg --audit empty" \
+			bash "$ZSX_ROOT/scripts/kernel-update.sh" trixie
+		stock13() {
+			local e=$ZSX_BUILD/debroot/trixie/export ver
+			[ -f "$e/kver" ] || { echo "no Debian 13 kernel kept by the Debian 13 root step"; return 1; }
+			ver=$(cat "$e/kver")
+			ZSX_STAGE_MODTREE=$e/modules ZSX_STAGE_PREBUILT=$e/modules/updates/dkms ZSX_STAGE_WHERE=updates/dkms \
+				ZSX_STAGE_BUILDLOG=$e/make.log stock_suite x86_64 prebuilt "$ver" - "$e/vmlinuz-$ver" debian13-stock \
+				kernel/drivers/block/virtio_blk.ko
+		}
+		step "Debian 13's own kernel (linux-image-amd64, 6.12): zsx-dkms built by DKMS in the Debian 13 root, modprobe, zswap on zsx in a memory-limited cgroup, zsxram swap" stock13
 	fi
 done
 

@@ -1,10 +1,11 @@
 #!/bin/bash
 # What README tells a user to do, into a staging root instead of the system:
-#   scripts/stage-modules.sh dkms|install KVER HEADERS STAGE [ARCH]
+#   scripts/stage-modules.sh dkms|install|prebuilt KVER HEADERS STAGE [ARCH]
 #   dkms:    DKMS adds, builds and installs zsx (dkms.conf) for KVER against HEADERS,
 #            its trees under STAGE; the modules land in updates/dkms
 #   install: `make install KDIR=HEADERS INSTALL_MOD_PATH=...` from a copy of the
 #            sources (cross-compiled for ARCH=arm64); the modules land in updates
+#   prebuilt: the modules a Debian build root built (ZSX_STAGE_PREBUILT)
 # The build machine's /usr/src, /lib/modules and DKMS tree are not touched (DKMS
 # signs modules with the machine's MOK key, /var/lib/dkms/mok.*, which it creates
 # once as on any Debian machine). STAGE/root/lib/modules/KVER ends up holding the
@@ -23,14 +24,23 @@ mdir=$root/lib/modules/$KVER
 rm -rf "$STAGE" && mkdir -p "$STAGE/src" "$STAGE/dkms" "$mdir"
 # the distribution's modules first, with everything they depend on (modinfo:
 # the packages ship no modules.dep), so depmod sees the whole tree
+# (compressed modules, as 6.12's, are staged decompressed: busybox's modprobe
+# in the guest reads plain .ko files)
 stage_ko() {
-	local rel=$1 dep path
+	local rel=$1 dep path from
 	[ -f "$mdir/$rel" ] && return 0
-	install -D -m644 "$MODTREE/$rel" "$mdir/$rel"
-	for dep in $(/sbin/modinfo -F depends "$MODTREE/$rel" | tr ',' ' '); do
-		path=$(cd "$MODTREE" && find kernel -name "$dep.ko" -o -name "$(echo "$dep" | tr _ -).ko" | head -1)
+	from=$(ls "$MODTREE/$rel" "$MODTREE/$rel".xz "$MODTREE/$rel".zst 2>/dev/null | head -1 || true)
+	[ -n "$from" ] || die "stage: no $rel in $MODTREE"
+	mkdir -p "$(dirname "$mdir/$rel")"
+	case $from in
+	*.xz) xz -dc "$from" > "$mdir/$rel" ;;
+	*.zst) zstd -qdc "$from" > "$mdir/$rel" ;;
+	*) install -m644 "$from" "$mdir/$rel" ;;
+	esac
+	for dep in $(/sbin/modinfo -F depends "$from" | tr ',' ' '); do
+		path=$(cd "$MODTREE" && find kernel -name "$dep.ko*" -o -name "$(echo "$dep" | tr _ -).ko*" | head -1)
 		[ -n "$path" ] || die "stage: $rel depends on $dep, not found in $MODTREE"
-		stage_ko "$path"
+		stage_ko "${path%.ko*}.ko"
 	done
 }
 for ko in ${ZSX_STAGE_KO:-}; do stage_ko "$ko"; done
@@ -63,7 +73,25 @@ install)
 		cat "$STAGE/build.log" >&2; die "make install failed"; }
 	where=updates
 	;;
-*) die "stage mode $MODE: dkms or install" ;;
+prebuilt)
+	# built in a build root of the kernel's own release (Debian 13's compiler):
+	# ZSX_STAGE_PREBUILT holds zsx.ko and zsxram.ko as installed there (maybe
+	# compressed), ZSX_STAGE_WHERE where (updates/dkms or updates),
+	# ZSX_STAGE_BUILDLOG the build's output
+	where=${ZSX_STAGE_WHERE:-updates/dkms}
+	mkdir -p "$mdir/$where"
+	for m in zsx zsxram; do
+		from=$(ls "$ZSX_STAGE_PREBUILT/$m.ko" "$ZSX_STAGE_PREBUILT/$m.ko.xz" "$ZSX_STAGE_PREBUILT/$m.ko.zst" 2>/dev/null | head -1 || true)
+		[ -n "$from" ] || die "stage: no $m.ko in $ZSX_STAGE_PREBUILT"
+		case $from in
+		*.xz) xz -dc "$from" > "$mdir/$where/$m.ko" ;;
+		*.zst) zstd -qdc "$from" > "$mdir/$where/$m.ko" ;;
+		*) cp "$from" "$mdir/$where/$m.ko" ;;
+		esac
+	done
+	cp "${ZSX_STAGE_BUILDLOG:-/dev/null}" "$STAGE/build.log"
+	;;
+*) die "stage mode $MODE: dkms, install or prebuilt" ;;
 esac
 if grep -E "warning:|error:" "$STAGE/build.log" | grep -v "Skipping BTF" >&2; then die "the build produced warnings (see above)"; fi
 inst=$(cd "$mdir/$where" && ls | tr '\n' ' ')
