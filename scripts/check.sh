@@ -248,6 +248,8 @@ for arch in $ARCHES; do
 			bash "$ZSX_ROOT/scripts/kernel-update.sh" bookworm
 		step "Debian 13 root (dkms 3.2): zsx-dkms installed; 7.3 from trixie-backports built by zsx's hook; an upgrade and a kernel outside the range; remove, purge: every apt run exits 0, dpkg --audit empty" \
 			bash "$ZSX_ROOT/scripts/kernel-update.sh" trixie
+		step "persistence on Debian 12's kernels (6.1, 6.12 from bookworm-security), set up as README says: zsx in the initramfs, then modules-load.d + zsx-zswap.service, then the package purged: zswap on zsx before swap is on, back to the kernel's default once zsx is gone (4 boots of a Debian 12 root)" \
+			bash "$ZSX_ROOT/scripts/persistence.sh"
 		stock13() {
 			local e=$ZSX_BUILD/debroot/trixie/export ver
 			[ -f "$e/kver" ] || { echo "no Debian 13 kernel kept by the Debian 13 root step"; return 1; }
