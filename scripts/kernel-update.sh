@@ -4,7 +4,8 @@
 # The root runs as a machine booted on its distribution kernel K0 (`uname -r`
 # answers K0 inside). What a user does, in order, every apt run required to
 # exit 0 with `dpkg --audit` empty afterwards:
-#   1. install zsx-dkms (make deb): DKMS builds zsx for K0
+#   1. install zsx-dkms (make deb; on trixie as the root's dh-dkms builds it):
+#      DKMS builds zsx for K0
 #   2. install the next kernel K1 (bookworm: linux-image-6.12-amd64 from
 #      bookworm-security; trixie: 7.3 from trixie-backports): zsx's hook builds
 #      zsx for it, before its initramfs
@@ -85,7 +86,13 @@ clean() {
 }
 
 echo "# $SUITE root, K0 = $K0, dkms $(in_root "$R" "dpkg-query -W -f='\${Version}' dkms")"
+mk() { in_root "$R" "cd /root/zsx && make -s $*"; }
 apt_run "apt-get update" apt-get update -q
+if [ "$SUITE" = trixie ]; then
+	# the package as Debian 13's dh-dkms builds it, installed below
+	check "make deb in the Debian 13 root (dh-dkms $(in_root "$R" "dpkg-query -W -f='\${Version}' dh-dkms"))" mk deb
+	check "the Debian 13 build replaces the host's" cp "$R/root/zsx/build/zsx-dkms_${V}_all.deb" "$R/root/debs/"
+fi
 apt_run "install zsx-dkms $V" apt-get install -y -q /root/debs/zsx-dkms_${V}_all.deb
 check "DKMS built and installed zsx.ko and zsxram.ko for $K0" has_zsx "$K0"
 check "zsx.ko for $K0 has $K0's vermagic" vermagic_is "$K0"
@@ -125,7 +132,6 @@ apt_run "purge zsx-dkms" apt-get purge -y -q zsx-dkms
 check_that "no hook, no package left" '! ls "$R"/etc/kernel/*/dkms-zsx && ! in_root "$R" dpkg-query -W zsx-dkms'
 
 if [ "$SUITE" = bookworm ]; then
-	mk() { in_root "$R" "cd /root/zsx && make -s $*"; }
 	check "make dkms-install KVER=$K0" mk dkms-install KVER="$K0"
 	check "make dkms-install again (replaces what it installed)" mk dkms-install KVER="$K0"
 	check_that "zsx $V installed by DKMS for $K0, the hooks in place" 'has_zsx "$K0" && [ -x "$R/etc/kernel/postinst.d/dkms-zsx" ] && [ -f "$R/usr/src/zsx-$V/dkms.conf" ]'
