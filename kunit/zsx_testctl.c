@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test control for VM scenarios (debugfs /sys/kernel/debug/zsx_test/):
- *   echo N > fill     create pool "zsx-test" and store N checksummed objects
- *                     (movable pages, a compressed-page size mix)
+ *   echo N > fill     store N more checksummed objects in pool "zsx-test"
+ *                     (created on first use; movable pages, a compressed-page
+ *                     size mix)
  *   cat verify        "objects N mismatches M pages P migrated G compacted C"
  *   echo 1 > compact  zsx_compact() on the pool
  *   echo N > migrate  migrate the pages of the first N objects as the VM would
@@ -64,7 +65,8 @@ static void testctl_free_all(void)
 
 static ssize_t fill_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
 {
-	unsigned long n, i;
+	unsigned long n, i, want;
+	unsigned long *handles = NULL;
 	u8 *buf;
 	int err = kstrtoul_from_user(ubuf, len, 0, &n);
 
@@ -76,23 +78,25 @@ static ssize_t fill_write(struct file *f, const char __user *ubuf, size_t len, l
 	if (!buf)
 		return -ENOMEM;
 	mutex_lock(&testctl_lock);
-	err = -EBUSY;
-	if (testctl_pool)
+	err = -EINVAL;
+	want = testctl_n + n;
+	if (want > (1ul << 22))
 		goto out;
 	err = -ENOMEM;
 	/* the module's policies, with rings that hold what the scenarios park
 	 * (the default budget scales with the page size: 128 per CPU at 64K)
 	 */
-	testctl_pool = zsx_create_pool_opts("zsx-test", &testctl_opts);
-	testctl_handles = vcalloc(n, sizeof(unsigned long));
-	if (!testctl_pool || !testctl_handles) {
-		vfree(testctl_handles);
-		zsx_destroy_pool(testctl_pool);
-		testctl_pool = NULL;
-		testctl_handles = NULL;
+	if (!testctl_pool)
+		testctl_pool = zsx_create_pool_opts("zsx-test", &testctl_opts);
+	if (!testctl_pool)
 		goto out;
-	}
-	for (i = 0; i < n; i++) {
+	handles = vcalloc(want, sizeof(unsigned long));
+	if (!handles)
+		goto out;
+	if (testctl_n)
+		memcpy(handles, testctl_handles, testctl_n * sizeof(unsigned long));
+	swap(handles, testctl_handles);
+	for (i = testctl_n; i < want; i++) {
 		unsigned long h =
 			zsx_malloc(testctl_pool, testctl_size(i),
 				   GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN,
@@ -105,9 +109,16 @@ static ssize_t fill_write(struct file *f, const char __user *ubuf, size_t len, l
 		testctl_handles[testctl_n++] = h;
 		cond_resched();
 	}
-	err = testctl_n == n ? 0 : -ENOMEM;
+	err = testctl_n == want ? 0 : -ENOMEM;
 out:
+	if (!testctl_n && testctl_pool) {
+		vfree(testctl_handles);
+		testctl_handles = NULL;
+		zsx_destroy_pool(testctl_pool);
+		testctl_pool = NULL;
+	}
 	mutex_unlock(&testctl_lock);
+	vfree(handles);
 	kfree(buf);
 	return err ? err : len;
 }

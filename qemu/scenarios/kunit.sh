@@ -17,12 +17,17 @@ for s in $ZSX_SUITES; do
 done
 
 T=/sys/kernel/debug/zsx_test
-# The buddy allocator hands out high addresses first and compaction moves pages
-# from low to high: park a 300 MiB tmpfs file first so zsx's pages land low,
-# drop it, and the kernel's compaction has zsx pages to move.
-dd if=/dev/zero of=/tmp/hog bs=1M count=300 2>/dev/null
-check "store 20000 checksummed objects in pool zsx-test" sh -c "echo 20000 > $T/fill"
-rm -f /tmp/hog
+# The kernel's compaction moves pages from the low end of a zone into free
+# pages at its high end: it has zsx pages to move wherever they land if they
+# are interleaved with free pages. Store the objects in ten rounds between
+# 30 MiB tmpfs files, then drop the files: every region zsx's pages took has
+# holes above them.
+check "store 20000 checksummed objects in pool zsx-test, interleaved with 300 MiB of tmpfs" sh -c \
+	"for i in 0 1 2 3 4 5 6 7 8 9; do
+	   dd if=/dev/zero of=/tmp/hog\$i bs=1M count=30 2>/dev/null && echo 2000 > $T/fill || exit 1
+	 done"
+rm -f /tmp/hog*
+check "pool zsx-test holds the 20000 objects" sh -c "cat $T/verify | grep -q '^objects 20000 mismatches 0 '"
 check "debugfs classes: header and more than 50 populated classes" sh -c \
 	'f=/sys/kernel/debug/zsx/zsx-test/classes; head -1 $f | grep -q "obj_allocated.*freeable" &&
 	 [ $(awk "\$1 ~ /^[0-9]+\$/ && \$14 > 0" $f | wc -l) -gt 50 ]'
