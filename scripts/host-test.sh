@@ -3,6 +3,9 @@
 #   asan-4k: ASan+UBSan, 4K pages, wide obj   asan-64k: 64K pages
 #   asan-narrow: ZSX_NARROW_OBJ=1 and the out-of-line memory model (classic SPARSEMEM/HIGHMEM kernels)
 #   tsan: ThreadSanitizer; all others use the inline memory model (SPARSEMEM_VMEMMAP)
+#   plain-16k: 16K pages (arm64, as Android and Apple-silicon kernels run), no
+#   sanitizer: the page size no VM test kernel has (every constexpr geometry
+#   and bit-budget assertion, and every test, at PAGE_SHIFT 14)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 out=$ZSX_BUILD/host
@@ -15,6 +18,7 @@ declare -A cfg=(
 	[asan-64k]="-DZSX_PAGE_SHIFT=16 -fsanitize=address,undefined -fno-sanitize-recover=all"
 	[asan-narrow]="-DZSX_PAGE_SHIFT=12 -DZSX_NARROW_OBJ=1 -DZSX_HOSTED_INLINE_MM=0 -fsanitize=address,undefined -fno-sanitize-recover=all"
 	[tsan]="-DZSX_PAGE_SHIFT=12 -fsanitize=thread"
+	[plain-16k]="-DZSX_PAGE_SHIFT=14"
 )
 # build and run one configuration; two at a time (this machine has two cores)
 build_and_run() {
@@ -33,10 +37,10 @@ build_and_run() {
 }
 fail=0
 pids=()
-for name in tsan asan-64k asan-4k asan-narrow; do
+for name in tsan asan-64k asan-4k asan-narrow plain-16k; do
 	build_and_run "$name" > "$out/$name.result" 2>&1 & pids+=($!)
 	if [ ${#pids[@]} = 2 ]; then wait "${pids[0]}" || fail=1; pids=("${pids[1]}"); fi
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
-cat "$out"/tsan.result "$out"/asan-4k.result "$out"/asan-64k.result "$out"/asan-narrow.result
+cat "$out"/tsan.result "$out"/asan-4k.result "$out"/asan-64k.result "$out"/asan-narrow.result "$out"/plain-16k.result
 exit $fail

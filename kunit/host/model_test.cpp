@@ -83,11 +83,13 @@ struct Rng { // splitmix64: one word of state, so a seed replays the same operat
 // a sanitizer report ends the process before gtest prints anything: name the seed
 std::atomic<uint64_t> g_seed;
 std::atomic<long> g_op{-1};
+#ifdef MODEL_DEATH_CALLBACK
 void on_sanitizer_death()
 {
 	fprintf(stderr, "zsx model test died: seed=%" PRIu64 " op=%ld (replay: ZSX_MODEL_SEED=%" PRIu64 ")\n",
 		g_seed.load(), g_op.load(), g_seed.load());
 }
+#endif
 
 uint64_t pick_seed()
 {
