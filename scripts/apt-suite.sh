@@ -10,6 +10,8 @@ set -euo pipefail
 SUITE=${1:?SUITE}; CMD=${2:?download|policy}; shift 2
 base=${SUITE%%-*}
 dir=$ZSX_CACHE/apt/$SUITE
+# one apt run per private set-up at a time (make check's prefetch runs beside the steps)
+cache_lock "apt-$SUITE"
 mkdir -p "$dir/state/lists/partial" "$dir/cache/archives/partial" "$dir/etc/preferences.d"
 suites=$base; [ "$SUITE" = "$base" ] || suites="$base $SUITE"
 # one line per suite (apt's one-line format takes a single suite)

@@ -17,6 +17,7 @@ pkgver=$(apt-cache show "linux-headers-$ver:arm64" 2>/dev/null | sed -n 's/^Vers
 [ -n "$pkgver" ] || die "no linux-headers-$ver:arm64 in the apt lists (scripts/deps.sh adds the arm64 architecture)"
 [ "$pkgver" = "$kbuild" ] || die "linux-headers-$ver is $pkgver but this machine's linux-kbuild-6.1 is $kbuild: upgrade both"
 dir=$ZSX_CACHE/debian-arm64/$ver-$pkgver
+cache_lock "debian-arm64-$ver-$pkgver"
 if [ ! -f "$dir/.done" ]; then
 	log "debian-arm64: fetching linux-image-$ver and linux-headers-$ver ($pkgver)"
 	rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/usr/lib"

@@ -24,6 +24,7 @@ SOURCES=("deb $M $SUITE main" "deb $M $SUITE-updates main" "deb http://deb.debia
 OPTS="--variant=apt, no man pages"
 key=$(printf '%s\n' "$SUITE" "$PKGS" "$OPTS" "${SOURCES[@]}" | sha256sum | cut -c1-12)
 root=$ZSX_CACHE/roots/$SUITE-$key
+cache_lock "root-$SUITE-$key"
 if [ ! -f "$root/.done" ]; then
 	command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed (scripts/deps.sh)"
 	rm -rf "$root.new" && mkdir -p "$ZSX_CACHE/roots"

@@ -17,6 +17,7 @@ else
 	[ -n "$ver" ] || die "no linux-source-$LINE in $suite"
 fi
 src=$ZSX_CACHE/src/linux-${ver//\~/_}
+cache_lock "src-${ver//\~/_}"
 if [ ! -f "$src/.zsx-unpacked" ]; then
 	rm -rf "$src.tmp" && mkdir -p "$src.tmp"
 	if [ "$suite" != host ]; then

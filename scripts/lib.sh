@@ -35,6 +35,15 @@ run_logged() {
 	wait $pid
 }
 
+# cache_lock NAME: hold an exclusive lock on the cache item NAME until the
+# calling script exits (fd 9), so that two scripts filling the same item (make
+# check's prefetch and a step) take turns; the second finds the item done
+cache_lock() {
+	mkdir -p "$ZSX_CACHE/locks"
+	exec 9>"$ZSX_CACHE/locks/$1.lock"
+	flock 9
+}
+
 # Kernel lines zsx is tested on, and the Debian suite whose linux-source-<line>
 # package carries each ("host": installed on this machine by scripts/deps.sh)
 ZSX_LINES="6.1 6.12 7.3"
