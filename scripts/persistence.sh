@@ -4,7 +4,8 @@
 # 12 root (scripts/debroot.sh) booted under QEMU from a disk image:
 #   scripts/persistence.sh
 # 1. zsx-dkms installed; README's boot-time way: zsx in the initramfs and its
-#    init-premount script. Each kernel boots; qemu/guest/persist-check finds
+#    init-premount script; then a kernel update (6.12), whose initramfs must
+#    carry zsx without another step. Each kernel boots; qemu/guest/persist-check finds
 #    zswap on zsx from before the root was mounted, and a workload's pages all
 #    in a zsx pool.
 # 2. README's after-boot way instead (modules-load.d and zsx-zswap.service,
@@ -60,9 +61,8 @@ initramfs)
 	install -m755 "$ZSX_ROOT/qemu/guest/persist-check" "$R/usr/local/sbin/zsx-persist-check"
 	install -m755 "$ZSX_BUILD/guest/x86_64/swapverify" "$R/usr/local/bin/swapverify"
 	run apt-get update -q
-	# a machine with systemd and 6.1, then 6.12 from bookworm-security
+	# a machine with systemd and 6.1
 	run apt-get install -y -q systemd-sysv /root/zsx-dkms_*_all.deb
-	run apt-get install -y -q linux-image-6.12-amd64 linux-headers-6.12-amd64
 	# no zero blocks: the image copy (mkfs.ext4 -d) leaves holes for them, and
 	# swapon refuses a file with holes
 	run "tr '\\0' '\\377' < /dev/zero | head -c 256M > /swapfile && chmod 600 /swapfile && mkswap /swapfile"
@@ -71,6 +71,10 @@ initramfs)
 	run "echo zsx >> /etc/initramfs-tools/modules"
 	run "install -m755 $EX/initramfs-zsx-zswap /etc/initramfs-tools/scripts/init-premount/zsx-zswap"
 	run update-initramfs -u -k all
+	# then a kernel update, 6.12 from bookworm-security: zsx's hook builds zsx
+	# for it before its initramfs is made, which must carry zsx too
+	run apt-get install -y -q linux-image-6.12-amd64 linux-headers-6.12-amd64
+	run "lsinitramfs /boot/initrd.img-\$(ls /lib/modules | sort -V | tail -1) | grep -q '/zsx\.ko'"
 	;;
 systemd)
 	# README's uninstall of the boot-time way, then "After boot, from systemd"
