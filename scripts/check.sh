@@ -181,13 +181,22 @@ step "install Debian packages" bash "$ZSX_ROOT/scripts/deps.sh"
 # what later steps download and unpack (kernel sources, Debian build roots,
 # Debian's arm64 kernel) is fetched meanwhile at the lowest priority
 # (scripts/prefetch.sh); a step needing an item still in progress waits for it
+# (the sources of the lines the table's rows for these arches run, other than
+# 6.1, which the host's linux-source-6.1 package carries). In a session of its
+# own, so that it ends with make check however make check ends.
 PREFETCH=()
-for line in $LINES; do [ "$line" = 6.1 ] || PREFETCH+=("src-$line"); done
+for line in $(while read -r l a _; do
+	case " $ARCHES " in *" $a "*) echo "$l" ;; esac
+done <<< "$CHECK_VMS" | sort -u); do
+	case " $LINES " in *" $line "*) [ "$line" = 6.1 ] || PREFETCH+=("src-$line") ;; esac
+done
 case " $ARCHES " in *" x86_64 "*) PREFETCH+=(root-bookworm) ;; esac
 PREFETCH+=(root-trixie)
 case " $ARCHES " in *" arm64 "*) PREFETCH+=(debian-arm64) ;; esac
-bash "$ZSX_ROOT/scripts/prefetch.sh" "${PREFETCH[@]}" > "$ZSX_BUILD/prefetch.log" 2>&1 &
+setsid bash "$ZSX_ROOT/scripts/prefetch.sh" "${PREFETCH[@]}" > "$ZSX_BUILD/prefetch.log" 2>&1 &
 PREFETCH_PID=$!
+trap 'kill -TERM -- -"$PREFETCH_PID" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 step "hosted tests (ASan+UBSan 4K/64K/narrow, TSan, 16K)" bash "$ZSX_ROOT/scripts/host-test.sh"
 
 # stock_suite ARCH MODE VER HEADERS KERNEL NAME KOS...: zsx installed as a user
@@ -272,6 +281,7 @@ for arch in $ARCHES; do
 done
 
 wait "$PREFETCH_PID"
+trap - EXIT INT TERM
 echo "---- make check: $((SECONDS - T_ALL))s; times in $TIMES ----"
 grep "^prefetch:" "$ZSX_BUILD/prefetch.log" | tr '\n' ';' | sed 's/;$/\n/'
 

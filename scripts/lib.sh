@@ -41,6 +41,8 @@ run_logged() {
 cache_lock() {
 	mkdir -p "$ZSX_CACHE/locks"
 	exec 9>"$ZSX_CACHE/locks/$1.lock"
+	flock -n 9 && return
+	log "waiting for $1 (make check's prefetch or another run is filling it)"
 	flock 9
 }
 
