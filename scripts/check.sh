@@ -178,12 +178,11 @@ if [ -n "${ONLY:-}" ]; then
 	exit
 fi
 step "install Debian packages" bash "$ZSX_ROOT/scripts/deps.sh"
-# what later steps download and unpack (kernel sources, Debian build roots,
-# Debian's arm64 kernel) is fetched meanwhile at the lowest priority
-# (scripts/prefetch.sh); a step needing an item still in progress waits for it
-# (the sources of the lines the table's rows for these arches run, other than
-# 6.1, which the host's linux-source-6.1 package carries). In a session of its
-# own, so that it ends with make check however make check ends.
+# What later steps download and unpack is fetched meanwhile at the lowest
+# priority (scripts/prefetch.sh; a step needing an item in progress waits for
+# it): the sources of the lines this run's VM rows use (6.1's is the host's
+# linux-source-6.1), the Debian build roots, Debian 12's arm64 kernel. It runs
+# in a session of its own, killed when make check ends however it ends.
 PREFETCH=()
 for line in $(while read -r l a _; do
 	case " $ARCHES " in *" $a "*) echo "$l" ;; esac

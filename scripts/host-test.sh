@@ -37,10 +37,11 @@ build_and_run() {
 }
 fail=0
 pids=()
-for name in tsan asan-64k asan-4k asan-narrow plain-16k; do
+names=(tsan asan-64k asan-4k asan-narrow plain-16k)
+for name in "${names[@]}"; do
 	build_and_run "$name" > "$out/$name.result" 2>&1 & pids+=($!)
 	if [ ${#pids[@]} = 2 ]; then wait "${pids[0]}" || fail=1; pids=("${pids[1]}"); fi
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
-cat "$out"/tsan.result "$out"/asan-4k.result "$out"/asan-64k.result "$out"/asan-narrow.result "$out"/plain-16k.result
+for name in "${names[@]}"; do cat "$out/$name.result"; done
 exit $fail
