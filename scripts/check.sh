@@ -10,20 +10,48 @@ LINES=${KERNEL:-$ZSX_LINES}
 mkdir -p "$ZSX_BUILD"
 TIMES=$ZSX_BUILD/check-times.txt
 : > "$TIMES"
-PASS=0; FAIL=0; FAILED=()
+STEPS=$ZSX_BUILD/steps
+rm -rf "$STEPS" && mkdir -p "$STEPS"
+PASS=0; FAIL=0; FAILED=(); FAILED_LOGS=()
 T_ALL=$SECONDS
 
-# step NAME CMD...: run, time, count
+# step NAME CMD...: run, time, count. The output goes to the console and to
+# build/steps/NN.log, which the summary quotes when the step fails.
 step() {
 	local name=$1; shift
-	local t0=$SECONDS
+	local t0=$SECONDS rc steplog
+	steplog=$STEPS/$(printf %02d $((PASS + FAIL + 1))).log
 	log "==> $name"
-	if "$@"; then
+	"$@" > >(tee "$steplog") 2>&1; rc=$?
+	wait $!
+	if [ $rc = 0 ]; then
 		PASS=$((PASS + 1)); echo "CHECK: ok - $name ($((SECONDS - t0))s)"
 	else
-		FAIL=$((FAIL + 1)); FAILED+=("$name"); echo "CHECK: FAIL - $name ($((SECONDS - t0))s)"
+		FAIL=$((FAIL + 1)); FAILED+=("$name"); FAILED_LOGS+=("$steplog")
+		echo "CHECK: FAIL - $name ($((SECONDS - t0))s)"
 	fi
 	echo "$name $((SECONDS - t0))" >> "$TIMES"
+}
+
+# summary: each failed step with the lines that say why (failed checks,
+# splats, verdicts, errors; else its last lines), then the counts; exits
+# non-zero on any failure. The last failed run's step outputs and guest
+# consoles are also copied to $ZSX_CACHE/failed-check, which outlives a CI
+# checkout.
+summary() {
+	local i why kept=$ZSX_CACHE/failed-check
+	rm -rf "$kept"
+	[ "$FAIL" = 0 ] || { mkdir -p "$kept" && cp "${FAILED_LOGS[@]}" "$ZSX_BUILD"/vm/*.log* "$kept/" 2>/dev/null; }
+	for i in "${!FAILED[@]}"; do
+		echo "  failed: ${FAILED[$i]}"
+		[ -n "${FAILED_LOGS[$i]}" ] || continue
+		why=$(grep -aE '^ *not ok|splat|^[0-9]+:.*(BUG|WARNING|Call Trace)|VM-VERDICT|[Ee]rror|FAIL' "${FAILED_LOGS[$i]}" | tail -12)
+		[ -n "$why" ] || why=$(tail -12 "${FAILED_LOGS[$i]}")
+		echo "$why" | cut -c1-200 | sed 's/^/    | /'
+		echo "    (its output: ${FAILED_LOGS[$i]}; kept in $kept)"
+	done
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ]
 }
 
 # ---- what each VM scenario shows (qemu/scenarios/<name>.sh) --------------------
@@ -149,7 +177,7 @@ vm_step() {
 	what=$(scenario_desc "$scen" "$line")
 	[ -n "$secs" ] && what=${what/ (/$secs (}
 	if [ -z "$kdir" ]; then
-		FAIL=$((FAIL + 1)); FAILED+=("$line $arch $variant: $scen skipped, no kernel")
+		FAIL=$((FAIL + 1)); FAILED+=("$line $arch $variant: $scen skipped, no kernel"); FAILED_LOGS+=("")
 		echo "CHECK: FAIL - $line $arch $variant: $scen skipped, no kernel"
 		return
 	fi
@@ -172,9 +200,7 @@ run_vm_rows() {
 if [ -n "${ONLY:-}" ]; then
 	for arch in $ARCHES; do run_vm_rows "$arch"; done
 	echo "---- make check ONLY=$ONLY: $((SECONDS - T_ALL))s ----"
-	for f in "${FAILED[@]}"; do echo "  failed: $f"; done
-	echo "$PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ]
+	summary
 	exit
 fi
 step "install Debian packages" bash "$ZSX_ROOT/scripts/deps.sh"
@@ -284,6 +310,4 @@ trap - EXIT INT TERM
 echo "---- make check: $((SECONDS - T_ALL))s; times in $TIMES ----"
 grep "^prefetch:" "$ZSX_BUILD/prefetch.log" | tr '\n' ';' | sed 's/;$/\n/'
 
-for f in "${FAILED[@]}"; do echo "  failed: $f"; done
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+summary
