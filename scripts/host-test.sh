@@ -11,7 +11,9 @@ set -euo pipefail
 out=$ZSX_BUILD/host
 mkdir -p "$out"
 srcs=$(ls "$ZSX_ROOT"/kunit/host/*.cpp "$ZSX_ROOT"/src/core/*.cpp)
-common="-std=gnu++20 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-exceptions -fno-rtti
+# -g1: line tables, enough for file:line in sanitizer reports, and a quarter
+# less compile time than -g
+common="-std=gnu++20 -g1 -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-exceptions -fno-rtti
 	-DZSX_HOSTED -DZSX_PHYS_BITS=52 -I$ZSX_ROOT/src/core -I$ZSX_ROOT/kunit/host -pthread"
 declare -A cfg=(
 	[asan-4k]="-DZSX_PAGE_SHIFT=12 -fsanitize=address,undefined -fno-sanitize-recover=all"
