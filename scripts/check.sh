@@ -22,7 +22,9 @@ step() {
 	local t0=$SECONDS rc steplog
 	steplog=$STEPS/$(printf %02d $((PASS + FAIL + 1))).log
 	log "==> $name"
-	"$@" > >(tee "$steplog") 2>&1; rc=$?
+	# (a group, so the process substitution belongs to this shell and $! is
+	# tee, whether the step is a function or a program)
+	{ "$@"; } > >(tee "$steplog") 2>&1; rc=$?
 	wait $!
 	if [ $rc = 0 ]; then
 		PASS=$((PASS + 1)); echo "CHECK: ok - $name ($((SECONDS - t0))s)"
