@@ -54,6 +54,8 @@ bb=$ZSX_CACHE/arm64-busybox/bin/busybox
 if [ ! -x "$bb" ]; then
 	log "deps: fetching busybox-static:arm64 into $ZSX_CACHE (not installed)"
 	tmp=$(mktemp -d)
+	# apt downloads as its _apt user: let it write there (else apt warns)
+	chown _apt "$tmp" 2>/dev/null || true
 	( cd "$tmp" && apt-get download busybox-static:arm64 >&2 ) || { apt-get update -q >&2; ( cd "$tmp" && apt-get download busybox-static:arm64 >&2 ); }
 	mkdir -p "$ZSX_CACHE/arm64-busybox"
 	dpkg -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
