@@ -11,7 +11,7 @@ mkdir -p "$ZSX_BUILD"
 TIMES=$ZSX_BUILD/check-times.txt
 : > "$TIMES"
 STEPS=$ZSX_BUILD/steps
-rm -rf "$STEPS" && mkdir -p "$STEPS"
+rm -rf "$STEPS" && mkdir -p "$STEPS" && touch "$STEPS/.start"
 PASS=0; FAIL=0; FAILED=(); FAILED_LOGS=()
 T_ALL=$SECONDS
 
@@ -19,13 +19,17 @@ T_ALL=$SECONDS
 # build/steps/NN.log, which the summary quotes when the step fails.
 step() {
 	local name=$1; shift
-	local t0=$SECONDS rc steplog
+	local t0=$SECONDS rc steplog tee_pid n
 	steplog=$STEPS/$(printf %02d $((PASS + FAIL + 1))).log
 	log "==> $name"
 	# (a group, so the process substitution belongs to this shell and $! is
 	# tee, whether the step is a function or a program)
 	{ "$@"; } > >(tee "$steplog") 2>&1; rc=$?
-	wait $!
+	# tee ends when the step's last process closes the pipe; a process the
+	# step left running would hold it: wait at most 30 s, and say so
+	tee_pid=$!
+	for ((n = 0; n < 300; n++)); do kill -0 "$tee_pid" 2>/dev/null || break; sleep 0.1; done
+	[ $n -lt 300 ] || echo "check: step left a process holding its output; going on"
 	if [ $rc = 0 ]; then
 		PASS=$((PASS + 1)); echo "CHECK: ok - $name ($((SECONDS - t0))s)"
 	else
@@ -35,20 +39,26 @@ step() {
 	echo "$name $((SECONDS - t0))" >> "$TIMES"
 }
 
-# summary: each failed step with the lines that say why (failed checks,
-# splats, verdicts, errors; else its last lines), then the counts; exits
-# non-zero on any failure. The last failed run's step outputs and guest
-# consoles are also copied to $ZSX_CACHE/failed-check, which outlives a CI
-# checkout.
+# summary: each failed step with the lines that say why (its first kernel
+# splat, failed checks, verdicts, errors; else its last lines; fewer lines
+# each when several failed, as CI shows the output's tail), then the counts;
+# exits non-zero on any failure. A failed run's step outputs and this run's
+# guest consoles are also copied to $ZSX_CACHE/failed-check, which outlives a
+# CI checkout (the last failed run's, until the next failed run).
 summary() {
-	local i why kept=$ZSX_CACHE/failed-check
-	rm -rf "$kept"
-	[ "$FAIL" = 0 ] || { mkdir -p "$kept" && cp "${FAILED_LOGS[@]}" "$ZSX_BUILD"/vm/*.log* "$kept/" 2>/dev/null; }
+	local i why kept=$ZSX_CACHE/failed-check lines=12
+	if [ "$FAIL" != 0 ]; then
+		rm -rf "$kept" && mkdir -p "$kept"
+		for i in "${FAILED_LOGS[@]}"; do [ -n "$i" ] && cp "$i" "$kept/"; done
+		find "$ZSX_BUILD/vm" -maxdepth 1 -name '*.log*' -newer "$STEPS/.start" -exec cp {} "$kept/" \; 2>/dev/null
+		[ "$FAIL" = 1 ] || lines=$((12 / FAIL < 3 ? 3 : 12 / FAIL))
+	fi
 	for i in "${!FAILED[@]}"; do
 		echo "  failed: ${FAILED[$i]}"
 		[ -n "${FAILED_LOGS[$i]}" ] || continue
-		why=$(grep -aE '^ *not ok|splat|^[0-9]+:.*(BUG|WARNING|Call Trace)|VM-VERDICT|[Ee]rror|FAIL' "${FAILED_LOGS[$i]}" | tail -12)
-		[ -n "$why" ] || why=$(tail -12 "${FAILED_LOGS[$i]}")
+		why=$({ grep -aE -m1 "^[0-9]+:.*($ZSX_SPLAT_RE)" "${FAILED_LOGS[$i]}"
+			grep -aE '^ *not ok|VM-VERDICT|[Ee]rror|ERROR|FAIL' "${FAILED_LOGS[$i]}" | tail -$((lines - 1)); })
+		[ -n "$why" ] || why=$(tail -$lines "${FAILED_LOGS[$i]}")
 		echo "$why" | cut -c1-200 | sed 's/^/    | /'
 		echo "    (its output: ${FAILED_LOGS[$i]}; kept in $kept)"
 	done
@@ -126,7 +136,7 @@ kernel_for() {
 	local line=$1 arch=$2 variant=$3 key=$1/$2/$3
 	if [ -z "${KDIRS[$key]+x}" ]; then
 		KDIR=""
-		kernel_step() { KDIR=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$arch" "$variant" "$line"); }
+		kernel_step() { KDIR=$(bash "$ZSX_ROOT/scripts/kernel.sh" "$arch" "$variant" "$line") || { KDIR=""; return 1; }; }
 		step "$line $arch $variant kernel, $(variant_pages "$variant") pages ($(variant_what "$variant"))" kernel_step
 		KDIRS[$key]=$KDIR
 	fi

@@ -51,7 +51,7 @@ rm -rf "$out"; mkdir -p "$out"
 # ("Value requested ... not in final .config", "... differs:"); later fragments
 # override earlier ones on purpose (16k.config over arm64.config's 4K pages)
 ( cd "$src" && ARCH=$ARCH CROSS_COMPILE=$CROSS bash scripts/kconfig/merge_config.sh -n -O "$out" $frags ) \
-	>"$out/config.log" 2>&1 || { tail -20 "$out/config.log"; die "merge_config.sh failed"; }
+	>"$out/config.log" 2>&1 || { tail -20 "$out/config.log" >&2; die "merge_config.sh failed"; }
 if grep -A2 -E "Value requested for|differs:" "$out/config.log" >&2; then
 	die "Kconfig dropped fragment options for $LINE $ARCH-$VARIANT (above); fix qemu/config/*.config"
 fi
@@ -59,8 +59,8 @@ fi
 mk() { make -C "$src" O="$out" ARCH="$ARCH" CROSS_COMPILE="$CROSS" "$@"; }
 log "kernel $LINE $ARCH-$VARIANT: building (cold build, several minutes)"
 t0=$SECONDS
-run_logged "$out/build.log" mk -j"$(($(nproc) + 1))" "$(basename "$(arch_image "$ARCH")")" modules || { tail -40 "$out/build.log"; die "kernel build failed ($out/build.log)"; }
-mk INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install >"$out/modinst.log" 2>&1 || { tail -20 "$out/modinst.log"; die "modules_install failed"; }
+run_logged "$out/build.log" mk -j"$(($(nproc) + 1))" "$(basename "$(arch_image "$ARCH")")" modules || { tail -40 "$out/build.log" >&2; die "kernel build failed ($out/build.log)"; }
+mk INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install >"$out/modinst.log" 2>&1 || { tail -20 "$out/modinst.log" >&2; die "modules_install failed"; }
 echo "$((SECONDS - t0))" > "$out/.zsx-build-seconds"
 touch "$out/.zsx-built"
 log "kernel $LINE $ARCH-$VARIANT: built in $((SECONDS - t0))s"
