@@ -3,6 +3,8 @@
  * swapverify: fill anonymous memory with data of realistic compressibility,
  * push it to swap with MADV_PAGEOUT, read it all back and verify it.
  *   swapverify MiB [seed [hold_seconds]]
+ *     hold_seconds: after paging out, hold the memory that long, or until
+ *     SIGUSR1 (the caller has looked at the swapped-out state), then verify
  *   swapverify pagesize        prints the page size
  *   swapverify zeroout DEV OFFSET LEN   BLKZEROOUT on a block device (busybox
  *                              has no tool for it)
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
@@ -72,6 +75,11 @@ static long swapped_pages(void)
 	return (total - freek) / 4;
 }
 
+static void hold_released(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	size_t pagesz = (size_t)sysconf(_SC_PAGESIZE);
@@ -119,7 +127,11 @@ int main(int argc, char **argv)
 		return 2;
 	after = swapped_pages();
 	if (hold) {
-		/* let the caller look at the swapped-out state */
+		/* let the caller look at the swapped-out state; SIGUSR1 ends the
+		 * hold early (its handler does nothing but interrupt sleep()) */
+		struct sigaction sa = { .sa_handler = hold_released };
+
+		sigaction(SIGUSR1, &sa, NULL);
 		printf("swapverify: holding %u s\n", hold);
 		fflush(stdout);
 		sleep(hold);

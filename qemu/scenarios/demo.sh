@@ -14,7 +14,7 @@ check "zsxram0: allocator zsx, lzo-rle, 512 MiB, swapon" zsxram-up -s -c lzo-rle
 echo "== pool policies: $(grep free_policy $D/stats | cut -d' ' -f2) free path, $(head -1 $D/deferred)"
 mmstat "mm_stat before:"
 echo "== workload: 256 MiB of anonymous memory (about 2x compressible with lzo-rle), MADV_PAGEOUT, read back, verified"
-swapverify 256 5 4 > /tmp/sv &
+swapverify 256 5 60 > /tmp/sv &
 svpid=$!
 while ! grep -q holding /tmp/sv 2>/dev/null; do sleep 0.2; done
 mmstat "mm_stat while swapped out:"
@@ -23,6 +23,7 @@ echo "== $D/classes: the 10 classes holding the most pages (fullness columns omi
 printf "   %5s %5s %13s %10s %10s %16s %8s\n" class size obj_allocated obj_used pages_used pages_per_zspage freeable
 awk '$1 ~ /^[0-9]+$/ && $16 > 0 { printf "   %5s %5s %13s %10s %10s %16s %8s\n", $1, $2, $14, $15, $16, $17, $18 }' $D/classes | sort -k5 -n -r | head -10
 awk '$1 == "Total" { printf "   %11s %13s %10s %10s %25s\n", "Total", $13, $14, $15, $16 }' $D/classes
+kill -USR1 $svpid
 wait $svpid
 svrc=$?
 sed 's/^/   /' /tmp/sv

@@ -55,9 +55,10 @@ near_limit() {
 	swapverify 64 41 > /tmp/nla || return 1
 	echo "ZSX-INFO: near limit $alloc: A $(cat /tmp/nla); pool_limit_hit $(( $(cat $ZD/pool_limit_hit) - hit0 )); after exit stored_pages $(cat $ZD/stored_pages) pool_total_size $(cat $ZD/pool_total_size)" >> /tmp/nl.info
 	hit1=$(cat $ZD/pool_limit_hit)
-	swapverify 16 43 3 > /tmp/nlb &
+	swapverify 16 43 30 > /tmp/nlb &
 	while ! grep -q holding /tmp/nlb 2>/dev/null; do sleep 0.2; done
 	stored_b=$(cat $ZD/stored_pages)
+	kill -USR1 $!
 	wait $! || return 1
 	echo "ZSX-INFO: near limit $alloc: B $(grep -v holding /tmp/nlb); stored_pages while held $stored_b; pool_limit_hit $(( $(cat $ZD/pool_limit_hit) - hit1 ))" >> /tmp/nl.info
 	echo "$stored_b" > /tmp/nl.$alloc

@@ -21,8 +21,9 @@ zswap_workload() {
 	# are written. zswap's compressed copies are charged to the group too:
 	# memory.zswap.max keeps them to 40 MiB, the rest goes to the disk (on
 	# 6.1 straight, on 6.12 also through zswap's writeback). swapverify then
-	# holds it out for 20 s and verifies every page.
-	sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 20" > /tmp/sv 2>&1 &
+	# holds it out while the checks below look (it is released with SIGUSR1,
+	# at most 120 s) and verifies every page.
+	sh -c "echo \$\$ > $CG/work/cgroup.procs; exec swapverify 96 23 120" > /tmp/sv 2>&1 &
 	svpid=$!
 	held=0
 	for i in $(seq 1 240); do
@@ -41,6 +42,7 @@ zswap_workload() {
 	check "zswap back to zsmalloc while pages are stored in zsx" sh -c \
 		"$zsmalloc_load && echo zsmalloc > $ZS/zpool && [ \$(cat $ZS/zpool) = zsmalloc ]"
 	check "rmmod zsx refused while zswap's zsx pool holds pages" sh -c "! rmmod zsx && grep -q '^zsx ' /proc/modules"
+	kill -USR1 $svpid
 	wait $svpid; svrc=$?
 	sed 's/^/ZSX-INFO: /' /tmp/sv
 	# (swapverify's own swapped_out counts only its MADV_PAGEOUT: the cgroup swapped most before it)

@@ -138,7 +138,7 @@ done
 if zsx_has_zpool; then
 	check "zswap: brd as the backing swap device" sh -c 'insmod $(find /lib/modules -name brd.ko) rd_nr=1 rd_size=262144 && mkswap /dev/ram0 >/dev/null && swapon /dev/ram0'
 	check "zswap: zpool=zsx, enabled" sh -c 'echo zsx > /sys/module/zswap/parameters/zpool && echo 1 > /sys/module/zswap/parameters/enabled && [ "$(cat /sys/module/zswap/parameters/zpool)" = zsx ]'
-	swapverify 64 11 4 > /tmp/sv3 &
+	swapverify 64 11 60 > /tmp/sv3 &
 	svpid=$!
 	while ! grep -q holding /tmp/sv3 2>/dev/null; do sleep 0.2; done
 	stored=$(cat /sys/kernel/debug/zswap/stored_pages)
@@ -149,6 +149,7 @@ if zsx_has_zpool; then
 	check "zswap: more than $ZSWAP_MIN pages stored while the workload is swapped out" test "$stored" -gt $ZSWAP_MIN
 	check "zswap: zsx debugfs shows the zswap pool in use" sh -c "[ -n '$zpool_dir' ] && [ \$(awk '/^objects/ {print \$2}' $zpool_dir/stats) -gt $ZSWAP_MIN ]"
 	check "zswap: rmmod zsx while zswap holds a zsx pool is refused" sh -c "! rmmod zsx 2>/dev/null"
+	kill -USR1 $svpid
 	wait $svpid
 	svrc=$?
 	sed 's/^/ZSX-INFO: zswap: /' /tmp/sv3
