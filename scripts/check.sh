@@ -89,8 +89,9 @@ scenario_desc() {
 # Kernels: KASAN, lockdep and kmemleak (debug) on 6.1 and 7.3 x86_64 and 7.3
 # arm64; the data-race detector (kcsan) on 6.12, whose KUnit and zswap runs are
 # the lock-free paths' KCSAN coverage. arm64 on 6.1 and 6.12 runs Debian's own
-# kernels (steps below). Four test kernels keep the cold make check within its
-# hour.
+# kernels (steps below). Four test kernels, and lifecycle and stress once per
+# arch (x86_64 on 6.1, with zswap; arm64 on 7.3), keep the cold make check
+# within its hour.
 # Page sizes: x86_64 4K; the arm64 test kernel 64K (the arm64 server layout,
 # the largest page and so the widest obj index and the fewest pfn bits);
 # Debian's arm64 kernels 4K. 16K pages are checked by the hosted tests
@@ -111,7 +112,6 @@ CHECK_VMS="
 6.12 x86_64 kcsan      zswap     disk=512M
 7.3  x86_64 debug      kunit
 7.3  x86_64 debug      zsxram    append=zsx.swap_allocators=zsx,zsmalloc
-7.3  x86_64 debug      stress    append=zsx.stress_secs=15
 7.3  arm64  debug+64k  kunit
 7.3  arm64  debug+64k  zsxram
 7.3  arm64  debug+64k  lifecycle append=zsx.lifecycle_secs=15
