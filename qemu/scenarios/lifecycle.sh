@@ -1,5 +1,6 @@
 # zsxram's lifecycle under races: background loops hit the same devices
-# (zsxram0..3) at once for zsx.lifecycle_secs=N seconds (default 45) with
+# (zsxram0..3) at once for zsx.lifecycle_secs=N seconds (default 45; up to
+# 60 s more until each kind of operation has succeeded once) with
 # hot_add/hot_remove, reset, disksize, allocator and comp_algorithm writes,
 # compact, stat reads, direct I/O, mkswap/swapon/swapoff and rmmod zsxram.
 # Each loop counts successes and failures per operation; a failure must carry
@@ -91,6 +92,7 @@ run() {
 	shift
 	if "$@" > $LC/out.$L 2>&1; then
 		eval "ok_$op=\$((\${ok_$op:-0} + 1))"
+		[ -e $LC/ok.$op ] || : > $LC/ok.$op
 		return 0
 	fi
 	eval "err_$op=\$((\${err_$op:-0} + 1))"
@@ -240,11 +242,29 @@ loop_rmmod() {
 	end rmmod insmod back
 }
 
+# the ops that must succeed in the race at least once (see all_succeeded)
+OPS="hot_add hot_remove reset disksize allocator stat ddwrite ddread mkswap swapon swapoff"
+# the race runs SECS seconds, and on until every op in OPS has succeeded
+# once (its ok.OP marker), for at most 60 s more: an op's success depends on
+# what the other loops did just before (a direct write needs an initialised
+# device that is not swap), and a short race on a slow machine can miss one
+# by chance; an op that a defect keeps failing still fails the check below
+covered() {
+	for op in $OPS; do
+		[ -e $LC/ok.$op ] || return 1
+	done
+}
 LOOPS="hotplug config stat dio swap rmmod"
 for l in $LOOPS; do
 	loop_$l &
 done
 sleep "$SECS"
+t=0
+until covered || [ $t -ge 60 ]; do
+	sleep 1
+	t=$((t + 1))
+done
+echo "ZSX-INFO: lifecycle: the race ran $((SECS + t)) s"
 touch $LC/stop
 
 # A loop stuck in the kernel (a deadlock) would hang a plain wait: give the
@@ -288,11 +308,10 @@ check "lifecycle: every failure carried an errno its op allows ($n unexpected)" 
 # counts OP: OP's "ok err" from the tally, "0 0" for an op no loop counted
 # (every loop writes 0 0 for the ops it never ran: presence means nothing)
 counts() { awk -v op="$1" '$1 == op {o = $2; e = $3} END {print o + 0, e + 0}' $LC/tally; }
-# the ops that must run and succeed in the race; rmmod must run, and insmod
+# the ops in OPS must run and succeed in the race; rmmod must run, and insmod
 # runs only after a rmmod that succeeded (checked below). comp_algorithm
 # (before init), compact and mem_used_max (after it) must run; that they work
 # is checked on a quiet device after the race.
-OPS="hot_add hot_remove reset disksize allocator stat ddwrite ddread mkswap swapon swapoff"
 all_ran() {
 	bad=0
 	for op in $OPS rmmod comp_algorithm compact mem_used_max; do
