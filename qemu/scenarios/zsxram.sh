@@ -184,7 +184,10 @@ check "tracepoints: zsx_malloc fired, sizes 1..PAGE_SIZE, class >= 0" sh -c "[ $
 check "tracepoints: zsx_free deferred-enqueue events = deferred-drain + fallback events" sh -c "e=$(ev 'pool=zsxram0 .*path=deferred-enqueue'); d=$(ev 'pool=zsxram0 .*path=deferred-drain'); f=$(ev 'pool=zsxram0 .*path=fallback'); echo \$e \$d \$f; [ \$e -gt $TRACE_MIN ] && [ \$e = \$((d + f)) ]"
 check "tracepoints: zsx_free on the test pool took its policy's synchronous path" sh -c "[ $(ev 'pool=zsx-test .*path=classidx_unlocked') -gt 0 ] || [ $(ev 'pool=zsx-test .*path=deferred-enqueue') -gt 0 ]"
 check "tracepoints: zsx_zspage_free, released after class->lock (under_lock=no)" sh -c "[ $(ev ' zsx_zspage_free: .*pages=[1-9][0-9]* under_lock=no') -gt 0 ]"
-check "tracepoints: zsx_deferred_drain with handles and a duration" sh -c "[ $(ev ' zsx_deferred_drain: pool=zsxram0 cpu=[0-9]* handles=[1-9][0-9]* classes=[1-9][0-9]* duration_ns=[1-9][0-9]* max_hold_ns=[1-9]') -gt 0 ]"
+# max_hold_ns may be 0: a class's hold is timed only when it frees several
+# handles (kHoldCheck, src/core/pool.hpp), and a small drain (64K pages: few
+# objects) may have no such hold
+check "tracepoints: zsx_deferred_drain with handles, classes and a duration" sh -c "[ $(ev ' zsx_deferred_drain: pool=zsxram0 cpu=[0-9]* handles=[1-9][0-9]* classes=[1-9][0-9]* duration_ns=[1-9][0-9]* max_hold_ns=[0-9]') -gt 0 ]"
 check "tracepoints: zsx_compact fired for zsxram0" sh -c "[ $(ev ' zsx_compact: pool=zsxram0 classes=[0-9]* pages_freed=[0-9]') -gt 0 ]"
 if $MOVABLE; then
 	check "tracepoints: zsx_migrate moved objects to a new pfn" sh -c "[ $(ev ' zsx_migrate: pool=zsx-test old_pfn=0x[0-9a-f]* new_pfn=0x[0-9a-f]* objects=[1-9]') -gt 0 ]"
