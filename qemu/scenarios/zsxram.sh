@@ -107,6 +107,10 @@ swap_round() {
 for alloc in zsx zsmalloc; do
 	echo "ZSX-INFO: ---- allocator $alloc ----"
 	check "$alloc: select allocator, 64M disk" zsxram-up "$alloc" 64M
+	# two writers, each on every other 4K block of the first 256 KiB, 100
+	# rounds: where a page holds more than one block, a write of one block
+	# may not undo a concurrent write of its neighbour
+	check "$alloc: concurrent writes to neighbouring blocks, none lost" blkrace /dev/zsxram0 64 2 100
 	check "$alloc: mke2fs (ext2)" mke2fs -q -b 4096 /dev/zsxram0
 	mkdir -p /mnt
 	check "$alloc: mount" mount -t ext2 /dev/zsxram0 /mnt

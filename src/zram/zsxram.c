@@ -237,14 +237,25 @@ enum slot_kind {
 
 struct zsxram_slot {
 	unsigned long handle;
-	unsigned int size;
-	u8 kind; /* enum slot_kind */
+	u32 size : 24; /* bytes stored, at most PAGE_SIZE */
+	u32 kind : 8; /* enum slot_kind */
+	/*
+	 * the contents' version, one more on each change (slot_free()): a
+	 * partial write stores its read-modify-write only if no other change
+	 * came in between (see do_bvec())
+	 */
+	u32 gen;
 	/*
 	 * nothing but the lock bit: a lock holder's stores to the other fields
 	 * are plain, and the unlock is a release store (__bit_spin_unlock)
 	 */
 	unsigned long lock;
 };
+
+static_assert(PAGE_SIZE < (1UL << 24), "zsxram_slot.size holds at most PAGE_SIZE");
+/* the version sits in what was padding: a slot stays three words on 64-bit */
+static_assert(BITS_PER_LONG == 32 || sizeof(struct zsxram_slot) == 3 * sizeof(long),
+	      "zsxram_slot grew");
 
 /*
  * The data path's counters, per CPU: a slot free or a write changes only this
@@ -428,6 +439,13 @@ static void slot_free(struct zsxram *z, struct zsxram_slot *s, bool notify)
 	s->handle = 0;
 	s->size = 0;
 	s->kind = SLOT_STORED;
+	s->gen++;
+}
+
+/* slot locked: no change since a partial write read the page at @gen (NULL: a whole page) */
+static bool slot_unchanged(const struct zsxram_slot *s, const u32 *gen)
+{
+	return !gen || s->gen == *gen;
 }
 
 static bool page_same_filled(const void *ptr, unsigned long *word)
@@ -442,7 +460,8 @@ static bool page_same_filled(const void *ptr, unsigned long *word)
 	return true;
 }
 
-static int read_page(struct zsxram *z, unsigned long index, struct page *page)
+/* @gen: NULL, or where the contents' version read goes (a partial write) */
+static int read_page(struct zsxram *z, unsigned long index, struct page *page, u32 *gen)
 {
 	struct zsxram_slot *s = slot_get(z, index, false);
 	void *dst = kmap_local_page(page);
@@ -451,9 +470,13 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page)
 	if (!s) {
 		memset(dst, 0, PAGE_SIZE); /* never written */
 		kunmap_local(dst);
+		if (gen)
+			*gen = 0; /* a slot's version before its first change */
 		return 0;
 	}
 	slot_lock(s);
+	if (gen)
+		*gen = s->gen;
 	if (s->kind == SLOT_SAME) {
 		memset_l(dst, s->handle, PAGE_SIZE / sizeof(unsigned long));
 	} else if (!s->handle) {
@@ -482,8 +505,13 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page)
 	return ret;
 }
 
-/* a page of one repeated word is kept in its slot: no compression, no pool */
-static bool write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct page *page)
+/*
+ * A page of one repeated word is kept in its slot: no compression, no pool.
+ * Returns 0 once stored, -EAGAIN as write_page() does, 1 if the page is not
+ * same-filled.
+ */
+static int write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct page *page,
+			     const u32 *gen)
 {
 	void *src = kmap_local_page(page);
 	unsigned long word;
@@ -491,15 +519,19 @@ static bool write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct pa
 
 	kunmap_local(src);
 	if (!same)
-		return false;
+		return 1;
 	slot_lock(s);
+	if (!slot_unchanged(s, gen)) {
+		slot_unlock(s);
+		return -EAGAIN;
+	}
 	slot_free(z, s, false);
 	s->handle = word;
 	s->kind = SLOT_SAME;
 	slot_unlock(s);
 	ctr_add(z, same_pages, 1);
 	ctr_add(z, pages_stored, 1);
-	return true;
+	return 0;
 }
 
 /* a write in progress, kept across its retries */
@@ -575,7 +607,12 @@ static int write_make_way(struct zsxram *z, struct zsxram_write *w, int need)
 	return -ENOMEM;
 }
 
-static int write_page(struct zsxram *z, unsigned long index, struct page *page)
+/*
+ * Store @page as the contents of page @index. @gen: NULL for a whole page,
+ * or the version a partial write read the page at: -EAGAIN, nothing stored,
+ * if the contents changed since.
+ */
+static int write_page(struct zsxram *z, unsigned long index, struct page *page, const u32 *gen)
 {
 	struct zsxram_slot *s = slot_get(z, index, true);
 	struct zsxram_write w = { .index = index, .limit = READ_ONCE(z->limit_pages) };
@@ -585,8 +622,9 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 
 	if (!s)
 		return -ENOMEM;
-	if (write_same_filled(z, s, page))
-		return 0;
+	ret = write_same_filled(z, s, page, gen);
+	if (ret <= 0)
+		return ret;
 	do {
 		st = get_cpu_ptr(z->streams);
 		src = kmap_local_page(page);
@@ -603,6 +641,11 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 	}
 
 	slot_lock(s);
+	if (!slot_unchanged(s, gen)) {
+		slot_unlock(s);
+		z->ops->free(z->pool, w.handle);
+		return -EAGAIN;
+	}
 	slot_free(z, s, false);
 	s->handle = w.handle;
 	s->size = w.len;
@@ -618,27 +661,39 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page)
 	return 0;
 }
 
-/* one bio segment: whole pages directly, partial ones through a bounce page */
+/*
+ * One bio segment: whole pages directly, partial ones through a bounce page.
+ * A partial write is a read-modify-write of the whole page, and writes of
+ * other blocks of that page may run at the same time (with pages larger
+ * than the 4K block, ext2's inode table blocks, say): it stores only if the
+ * page did not change since its read, and otherwise reads and merges again,
+ * so it never puts back what a concurrent write replaced. Each retry follows
+ * a write that was stored.
+ */
 static int do_bvec(struct zsxram *z, struct bio_vec *bv, unsigned long index, unsigned int offset,
 		   bool write)
 {
 	struct page *page;
+	u32 gen;
 	int ret;
 
 	if (bv->bv_len == PAGE_SIZE && !offset && !bv->bv_offset)
-		return write ? write_page(z, index, bv->bv_page) : read_page(z, index, bv->bv_page);
+		return write ? write_page(z, index, bv->bv_page, NULL) :
+			       read_page(z, index, bv->bv_page, NULL);
 	page = alloc_page(GFP_NOIO);
 	if (!page)
 		return -ENOMEM;
-	ret = read_page(z, index, page);
-	if (!ret) {
-		if (write) {
-			memcpy_from_bvec(page_address(page) + offset, bv);
-			ret = write_page(z, index, page);
-		} else {
+	do {
+		ret = read_page(z, index, page, write ? &gen : NULL);
+		if (ret)
+			break;
+		if (!write) {
 			memcpy_to_bvec(bv, page_address(page) + offset);
+			break;
 		}
-	}
+		memcpy_from_bvec(page_address(page) + offset, bv);
+		ret = write_page(z, index, page, &gen);
+	} while (ret == -EAGAIN);
 	__free_page(page);
 	return ret;
 }
