@@ -8,8 +8,9 @@
  * == k, so where a device page holds more than one block (arm64 16K and 64K
  * pages) the writers write different blocks of the same page at the same
  * time. The writers meet at a barrier after each round, read their own
- * blocks back (each must say: this writer, this round, this block), and meet
- * again before the next round. Prints
+ * blocks back (each must hold, whole, what this writer wrote there in this
+ * round), and meet again before the next round. A writer that dies takes
+ * the others with it (they would wait at the barrier for ever). Prints
  *   blkrace: W writers, B blocks, R rounds: S stale
  * with the first stale blocks, and exits 1 if any was stale, 2 on an error.
  */
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #define BLOCK 4096
@@ -70,12 +72,15 @@ static void fill(uint64_t *buf, unsigned int writer, unsigned int round, unsigne
 /* writer k: write its blocks, meet, read them back, meet; ROUNDS times */
 static void writer(const char *dev, unsigned long blocks, unsigned int k, unsigned int rounds)
 {
-	uint64_t *buf = NULL;
+	uint64_t *buf = NULL, want[BLOCK / sizeof(uint64_t)];
 	unsigned int r;
 	unsigned long b;
 	struct tag t;
-	int fd = open(dev, O_RDWR | O_DIRECT);
+	int fd;
 
+	/* the parent killed (by the scenario's timeout, say): go too */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = open(dev, O_RDWR | O_DIRECT);
 	if (fd < 0 || posix_memalign((void **)&buf, BLOCK, BLOCK)) {
 		perror("blkrace: writer");
 		__atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
@@ -95,10 +100,15 @@ static void writer(const char *dev, unsigned long blocks, unsigned int k, unsign
 				__atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
 				break;
 			}
-			memcpy(&t, buf, sizeof(t));
-			if (t.magic == MAGIC && t.writer == k && t.round == r && t.block == b)
+			fill(want, k, r, b);
+			if (!memcmp(buf, want, BLOCK))
 				continue;
-			if (__atomic_fetch_add(&sh->stale, 1, __ATOMIC_RELAXED) < 8)
+			memcpy(&t, buf, sizeof(t));
+			if (__atomic_fetch_add(&sh->stale, 1, __ATOMIC_RELAXED) >= 8)
+				continue;
+			if (!memcmp(buf, want, sizeof(t)))
+				printf("blkrace: round %u block %lu has its tag but not its data\n", r, b);
+			else
 				printf("blkrace: round %u block %lu holds %swriter %llu round %llu block %llu\n",
 				       r, b, t.magic == MAGIC ? "" : "no tag: ",
 				       (unsigned long long)t.writer, (unsigned long long)t.round,
@@ -150,9 +160,14 @@ int main(int argc, char **argv)
 		if (!pids[k])
 			writer(argv[1], blocks, k, rounds);
 	}
-	while (wait(&status) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			sh->failed = 1;
+	while (wait(&status) > 0) {
+		if (WIFEXITED(status) && !WEXITSTATUS(status))
+			continue;
+		sh->failed = 1;
+		if (WIFSIGNALED(status)) /* the others wait for it at the barrier */
+			for (k = 0; k < writers; k++)
+				kill(pids[k], SIGKILL);
+	}
 	if (sh->failed) {
 		fprintf(stderr, "blkrace: a writer failed\n");
 		return 2;

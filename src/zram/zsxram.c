@@ -505,10 +505,16 @@ static int read_page(struct zsxram *z, unsigned long index, struct page *page, u
 	return ret;
 }
 
+/* what storing a page came to, besides 0 (stored) and a -errno */
+enum {
+	STORE_CHANGED = 1, /* a partial write's page changed since its read: nothing stored */
+	STORE_NOT_SAME, /* write_same_filled(): not one repeated word, nothing done */
+};
+
 /*
  * A page of one repeated word is kept in its slot: no compression, no pool.
- * Returns 0 once stored, -EAGAIN as write_page() does, 1 if the page is not
- * same-filled.
+ * Returns 0 once stored, STORE_CHANGED as write_page() does, or
+ * STORE_NOT_SAME.
  */
 static int write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct page *page,
 			     const u32 *gen)
@@ -519,11 +525,11 @@ static int write_same_filled(struct zsxram *z, struct zsxram_slot *s, struct pag
 
 	kunmap_local(src);
 	if (!same)
-		return 1;
+		return STORE_NOT_SAME;
 	slot_lock(s);
 	if (!slot_unchanged(s, gen)) {
 		slot_unlock(s);
-		return -EAGAIN;
+		return STORE_CHANGED;
 	}
 	slot_free(z, s, false);
 	s->handle = word;
@@ -608,9 +614,9 @@ static int write_make_way(struct zsxram *z, struct zsxram_write *w, int need)
 }
 
 /*
- * Store @page as the contents of page @index. @gen: NULL for a whole page,
- * or the version a partial write read the page at: -EAGAIN, nothing stored,
- * if the contents changed since.
+ * Store @page as the contents of page @index: 0 or a -errno. @gen: NULL for
+ * a whole page, or the version a partial write read the page at:
+ * STORE_CHANGED, nothing stored, if the contents changed since.
  */
 static int write_page(struct zsxram *z, unsigned long index, struct page *page, const u32 *gen)
 {
@@ -623,7 +629,7 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page, 
 	if (!s)
 		return -ENOMEM;
 	ret = write_same_filled(z, s, page, gen);
-	if (ret <= 0)
+	if (ret != STORE_NOT_SAME)
 		return ret;
 	do {
 		st = get_cpu_ptr(z->streams);
@@ -644,7 +650,7 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page, 
 	if (!slot_unchanged(s, gen)) {
 		slot_unlock(s);
 		z->ops->free(z->pool, w.handle);
-		return -EAGAIN;
+		return STORE_CHANGED;
 	}
 	slot_free(z, s, false);
 	s->handle = w.handle;
@@ -668,7 +674,7 @@ static int write_page(struct zsxram *z, unsigned long index, struct page *page, 
  * than the 4K block, ext2's inode table blocks, say): it stores only if the
  * page did not change since its read, and otherwise reads and merges again,
  * so it never puts back what a concurrent write replaced. Each retry follows
- * a write that was stored.
+ * a write that was stored, and may reschedule first.
  */
 static int do_bvec(struct zsxram *z, struct bio_vec *bv, unsigned long index, unsigned int offset,
 		   bool write)
@@ -683,7 +689,7 @@ static int do_bvec(struct zsxram *z, struct bio_vec *bv, unsigned long index, un
 	page = alloc_page(GFP_NOIO);
 	if (!page)
 		return -ENOMEM;
-	do {
+	for (;;) {
 		ret = read_page(z, index, page, write ? &gen : NULL);
 		if (ret)
 			break;
@@ -693,7 +699,10 @@ static int do_bvec(struct zsxram *z, struct bio_vec *bv, unsigned long index, un
 		}
 		memcpy_from_bvec(page_address(page) + offset, bv);
 		ret = write_page(z, index, page, &gen);
-	} while (ret == -EAGAIN);
+		if (ret != STORE_CHANGED)
+			break;
+		cond_resched();
+	}
 	__free_page(page);
 	return ret;
 }
