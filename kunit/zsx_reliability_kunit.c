@@ -451,8 +451,11 @@ static void release_counts_until_released_and_never_waits_on_a_page(struct kunit
 	zsx_free(a, ha);
 	for (i = 0; i < 500; i++)
 		zsx_free(b, hb[i]);
-	/* B's pages come back while A's page is held locked (no flush: it would wait for A) */
-	for (waited = 0; waited < 2000 && zsx_get_total_pages(b); waited += 20)
+	/*
+	 * B's pages come back while A's page is held locked (no flush: it would
+	 * wait for A); a worker releases them: up to 30 s on a slow machine
+	 */
+	for (waited = 0; waited < 30000 && zsx_get_total_pages(b); waited += 20)
 		msleep(20);
 	KUNIT_EXPECT_EQ_MSG(test, zsx_get_total_pages(b), 0ul,
 			    "pool B's releases stalled behind pool A's locked page");
@@ -460,7 +463,7 @@ static void release_counts_until_released_and_never_waits_on_a_page(struct kunit
 	 * and A's other pages: where pages are movable, only the locked one is
 	 * left and A still counts it; elsewhere the locked page goes too
 	 */
-	for (waited = 0; waited < 2000 && zsx_test_pages_held() - held0 > left; waited += 20)
+	for (waited = 0; waited < 30000 && zsx_test_pages_held() - held0 > left; waited += 20)
 		msleep(20);
 	/* zsx_test_pages_held() counts every pool: only this case's exist now */
 	KUNIT_EXPECT_EQ_MSG(test, zsx_test_pages_held() - held0, left,

@@ -54,3 +54,24 @@ zsx_has_zpool() { dmesg | grep -q "zsx: kernel .*zpool driver registered"; }
 # kv KEY FILE: the value after KEY in FILE, whichever way FILE pairs them:
 # "key value" lines, "key value key value" on one line, or key=value words
 kv() { tr ' =\t' '\n\n\n' < "$2" | grep -A1 -x -m1 "$1" | sed -n 2p; }
+# wait_for SECS CMD...: run CMD every 0.1 s until it succeeds, for at most
+# SECS seconds; CMD's last status. For what the kernel finishes in the
+# background (a drain, a release): a fixed sleep would be a race on a slow
+# machine, and a check still fails when the state never comes.
+wait_for() {
+	wf_left=$(($1 * 10))
+	shift
+	until "$@"; do
+		[ "$wf_left" -gt 0 ] || return 1
+		wf_left=$((wf_left - 1))
+		sleep 0.1
+	done
+}
+# deferred_settled POOL: every handle parked in POOL's deferred rings has
+# been freed ("drained" counts a run once its frees are done); true for a
+# pool without rings and for a pool that is not zsx's
+deferred_settled() {
+	[ -f /sys/kernel/debug/zsx/$1/deferred ] || return 0
+	awk '$1 == "enqueued" {e = $2} $1 == "drained" {d = $2} END {exit e != d}' \
+		/sys/kernel/debug/zsx/$1/deferred
+}

@@ -56,7 +56,8 @@ near_limit() {
 	echo "ZSX-INFO: near limit $alloc: A $(cat /tmp/nla); pool_limit_hit $(( $(cat $ZD/pool_limit_hit) - hit0 )); after exit stored_pages $(cat $ZD/stored_pages) pool_total_size $(cat $ZD/pool_total_size)" >> /tmp/nl.info
 	hit1=$(cat $ZD/pool_limit_hit)
 	swapverify 16 43 30 > /tmp/nlb &
-	while ! grep -q holding /tmp/nlb 2>/dev/null; do sleep 0.2; done
+	# (a B that died before its hold fails at its wait below)
+	wait_for 120 grep -q holding /tmp/nlb
 	stored_b=$(cat $ZD/stored_pages)
 	kill -USR1 $!
 	wait $! || return 1

@@ -115,6 +115,7 @@ check "zswap off${ZPOOL:+, back to zsmalloc}" sh -c "echo 0 > $ZS/enabled${ZPOOL
 check "park 2000 handles in deferred buffers, rmmod zsx_testctl right away (destroy flushes them)" sh -c \
 	"echo 3000 > /sys/kernel/debug/zsx_test/fill && echo 2000 > /sys/kernel/debug/zsx_test/defer && rmmod zsx_testctl"
 check "rmmod zsx while zsxram holds a pool is refused" sh -c "echo 1 > $S/reset; echo 16M > $S/disksize && ! rmmod zsx 2>/dev/null && echo 1 > $S/reset"
-sleep 1 # zswap drops its old zsx pool from a work item
-check "rmmod zsx_stress zsxram zsx" sh -c "rmmod zsx_stress && rmmod zsxram && rmmod zsx"
+# zswap drops its old zsx pool from a work item: zsx may stay busy a while
+unload_all() { rmmod zsx_stress && rmmod zsxram && wait_for 60 rmmod zsx; }
+check "rmmod zsx_stress zsxram zsx" unload_all
 check "kmemleak reports nothing after unload" kmemleak_clean

@@ -61,7 +61,9 @@ swap_round() {
 		# Meanwhile the pool's page count, read first, must be at least the
 		# pages zsx holds, read after it (the test build's count of page
 		# references): a pool never stops counting a page it still holds,
-		# and once the exit's frees are done the two agree.
+		# and once the exit's frees are done the two agree. Sampled from
+		# 5 samples before the kill until the frees are done and 10 more
+		# were taken (counts, not seconds: a slow machine samples less).
 		sh -c 'echo $$ > /cg/w/cgroup.procs; exec swapverify 32 13 60' > /tmp/sv4 2>&1 &
 		svpid=$!
 		while kill -0 $svpid 2>/dev/null && ! grep -q holding /tmp/sv4; do sleep 0.1; done
@@ -70,17 +72,26 @@ swap_round() {
 			echo "$(awk '/^pages / {print $2}' /sys/kernel/debug/zsx/zsxram0/stats) $(cat /sys/kernel/debug/zsx/pages_held)" >> /tmp/samples
 		done) &
 		sampler=$!
-		sleep 0.5
+		samples() { cat /tmp/samples 2>/dev/null | wc -l; }
+		sampled() { [ "$(samples)" -ge "$1" ]; }
+		wait_for 30 sampled 5
 		kill -9 $svpid; wait $svpid 2>/dev/null
-		sleep 1
+		n_kill=$(samples)
+		freed() {
+			deferred_settled zsxram0 &&
+				[ "$(awk '/^pages / {print $2}' /sys/kernel/debug/zsx/zsxram0/stats)" = "$(cat /sys/kernel/debug/zsx/pages_held)" ]
+		}
+		wait_for 30 sampled $((n_kill + 10))
+		wait_for 30 freed
 		touch /tmp/stop_sampling; wait $sampler
-		echo "ZSX-INFO: $alloc: $(wc -l < /tmp/samples) samples of pool pages / pages held, first: $(head -1 /tmp/samples), last: $(tail -1 /tmp/samples)"
-		check "$alloc: killed workload: at every sample the pool counted every page it held ($(wc -l < /tmp/samples) samples)" \
+		echo "ZSX-INFO: $alloc: $(samples) samples of pool pages / pages held ($n_kill before the kill), first: $(head -1 /tmp/samples), last: $(tail -1 /tmp/samples)"
+		check "$alloc: killed workload: at every sample the pool counted every page it held ($(samples) samples)" \
 			sh -c "[ \$(wc -l < /tmp/samples) -gt 10 ] && awk '{ if (\$1 < \$2) { print; bad = 1 } } END { exit bad }' /tmp/samples"
 		check "$alloc: killed workload: its pages returned, the pool's count is the pages it holds" \
 			sh -c "[ \$(awk '/^pages / {print \$2}' /sys/kernel/debug/zsx/zsxram0/stats) = \$(cat /sys/kernel/debug/zsx/pages_held) ] && [ \$(head -1 /tmp/samples | cut -d' ' -f2) -gt \$(tail -1 /tmp/samples | cut -d' ' -f2) ]" ;;
 	esac
-	sleep 1
+	# the frees of the workloads' exits done (the deferred rings drained)
+	wait_for 30 deferred_settled zsxram0
 	echo "ZSX-INFO: $alloc mm_stat after munmap + drain: $(cat $S/mm_stat)"
 	echo "ZSX-INFO: $alloc io_stat: $(cat $S/io_stat)"
 	check "$alloc: swap slots freed through swap_slot_free_notify" sh -c "[ \$(awk '{print \$4}' $S/io_stat) -gt 0 ]"
@@ -91,7 +102,8 @@ swap_round() {
 	# more than 5% of this small workload's peak)
 	echo 1 > $S/compact
 	echo "ZSX-INFO: $alloc mm_stat after compact: $(cat $S/mm_stat)"
-	check "$alloc: mm_stat back to ~0 after munmap (stored < 256 pages, mem_used < 5% of peak + 64 pages)" sh -c "awk '{exit !(\$1 < 256 * $PAGESZ && \$3 * 20 < \$5 + 20 * 64 * $PAGESZ)}' $S/mm_stat"
+	# (waited for: a release-only pool's worker releases the pages after the frees)
+	check "$alloc: mm_stat back to ~0 after munmap (stored < 256 pages, mem_used < 5% of peak + 64 pages)" wait_for 30 sh -c "awk '{exit !(\$1 < 256 * $PAGESZ && \$3 * 20 < \$5 + 20 * 64 * $PAGESZ)}' $S/mm_stat"
 	case $alloc in
 	zsx*:release)
 		check "$alloc: a release-only pool (objects freed at once, pages by the release worker)" \
@@ -170,13 +182,22 @@ T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
 ev() { grep -c "$1" /tmp/trace; }
 check "tracepoints: the zsx event system exists (6 events)" sh -c "[ \$(ls -d $T/events/zsx/zsx_* | wc -l) = 6 ]"
-check "tracepoints: swap on zsx (classidx_unlocked_free, deferred) with zsx:* on" sh -c "echo 0 > $T/tracing_on && echo > $T/trace && echo 4096 > $T/buffer_size_kb &&
-	echo 1 > $T/events/zsx/enable && echo 1 > $T/tracing_on &&
-	zsxram-up -s zsx:classidx_unlocked_free:deferred 64M &&
-	swapverify 8 21 >/dev/null && sleep 1 && echo 1 > $S/compact &&
-	insmod /lib/zsx/zsx_testctl.ko && echo 2000 > /sys/kernel/debug/zsx_test/fill && { ! $MOVABLE || echo 200 > /sys/kernel/debug/zsx_test/migrate; } &&
-	grep -q ' mismatches 0 ' /sys/kernel/debug/zsx_test/verify && echo 1 > /sys/kernel/debug/zsx_test/free && rmmod zsx_testctl &&
-	echo 0 > $T/tracing_on && echo 0 > $T/events/zsx/enable && cat $T/trace > /tmp/trace && swapoff /dev/zsxram0 && echo 1 > $S/reset"
+# swap on zsx with every zsx:* event on, a test pool's fill, migrate and free;
+# tracing stops once zsxram0's parked frees are done (a drain's events with it)
+trace_swap_round() {
+	echo 0 > $T/tracing_on && echo > $T/trace && echo 4096 > $T/buffer_size_kb &&
+		echo 1 > $T/events/zsx/enable && echo 1 > $T/tracing_on &&
+		zsxram-up -s zsx:classidx_unlocked_free:deferred 64M &&
+		swapverify 8 21 > /dev/null && wait_for 30 deferred_settled zsxram0 && echo 1 > $S/compact &&
+		insmod /lib/zsx/zsx_testctl.ko && echo 2000 > /sys/kernel/debug/zsx_test/fill &&
+		{ ! $MOVABLE || echo 200 > /sys/kernel/debug/zsx_test/migrate; } &&
+		grep -q ' mismatches 0 ' /sys/kernel/debug/zsx_test/verify &&
+		echo 1 > /sys/kernel/debug/zsx_test/free && rmmod zsx_testctl &&
+		wait_for 30 deferred_settled zsxram0 &&
+		echo 0 > $T/tracing_on && echo 0 > $T/events/zsx/enable && cat $T/trace > /tmp/trace &&
+		swapoff /dev/zsxram0 && echo 1 > $S/reset
+}
+check "tracepoints: swap on zsx (classidx_unlocked_free, deferred) with zsx:* on" trace_swap_round
 for e in zsx_malloc zsx_free zsx_zspage_free zsx_deferred_drain zsx_compact zsx_migrate; do
 	echo "ZSX-INFO: trace: $e $(ev " $e: ") events; first: $(grep -m1 " $e: " /tmp/trace | sed 's/.* '$e': //')"
 done
@@ -204,5 +225,5 @@ check "hot_remove zsxram1" sh -c "echo 1 > /sys/class/zsxram-control/hot_remove 
 check "rmmod zsx while zsxram uses it is refused" sh -c "! rmmod zsx 2>/dev/null"
 check "rmmod zsxram" rmmod zsxram
 sleep 1 # zswap releases its old zsx pool from a work item
-check "rmmod zsx (zswap and zsxram let go)" rmmod zsx
+check "rmmod zsx (zswap and zsxram let go)" wait_for 60 rmmod zsx
 check "kmemleak reports nothing after unload" kmemleak_clean
