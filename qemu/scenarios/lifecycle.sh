@@ -258,13 +258,10 @@ LOOPS="hotplug config stat dio swap rmmod"
 for l in $LOOPS; do
 	loop_$l &
 done
+t0=$(date +%s)
 sleep "$SECS"
-t=0
-until covered || [ $t -ge 60 ]; do
-	sleep 1
-	t=$((t + 1))
-done
-echo "ZSX-INFO: lifecycle: the race ran $((SECS + t)) s"
+wait_for 60 covered
+echo "ZSX-INFO: lifecycle: the race ran $(($(date +%s) - t0)) s"
 touch $LC/stop
 
 # A loop stuck in the kernel (a deadlock) would hang a plain wait: give the
